@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Makes `npm start` and `npm test` work on a fresh clone: installs npm packages when they are
+// missing or stale, and (with --test) the Debian tools the interop tests drive, via apt-get when
+// running as root. Uses Node built-ins only, since it runs before anything is installed.
+import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const forTests = process.argv.includes('--test');
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.status !== 0) {
+    console.error(`ensure-deps: \`${cmd} ${args.join(' ')}\` failed (exit ${r.status})`);
+    process.exit(1);
+  }
+}
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+// npm packages
+const installedMarker = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(installedMarker) || mtime(join(root, 'package-lock.json')) > mtime(installedMarker)
+    || mtime(join(root, 'package.json')) > mtime(installedMarker)) {
+  console.error('ensure-deps: installing npm packages…');
+  run('npm', [existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+}
+
+// Debian tools used by the interop tests: command -> package
+const debianTools = [
+  { check: ['mktorrent', ['-v']], pkg: 'mktorrent' },
+  { check: ['transmission-create', ['--version']], pkg: 'transmission-cli' },
+  { check: ['/usr/bin/python3', ['-c', 'import libtorrent']], pkg: 'python3-libtorrent' },
+  { check: ['/usr/bin/chromium', ['--version']], pkg: 'chromium' },
+  { check: ['ffmpeg', ['-version']], pkg: 'ffmpeg' },
+];
+
+function present({ check: [cmd, args] }) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.error === undefined && r.status === 0;
+}
+
+if (forTests) {
+  const missing = debianTools.filter((t) => !present(t));
+  if (missing.length > 0) {
+    const pkgs = missing.map((t) => t.pkg);
+    if (process.getuid && process.getuid() === 0) {
+      console.error(`ensure-deps: installing Debian packages: ${pkgs.join(' ')}`);
+      run('apt-get', ['update', '-qq']);
+      run('apt-get', ['install', '-y', '-qq', ...pkgs], {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } else {
+      const line = `ensure-deps: missing Debian packages ${pkgs.join(' ')}; install them with: sudo apt-get install ${pkgs.join(' ')}`;
+      if (process.env.CI === 'true') {
+        console.error(line);
+        process.exit(1);
+      }
+      console.error(`${line} (the tests that need them will fail)`);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+import { runCli } from './cli/run.js';
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+});
+process.exitCode = code;
