@@ -1,0 +1,12 @@
+export { TrackerError, isTrackerError, sanitizeTrackerText, failureReasonError } from './errors.js';
+export type { TrackerErrorCode, TrackerErrorDetails } from './errors.js';
+export * from './bounds.js';
+export { buildAnnounceUrl, buildScrapeUrl, scrapeUrlFor, percentEncodeBytes, checkHttpTrackerUrl } from './http-url.js';
+export { parseAnnounceResponse, parseScrapeResponse, DEFAULT_ANNOUNCE_INTERVAL_S } from './http-response.js';
+export { decodeCompactPeers, encodeCompactPeers, compactPeerLength } from './compact-peers.js';
+export type { AddressFamily } from './compact-peers.js';
+export { formatIp, formatIpv4, formatIpv6, parseIp, parseIpv4, parseIpv6 } from './ip.js';
+export { encodeUdpRequest, decodeUdpRequest, encodeUdpResponse, decodeUdpResponse, peekTransactionId, UDP_PROTOCOL_ID } from './udp-packets.js';
+export type * from './udp-packets.js';
+export { UdpTrackerTransaction, UdpConnectionState } from './udp-transaction.js';
+export type * from './udp-transaction.js';
