@@ -43,3 +43,11 @@ describe('architecture boundaries', () => {
     expect(await ruleIds(`import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n`, 'sidecar/src/x.ts')).toEqual([]);
   });
 });
+
+describe('architecture boundaries: exact names', () => {
+  it('does not mistake core\'s own util folder for Node\'s util module', async () => {
+    expect(await ruleIds(`import { toHex } from '../util/hex.js';\nexport const h = toHex;\n`, 'src/core/wire/x.ts')).toEqual([]);
+    expect(await ruleIds(`import { inspect } from 'util';\nexport const i = inspect;\n`, 'src/core/x.ts')).toEqual(['no-restricted-imports']);
+    expect(await ruleIds(`import { pipeline } from 'stream/promises';\nexport const p = pipeline;\n`, 'src/core/x.ts')).toEqual(['no-restricted-imports']);
+  });
+});
