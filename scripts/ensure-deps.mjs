@@ -32,7 +32,7 @@ if (!existsSync(installedMarker) || mtime(join(root, 'package-lock.json')) > mti
 
 // Debian tools used by the interop tests: command -> package
 const debianTools = [
-  { check: ['mktorrent', ['-v']], pkg: 'mktorrent' },
+  { check: ['mktorrent', ['-h']], pkg: 'mktorrent' },
   { check: ['transmission-create', ['--version']], pkg: 'transmission-cli' },
   { check: ['/usr/bin/python3', ['-c', 'import libtorrent']], pkg: 'python3-libtorrent' },
   { check: ['/usr/bin/chromium', ['--version']], pkg: 'chromium' },

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
  * line naming the Debian package, never skips.
  */
 const TOOLS = {
-  mktorrent: { cmd: 'mktorrent', args: ['-v'], pkg: 'mktorrent' },
+  mktorrent: { cmd: 'mktorrent', args: ['-h'], pkg: 'mktorrent' },
   'transmission-create': { cmd: 'transmission-create', args: ['--version'], pkg: 'transmission-cli' },
   libtorrent: { cmd: '/usr/bin/python3', args: ['-c', 'import libtorrent'], pkg: 'python3-libtorrent' },
   chromium: { cmd: '/usr/bin/chromium', args: ['--version'], pkg: 'chromium' },

@@ -1,4 +1,10 @@
 import type { Writable } from 'node:stream';
+import { isSluiceError } from '../../../src/core/errors.js';
+import { SLUICE_VERSION } from '../../../src/core/version.js';
+import { UsageError } from './args.js';
+import { CREATE_USAGE, createCommand } from './commands/create.js';
+import { INFO_USAGE, infoCommand } from './commands/info.js';
+import { SERVE_USAGE, serveCommand } from './commands/serve.js';
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean; columns?: number };
@@ -6,22 +12,49 @@ export interface CliIo {
   cwd: string;
 }
 
-const HELP = `sluice — the Sluice BitTorrent sidecar
+const HELP = `sluice ${SLUICE_VERSION} — the Sluice BitTorrent sidecar
 
 Usage:
-  sluice info <file.torrent | magnet> [--json]
-  sluice create <path> [-o out.torrent] [--announce URL]... [--webseed URL]...
-                [--piece-length BYTES] [--private] [--comment TEXT] [--hybrid] [--json]
-  sluice serve [--port N] [--host H]
+  ${INFO_USAGE}
+  ${CREATE_USAGE}
+  ${SERVE_USAGE}
   sluice --help | --version
+
+Commands:
+  info     show what a torrent file or magnet link holds (--json for scripts)
+  create   make a .torrent from a file or folder and print its magnet link
+  serve    serve the Sluice web app
 `;
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [command] = argv;
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+const COMMANDS: Readonly<Record<string, Command>> = { info: infoCommand, create: createCommand, serve: serveCommand };
+
+/** Runs one CLI invocation; every expected failure becomes one line on stderr and exit status 2. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout.write(HELP);
     return 0;
   }
-  io.stderr.write(`sluice: unknown command '${command}' (see sluice --help)\n`);
-  return 2;
+  if (command === '--version' || command === '-V') {
+    io.stdout.write(`${SLUICE_VERSION}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`unknown command '${command}' (see sluice --help)`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    return await run(rest, io);
+  } catch (err) {
+    if (isSluiceError(err)) {
+      io.stderr.write(`sluice: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`sluice: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.SLUICE_DEBUG) io.stderr.write(`${err instanceof Error ? err.stack : ''}\n`);
+    return 1;
+  }
 }

@@ -1,8 +1,5 @@
 import type { BencodeDictionary } from '../bencode/node.js';
-// The lint pattern 'util' (meant for Node's `util`) also matches src/core/util; these are ours.
-// eslint-disable-next-line no-restricted-imports
 import { toHex } from '../util/hex.js';
-// eslint-disable-next-line no-restricted-imports
 import { bytesEqual } from '../util/bytes.js';
 import type { Hasher } from '../ports/hasher.js';
 import { MetainfoError } from './errors.js';

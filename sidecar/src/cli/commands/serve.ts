@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { staticFiles } from '../../http/static-files.js';
+import { flagValue, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
+import type { CliIo } from '../run.js';
+
+export const SERVE_USAGE = 'sluice serve [--port N] [--host H] [--app DIR] [--json]';
+const DEFAULT_PORT = 8787;
+
+/** build/sidecar/src/cli/commands → the repository root, where vite writes dist/. */
+function defaultAppDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../dist');
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolvePort(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+export async function serveCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
+  const args = parseArgs(argv, { port: { value: true, alias: 'p' }, host: { value: true }, app: { value: true }, json: {} });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (usage: ${SERVE_USAGE})`);
+  const host = flagValue(args, 'host') ?? '127.0.0.1';
+  const explicitPort = integerFlag(args, 'port', 0, 65535);
+  const appDirFlag = flagValue(args, 'app');
+  const appDir = appDirFlag === undefined ? defaultAppDir() : resolve(io.cwd, appDirFlag);
+  if (!existsSync(join(appDir, 'index.html'))) {
+    throw new UsageError(`no built app in '${appDir}' (run \`npm run build\` first, or pass --app DIR)`);
+  }
+
+  const handler = staticFiles(appDir);
+  const server = createServer((req, res) => {
+    handler(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  // Without an explicit --port, step past ports that are taken rather than failing.
+  let port = explicitPort ?? DEFAULT_PORT;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      port = await listen(server, port, host);
+      break;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'EADDRINUSE' && explicitPort === undefined && attempt < 20) {
+        port++;
+        continue;
+      }
+      throw new UsageError(
+        code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (choose another with --port)` : `cannot listen on ${host}:${port}: ${(err as Error).message}`,
+      );
+    }
+  }
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}/`;
+  io.stdout.write(hasFlag(args, 'json') ? `${JSON.stringify({ url, port, host })}\n` : `Sluice is running at ${url}\n(press Ctrl-C to stop)\n`);
+
+  await new Promise<void>((done) => {
+    const stop = () => server.close(() => done());
+    signal?.addEventListener('abort', stop, { once: true });
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
