@@ -1,0 +1,283 @@
+/**
+ * RequestPipeline: for one peer, how many block requests to keep outstanding, which of them have
+ * stalled, and whether the peer is snubbing us. Sans-I/O: events and `now` in, decisions out.
+ *
+ * Rules:
+ * - Depth = measured rate × request_queue_time / block size (libtorrent), clamped to
+ *   [minDepth, min(maxDepth, the peer's reqq)]. Keeping 3 s of data requested always covers the
+ *   bandwidth-delay product unless the latency exceeds 3 s.
+ * - Slow start: depth starts at 4 and grows by one per block received (doubling per round trip)
+ *   until throughput stops growing by 10% a second, a request times out, or the peer snubs us.
+ * - A request times out `clamp(2·SRTT + 4·RTTVAR, 5 s, 60 s)` after it was sent (20 s before any
+ *   latency is known); the sample includes queueing at the peer. A timeout ends slow start and
+ *   halves the depth until the next block re-measures it.
+ * - Snubbed: no block for 20 s while unchoked with requests outstanding (the clock starts when
+ *   requests start or the peer unchokes, not during idle time). A snubbed peer gets at most one request until a block arrives.
+ * - Choked: without the fast extension, a choke discards every outstanding request (BEP 3); with
+ *   it, requests stay until the peer rejects them (BEP 6). No new requests while choked.
+ * Invariants: outstanding = sent − answered − rejected − cancelled − timed out − dropped ≥ 0;
+ * 0 ≤ wantMore() ≤ depth. Time that goes backwards is treated as no time passing.
+ * Non-goals: which blocks to request (the picker) and allowed-fast requests while choked.
+ */
+import { RateMeter } from '../rate/rate-meter.js';
+import { RttEstimator } from './rtt.js';
+import type { OutstandingRequest, PipelineOptions, PipelinePoll } from './types.js';
+
+export const BLOCK_SIZE = 16_384;
+export const REQUEST_QUEUE_TIME_MS = 3000;
+export const MIN_DEPTH = 2;
+export const MAX_DEPTH = 500;
+export const INITIAL_DEPTH = 4;
+export const INITIAL_REQUEST_TIMEOUT_MS = 20_000;
+export const MIN_REQUEST_TIMEOUT_MS = 5000;
+export const MAX_REQUEST_TIMEOUT_MS = 60_000;
+export const SNUB_TIMEOUT_MS = 20_000;
+export const RATE_WINDOW_MS = 3000;
+/** Slow start ends when a second's throughput is less than this factor times the previous second's. */
+const SLOW_START_GROWTH = 1.1;
+const SLOW_START_SAMPLE_MS = 1000;
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function isIndex(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+function keyOf(piece: number, begin: number): string {
+  return `${piece}:${begin}`;
+}
+
+export class RequestPipeline {
+  private readonly blockSize: number;
+  private readonly queueTimeMs: number;
+  private readonly minDepth: number;
+  private readonly maxDepth: number;
+  private readonly initialTimeoutMs: number;
+  private readonly minTimeoutMs: number;
+  private readonly maxTimeoutMs: number;
+  private readonly snubTimeoutMs: number;
+
+  private readonly meter: RateMeter;
+  private readonly latency = new RttEstimator();
+  /** In send order (Map keeps insertion order), so the oldest request is first. */
+  private readonly pending = new Map<string, OutstandingRequest>();
+
+  private peerLimit = Number.POSITIVE_INFINITY;
+  private currentDepth: number;
+  private slowStart = true;
+  private slowStartDepth: number;
+  private sampleStart: number | null = null;
+  private sampleBytes = 0;
+  private previousSampleBytes: number | null = null;
+
+  private choked = true;
+  private isSnubbed = false;
+  private lastProgressAt = 0;
+  private clock = Number.NEGATIVE_INFINITY;
+
+  constructor(options: PipelineOptions = {}) {
+    this.blockSize = positive(options.blockSize, BLOCK_SIZE);
+    this.queueTimeMs = positive(options.requestQueueTimeMs, REQUEST_QUEUE_TIME_MS);
+    this.maxDepth = Math.max(1, Math.floor(positive(options.maxDepth, MAX_DEPTH)));
+    this.minDepth = Math.min(this.maxDepth, Math.max(1, Math.floor(positive(options.minDepth, MIN_DEPTH))));
+    const initial = Math.floor(positive(options.initialDepth, INITIAL_DEPTH));
+    this.slowStartDepth = Math.min(this.maxDepth, Math.max(this.minDepth, initial));
+    this.currentDepth = this.slowStartDepth;
+    this.initialTimeoutMs = positive(options.initialRequestTimeoutMs, INITIAL_REQUEST_TIMEOUT_MS);
+    this.minTimeoutMs = positive(options.minRequestTimeoutMs, MIN_REQUEST_TIMEOUT_MS);
+    this.maxTimeoutMs = Math.max(this.minTimeoutMs, positive(options.maxRequestTimeoutMs, MAX_REQUEST_TIMEOUT_MS));
+    this.snubTimeoutMs = positive(options.snubTimeoutMs, SNUB_TIMEOUT_MS);
+    this.meter = new RateMeter({ windowMs: positive(options.rateWindowMs, RATE_WINDOW_MS), buckets: 12 });
+  }
+
+  /** Target number of outstanding requests. */
+  get depth(): number {
+    return this.currentDepth;
+  }
+
+  get outstanding(): number {
+    return this.pending.size;
+  }
+
+  get snubbed(): boolean {
+    return this.isSnubbed;
+  }
+
+  get inSlowStart(): boolean {
+    return this.slowStart;
+  }
+
+  get peerChoking(): boolean {
+    return this.choked;
+  }
+
+  /** Smoothed request latency in ms, or null before the first answered request. */
+  get latencyMs(): number | null {
+    return this.latency.smoothed;
+  }
+
+  /** How long a request may stay unanswered before `poll` reports it. */
+  get requestTimeoutMs(): number {
+    const srtt = this.latency.smoothed;
+    if (srtt === null) return this.initialTimeoutMs;
+    const adaptive = 2 * srtt + 4 * this.latency.variation;
+    return Math.min(this.maxTimeoutMs, Math.max(this.minTimeoutMs, adaptive));
+  }
+
+  /** Bytes per second received from this peer, over the rate window. */
+  rate(now: number): number {
+    return this.meter.rate(this.tick(now));
+  }
+
+  /** How many more requests to send now. */
+  wantMore(): number {
+    if (this.choked) return 0;
+    const target = this.isSnubbed ? 1 : this.currentDepth;
+    return Math.max(0, target - this.pending.size);
+  }
+
+  isOutstanding(piece: number, begin: number): boolean {
+    return this.pending.has(keyOf(piece, begin));
+  }
+
+  /** Outstanding requests, oldest first. */
+  requests(): OutstandingRequest[] {
+    return [...this.pending.values()];
+  }
+
+  /** The peer's `reqq` from its extended handshake: never keep more requests than it queues. */
+  setPeerQueueLimit(reqq: number): void {
+    this.peerLimit = Number.isFinite(reqq) && reqq >= 1 ? Math.floor(reqq) : Number.POSITIVE_INFINITY;
+    this.currentDepth = Math.min(this.currentDepth, this.depthCeiling());
+  }
+
+  onUnchoked(now: number): void {
+    const t = this.tick(now);
+    this.choked = false;
+    // Waiting while choked is not the peer snubbing us.
+    if (this.pending.size > 0) this.lastProgressAt = t;
+  }
+
+  /** Returns the requests the choke discarded (none with the fast extension: the peer rejects them one by one). */
+  onChoked(now: number, fastExtension: boolean): OutstandingRequest[] {
+    this.tick(now);
+    this.choked = true;
+    if (fastExtension) return [];
+    const dropped = [...this.pending.values()];
+    this.pending.clear();
+    this.isSnubbed = false;
+    return dropped;
+  }
+
+  /** Returns false (and records nothing) for a request already outstanding or with invalid fields. */
+  onRequestSent(piece: number, begin: number, now: number, length: number = this.blockSize): boolean {
+    if (!isIndex(piece) || !isIndex(begin) || !Number.isSafeInteger(length) || length <= 0) return false;
+    const key = keyOf(piece, begin);
+    if (this.pending.has(key)) return false;
+    const t = this.tick(now);
+    if (this.pending.size === 0) this.lastProgressAt = t;
+    this.pending.set(key, { piece, begin, length, sentAt: t });
+    return true;
+  }
+
+  /**
+   * Records a PIECE message. Returns true if it answered an outstanding request; bytes that arrive
+   * after a timeout or cancel still count towards the rate and clear snubbing.
+   */
+  onBlockReceived(piece: number, begin: number, length: number, now: number): boolean {
+    const t = this.tick(now);
+    const bytes = Number.isFinite(length) && length > 0 ? length : 0;
+    this.meter.add(bytes, t);
+    this.lastProgressAt = t;
+    this.isSnubbed = false;
+    const key = keyOf(piece, begin);
+    const request = this.pending.get(key);
+    if (request !== undefined) {
+      this.pending.delete(key);
+      this.latency.add(t - request.sentAt);
+    }
+    if (this.slowStart) {
+      if (request !== undefined) this.slowStartDepth++;
+      this.sampleSlowStart(bytes, t);
+    }
+    this.updateDepth(t);
+    return request !== undefined;
+  }
+
+  /** A REJECT (BEP 6): the request is no longer outstanding. Returns whether it was. */
+  onRejected(piece: number, begin: number, now: number): boolean {
+    this.tick(now);
+    return this.pending.delete(keyOf(piece, begin));
+  }
+
+  /** We sent CANCEL (e.g. endgame): forget the request without penalising the peer. */
+  onCancelled(piece: number, begin: number): boolean {
+    return this.pending.delete(keyOf(piece, begin));
+  }
+
+  poll(now: number): PipelinePoll {
+    const t = this.tick(now);
+    const timeout = this.requestTimeoutMs;
+    const timedOut: OutstandingRequest[] = [];
+    for (const [key, request] of this.pending) {
+      if (t - request.sentAt < timeout) break;
+      this.pending.delete(key);
+      timedOut.push(request);
+    }
+    if (timedOut.length > 0) {
+      this.slowStart = false;
+      this.currentDepth = Math.max(this.minDepth, Math.floor(this.currentDepth / 2));
+    }
+    const waiting = !this.choked && this.pending.size + timedOut.length > 0;
+    if (!this.isSnubbed && waiting && t - this.lastProgressAt >= this.snubTimeoutMs) {
+      this.isSnubbed = true;
+      this.slowStart = false;
+    }
+    if (timedOut.length === 0 && !this.isSnubbed) this.updateDepth(t);
+    return { timedOut, snubbed: this.isSnubbed };
+  }
+
+  /** The next time `poll` may have something to report, or null when nothing is outstanding. */
+  nextDeadline(): number | null {
+    const oldest = this.pending.values().next();
+    if (oldest.done === true) return null;
+    const timeoutAt = oldest.value.sentAt + this.requestTimeoutMs;
+    // While choked (fast extension: requests kept) silence is expected; only timeouts apply.
+    if (this.isSnubbed || this.choked) return timeoutAt;
+    return Math.min(timeoutAt, this.lastProgressAt + this.snubTimeoutMs);
+  }
+
+  private tick(now: number): number {
+    if (Number.isFinite(now) && now > this.clock) this.clock = now;
+    return Number.isFinite(this.clock) ? this.clock : 0;
+  }
+
+  private depthCeiling(): number {
+    return Math.min(this.maxDepth, this.peerLimit);
+  }
+
+  private sampleSlowStart(bytes: number, t: number): void {
+    if (this.sampleStart === null) this.sampleStart = t;
+    this.sampleBytes += bytes;
+    if (t - this.sampleStart < SLOW_START_SAMPLE_MS) return;
+    if (this.previousSampleBytes !== null && this.sampleBytes < this.previousSampleBytes * SLOW_START_GROWTH) {
+      this.slowStart = false;
+    }
+    this.previousSampleBytes = this.sampleBytes;
+    this.sampleBytes = 0;
+    this.sampleStart = t;
+  }
+
+  private updateDepth(t: number): void {
+    const ceiling = this.depthCeiling();
+    const byRate = Math.ceil((this.meter.rate(t) * this.queueTimeMs) / 1000 / this.blockSize);
+    let depth = Math.max(this.minDepth, byRate);
+    if (this.slowStart) {
+      depth = Math.max(depth, this.slowStartDepth);
+      if (depth >= ceiling) this.slowStart = false;
+    }
+    this.currentDepth = Math.max(1, Math.min(ceiling, depth));
+  }
+}
