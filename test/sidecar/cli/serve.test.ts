@@ -1,0 +1,60 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sluice, sluiceLong } from '../../helpers/cli.js';
+
+function rawStatus(base: string, path: string): Promise<number | undefined> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('sluice serve', () => {
+  const app = mkdtempSync(join(tmpdir(), 'sluice-app-'));
+  mkdirSync(join(app, 'assets'));
+  writeFileSync(join(app, 'index.html'), '<!doctype html><title>Sluice</title>');
+  writeFileSync(join(app, 'manifest.webmanifest'), '{"name":"Sluice"}');
+  writeFileSync(join(app, 'assets', 'app-abc123.js'), 'console.log(1)');
+  const server = sluiceLong(['serve', '--port', '0', '--app', app, '--json']);
+  afterAll(() => {
+    server.child.kill('SIGTERM');
+  });
+
+  it('prints its URL and serves the app with the right types and caching', async () => {
+    const { url } = JSON.parse(await server.firstLine);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const index = await fetch(url);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await index.text()).toBe('<!doctype html><title>Sluice</title>');
+    const manifest = await fetch(new URL('manifest.webmanifest', url));
+    expect(manifest.headers.get('content-type')).toBe('application/manifest+json');
+    const asset = await fetch(new URL('assets/app-abc123.js', url));
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // Client-side routes fall back to the app; missing files do not.
+    expect((await fetch(new URL('torrents/abc', url))).status).toBe(200);
+    expect((await fetch(new URL('assets/missing.js', url))).status).toBe(404);
+    // A raw request line (fetch would normalise the dots away) cannot climb out of the app folder.
+    expect(await rawStatus(url, '/..%2f..%2f..%2fetc%2fpasswd')).toBe(403);
+  });
+
+  it('stops on SIGTERM with status 0', async () => {
+    await server.firstLine;
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('says in one line when there is no built app', () => {
+    const r = sluice(['serve', '--port', '0', '--app', join(app, 'nowhere')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd()).toBe(`sluice: no built app in '${join(app, 'nowhere')}' (run \`npm run build\` first, or pass --app DIR)`);
+  });
+});
