@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { FileState } from '../../../src/core/ports/storage.js';
+import { checkResume } from '../../../src/core/resume/check.js';
+import { ResumeError } from '../../../src/core/resume/errors.js';
+import type { ResumeData } from '../../../src/core/resume/resume-data.js';
+import { Bitfield } from '../../../src/core/util/bitfield.js';
+import { makeFixture, MULTI, multiFixture, PADDED, paddedFixture, v2Fixture, type StorageFixture } from '../../contracts/storage-layouts.js';
+
+const HASH = 'ab'.repeat(20);
+
+function statesOf(fixture: StorageFixture): (FileState | null)[] {
+  return fixture.layout.files.map((f, i) => (f.padding ? null : { size: f.length, mtime: 1_000 + i }));
+}
+
+function resumeFor(fixture: StorageFixture, have: Bitfield, files = statesOf(fixture)): ResumeData {
+  return {
+    version: 1,
+    infoHash: HASH,
+    pieceCount: fixture.layout.pieceCount,
+    have: have.toWire(),
+    files,
+    peers: [],
+    filePriorities: files.map(() => 4),
+    sequential: false,
+    savedAt: 0,
+  };
+}
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ResumeError);
+    return (error as ResumeError).code;
+  }
+  throw new Error('expected a ResumeError');
+}
+
+describe('checkResume', () => {
+  it('trusts every claimed piece when no file changed', () => {
+    const fixture = multiFixture();
+    const have = Bitfield.fromIndices(5, [0, 2, 4]);
+    const result = checkResume(resumeFor(fixture, have), statesOf(fixture), fixture.layout, HASH.toUpperCase());
+    expect(result.valid).toBe(true);
+    expect([...result.trusted.indices()]).toEqual([0, 2, 4]);
+    expect(result.recheck).toEqual([]);
+  });
+
+  it('rechecks exactly the claimed pieces touching a file whose mtime or size changed', () => {
+    const fixture = multiFixture();
+    const have = Bitfield.full(5);
+    // b.bin (bytes 10..47) spans pieces 0, 1 and 2.
+    const touched = statesOf(fixture).map((s, i) => (i === MULTI.b ? { size: s!.size, mtime: s!.mtime + 1 } : s));
+    const byMtime = checkResume(resumeFor(fixture, have), touched, fixture.layout, HASH);
+    expect(byMtime.valid).toBe(false);
+    expect(byMtime.recheck).toEqual([0, 1, 2]);
+    expect([...byMtime.trusted.indices()]).toEqual([3, 4]);
+    // d.bin (52..72) spans pieces 3 and 4.
+    const truncated = statesOf(fixture).map((s, i) => (i === MULTI.d ? { size: 3, mtime: s!.mtime } : s));
+    expect(checkResume(resumeFor(fixture, have), truncated, fixture.layout, HASH).recheck).toEqual([3, 4]);
+  });
+
+  it('rechecks pieces of a missing file, and of a file missing at save time', () => {
+    const fixture = multiFixture();
+    const have = Bitfield.fromIndices(5, [2, 3, 4]);
+    const gone = statesOf(fixture).map((s, i) => (i === MULTI.c ? null : s)); // c.bin is in pieces 2 and 3
+    expect(checkResume(resumeFor(fixture, have), gone, fixture.layout, HASH).recheck).toEqual([2, 3]);
+    const savedGone = checkResume(resumeFor(fixture, have, gone), statesOf(fixture), fixture.layout, HASH);
+    expect(savedGone.recheck).toEqual([2, 3]);
+    expect([...savedGone.trusted.indices()]).toEqual([4]);
+  });
+
+  it('ignores padding files and files no claimed piece touches', () => {
+    const fixture = paddedFixture();
+    const have = Bitfield.fromIndices(5, [0, 1, 3, 4]);
+    const states = statesOf(fixture).map((s, i) => (i === PADDED.f2 ? null : s)); // f2 lives in piece 2 only
+    const result = checkResume(resumeFor(fixture, have), states, fixture.layout, HASH);
+    expect(result.valid).toBe(true);
+    expect(result.trusted.count()).toBe(4);
+  });
+
+  it('works on a v2 layout with implicit gaps', () => {
+    const fixture = v2Fixture();
+    const states = statesOf(fixture).map((s, i) => (i === 1 ? { size: 6, mtime: 0 } : s)); // y.bin: piece 2
+    expect(checkResume(resumeFor(fixture, Bitfield.full(6)), states, fixture.layout, HASH).recheck).toEqual([2]);
+  });
+
+  it('refuses another torrent\'s resume data', () => {
+    const fixture = multiFixture();
+    const resume = resumeFor(fixture, new Bitfield(5));
+    expect(codeOf(() => checkResume(resume, statesOf(fixture), fixture.layout, 'cd'.repeat(20)))).toBe('resume/wrong-torrent');
+    const other = makeFixture('other', 'v1', 16, [{ path: ['x'], length: 100 }]);
+    expect(codeOf(() => checkResume(resume, statesOf(fixture), other.layout, HASH))).toBe('resume/wrong-piece-count');
+    const sameCount = makeFixture('other', 'v1', 16, [{ path: ['x'], length: 72 }]);
+    expect(codeOf(() => checkResume(resume, statesOf(fixture), sameCount.layout, HASH))).toBe('resume/wrong-torrent');
+    expect(codeOf(() => checkResume({ ...resume, have: new Uint8Array(2) }, statesOf(fixture), fixture.layout, HASH))).toBe('resume/bad-data');
+  });
+
+  it('trusts a piece if and only if every byte of it lies in a file that is unchanged (property)', () => {
+    const fixture = multiFixture();
+    const { layout } = fixture;
+    const owner = new Int32Array(layout.pieceSpaceLength);
+    layout.files.forEach((f, i) => owner.fill(i, f.offset, f.offset + f.length));
+    fc.assert(fc.property(
+      fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+      fc.array(fc.constantFrom('same', 'mtime', 'size', 'gone'), { minLength: 6, maxLength: 6 }),
+      (bits, changes) => {
+        const have = Bitfield.fromIndices(5, bits.flatMap((b, i) => (b ? [i] : [])));
+        const current = statesOf(fixture).map((s, i) => {
+          switch (changes[i]) {
+            case 'mtime': return { size: s!.size, mtime: s!.mtime + 7 };
+            case 'size': return { size: s!.size + 1, mtime: s!.mtime };
+            case 'gone': return null;
+            default: return s;
+          }
+        });
+        const result = checkResume(resumeFor(fixture, have), current, layout, HASH);
+        for (let p = 0; p < 5; p++) {
+          const bytes = owner.subarray(p * 16, Math.min((p + 1) * 16, layout.pieceSpaceLength));
+          const clean = [...bytes].every((f) => changes[f] === 'same');
+          expect(result.trusted.get(p)).toBe(bits[p]! && clean);
+          expect(result.recheck.includes(p)).toBe(bits[p]! && !clean);
+        }
+        expect(result.valid).toBe(result.recheck.length === 0);
+      },
+    ));
+  });
+});
