@@ -6,6 +6,12 @@ export const MAX_PEERS_PER_RESPONSE = 2000;
 /** Bytes of one HTTP tracker reply the client reads before giving up with `tracker/bad-response`. */
 export const MAX_HTTP_RESPONSE_BYTES = 1024 * 1024;
 
+/** A tracker reply is two levels deep; 2000 dictionary-model peers are about 14 000 values. */
+export const HTTP_REPLY_BENCODE_LIMITS = { maxBytes: MAX_HTTP_RESPONSE_BYTES, maxDepth: 8, maxValues: 200_000 } as const;
+
+/** A `tracker id` longer than this is ignored: it is echoed in every later announce URL. */
+export const MAX_TRACKER_ID_BYTES = 256;
+
 /** Info hashes per scrape: BEP 15 fits about 74 in one UDP packet; HTTP URLs grow as fast. */
 export const MAX_SCRAPE_HASHES = 74;
 

@@ -5,7 +5,13 @@ import { decodeBencode, binaryString } from '../bencode/decode.js';
 import { BencodeError } from '../bencode/errors.js';
 import type { BencodeDictionary, BencodeNode } from '../bencode/node.js';
 import type { AnnounceResponse, ScrapeStats, TrackerPeer } from '../ports/tracker.js';
-import { MAX_HTTP_RESPONSE_BYTES, MAX_PEERS_PER_RESPONSE, MAX_PEER_HOST_LENGTH } from './bounds.js';
+import {
+  HTTP_REPLY_BENCODE_LIMITS,
+  MAX_HTTP_RESPONSE_BYTES,
+  MAX_PEERS_PER_RESPONSE,
+  MAX_PEER_HOST_LENGTH,
+  MAX_TRACKER_ID_BYTES,
+} from './bounds.js';
 import { decodeCompactPeers } from './compact-peers.js';
 import { TrackerError, failureReasonError, sanitizeTrackerText } from './errors.js';
 import { formatIp, formatIpv6, parseIpv4, parseIpv6 } from './ip.js';
@@ -13,8 +19,6 @@ import { formatIp, formatIpv6, parseIpv4, parseIpv6 } from './ip.js';
 /** What a tracker that sends no interval gets: libtorrent's default. */
 export const DEFAULT_ANNOUNCE_INTERVAL_S = 1800;
 
-const LIMITS = { maxBytes: MAX_HTTP_RESPONSE_BYTES, maxDepth: 8, maxValues: 200_000 };
-const MAX_TRACKER_ID_BYTES = 256;
 
 function badResponse(message: string): TrackerError {
   return new TrackerError('tracker/bad-response', `HTTP tracker reply: ${message}`);
@@ -28,7 +32,7 @@ function decodeRoot(body: Uint8Array): BencodeDictionary {
   if (body.length > MAX_HTTP_RESPONSE_BYTES) throw badResponse(`larger than ${MAX_HTTP_RESPONSE_BYTES} bytes`);
   let root: BencodeNode;
   try {
-    root = decodeBencode(body, LIMITS);
+    root = decodeBencode(body, HTTP_REPLY_BENCODE_LIMITS);
   } catch (error) {
     if (error instanceof BencodeError) throw badResponse(`not bencode (${error.message})`);
     throw error;
@@ -123,6 +127,17 @@ export function parseAnnounceResponse(body: Uint8Array): AnnounceResponse {
 }
 
 /**
+ * bittorrent-tracker (11.x, with bencode 4) writes each scrape key as the UTF-8 encoding of a "binary
+ * string" (one character per hash byte), so a hash byte of 0x80 or more takes two bytes. Such a key
+ * decodes back to 20 characters below 256; anything else is not a hash: null.
+ */
+function utf8OfBinaryString(key: Uint8Array): string | null {
+  if (key.length <= 20 || key.length > 40) return null;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(key);
+  return text.length === 20 && [...text].every((ch) => ch.charCodeAt(0) < 256) ? text : null;
+}
+
+/**
  * Parses a scrape reply into stats for each of `requested` that the tracker reported, in request order.
  * Missing counters read as 0.
  */
@@ -132,7 +147,10 @@ export function parseScrapeResponse(body: Uint8Array, requested: readonly Uint8A
   const files = root.get('files');
   if (files?.kind !== 'dictionary') throw badResponse(files === undefined ? 'scrape reply has no files' : `files must be a dictionary, not ${describe(files)}`);
   const byHash = new Map<string, BencodeNode>();
-  for (const entry of files.entries) byHash.set(binaryString(entry.key), entry.value);
+  for (const entry of files.entries) {
+    const key = entry.key.length === 20 ? binaryString(entry.key) : utf8OfBinaryString(entry.key);
+    if (key !== null && !byHash.has(key)) byHash.set(key, entry.value);
+  }
   const stats: ScrapeStats[] = [];
   for (const infoHash of requested) {
     const node = byHash.get(binaryString(infoHash));

@@ -182,3 +182,15 @@ describe('HTTP reply parsers under fuzzing', () => {
     );
   });
 });
+
+describe('HTTP scrape reply from bittorrent-tracker', () => {
+  it('accepts keys written as UTF-8 of one character per hash byte (bittorrent-tracker 11 with bencode 4)', () => {
+    const hash = Uint8Array.from({ length: 20 }, (_, i) => 0x70 + i * 7);
+    const key = new TextEncoder().encode(String.fromCharCode(...hash));
+    expect(key.length).toBeGreaterThan(20);
+    const body = new TextEncoder().encode('d5:filesd');
+    const tail = new TextEncoder().encode('d8:completei2e10:downloadedi3e10:incompletei4eeee');
+    const full = new Uint8Array([...body, ...new TextEncoder().encode(`${key.length}:`), ...key, ...tail]);
+    expect(parseScrapeResponse(full, [hash])).toEqual([{ infoHash: hash, complete: 2, downloaded: 3, incomplete: 4 }]);
+  });
+});

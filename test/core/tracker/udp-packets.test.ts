@@ -10,7 +10,7 @@ import {
   type UdpRequest,
   type UdpResponse,
 } from '../../../src/core/tracker/udp-packets.js';
-import { counter, event, hash20, peerV4, peerV6, port, uint32 } from './arbitraries.js';
+import { counter, event, hash20, peerV4, peerV6, uint32 } from './arbitraries.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g)!.map((b) => parseInt(b, 16)));
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnnounceRequest } from '../../../src/core/ports/tracker.js';
 import { decodeUdpRequest, encodeUdpResponse, type UdpAnnounceRequest } from '../../../src/core/tracker/udp-packets.js';
@@ -182,5 +183,45 @@ describe('UDP tracker transaction (BEP 15)', () => {
     const aborted = tx.abort(new TrackerError('tracker/closed', 'closed'));
     expect(aborted.outcome).toMatchObject({ ok: false, error: { code: 'tracker/closed' } });
     expect(tx.tick(1e9)).toEqual({ send: [], deadline: null });
+  });
+});
+
+describe('UDP tracker transaction under fuzzing', () => {
+  it('survives any mix of replies, garbage and ticks, and ends exactly once with a typed outcome', () => {
+    const tid = fc.integer({ min: 100, max: 103 });
+    const packet = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      tid.map((t) => connectReply(t)),
+      tid.map((t) => encodeUdpResponse({ action: 'error', transactionId: t, message: 'no' }, 'ipv4')),
+      tid.map((t) => encodeUdpResponse({ action: 'announce', transactionId: t, interval: 1, leechers: 0, seeders: 0, peers: [] }, 'ipv4')),
+      tid.chain((t) => fc.uint8Array({ maxLength: 30 }).map((rest) => new Uint8Array([0, 0, 0, 1, 0, 0, 0, t, ...rest]))),
+    );
+    const event = fc.oneof(fc.record({ packet }), fc.record({ advance: fc.integer({ min: 0, max: 400 }) }));
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), (events) => {
+        const tx = new UdpTrackerTransaction({ kind: 'announce', request: announce }, { family: 'ipv4', randomUint32: counterIds(), retransmitScheduleMs: [100, 200] });
+        let now = 0;
+        let outcomes = 0;
+        const check = (step: UdpTransactionStep): void => {
+          if (step.outcome !== undefined) {
+            outcomes++;
+            if (!step.outcome.ok) expect(step.outcome.error).toBeInstanceOf(TrackerError);
+            expect(step.deadline).toBeNull();
+          } else if (!tx.done) {
+            expect(step.deadline).toBeGreaterThan(now);
+          }
+        };
+        check(tx.start(now));
+        for (const e of events) {
+          if ('packet' in e) check(tx.receive(e.packet, now));
+          else check(tx.tick((now += e.advance)));
+        }
+        // With no more replies, the schedule must run out within its length in ticks.
+        for (let i = 0; i < 4 && !tx.done; i++) check(tx.tick((now = tx.deadline!)));
+        expect(outcomes).toBe(1);
+        expect(tx.done).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
