@@ -15,6 +15,7 @@ import {
   type UdpTransactionResult,
   type UdpTransactionStep,
 } from '../../../src/core/tracker/udp-transaction.js';
+import { checkAnnounceRequest, checkScrapeHashes } from '../../../src/core/tracker/validate.js';
 import { describeNetworkError } from './network-errors.js';
 
 export interface UdpTrackerClientOptions {
@@ -110,6 +111,9 @@ export class UdpTrackerClient implements TrackerClient {
 
   private async run(query: UdpTrackerQuery): Promise<UdpTransactionResult> {
     if (this.closed) throw new TrackerError('tracker/closed', 'tracker client is closed');
+    // Check the request before any lookup or socket: a bad request must cost nothing.
+    if (query.kind === 'announce') checkAnnounceRequest(query.request);
+    else checkScrapeHashes(query.infoHashes);
     const link = await this.connect();
     if (this.closed) throw new TrackerError('tracker/closed', 'tracker client is closed');
     const transaction = new UdpTrackerTransaction(query, {
@@ -157,6 +161,7 @@ export class UdpTrackerClient implements TrackerClient {
     socket.on('message', (packet) => this.onPacket(link, new Uint8Array(packet.buffer, packet.byteOffset, packet.length)));
     socket.on('error', (error) => this.onSocketError(link, error));
     await new Promise<void>((resolve, reject) => {
+      // The permanent 'error' listener above has already closed the socket.
       const fail = (error: Error): void => reject(new TrackerError('tracker/unreachable', `UDP tracker unreachable: ${describeNetworkError(error)}`));
       socket.once('error', fail);
       // Connected, so an ICMP "port unreachable" comes back as ECONNREFUSED instead of silence.
@@ -165,6 +170,10 @@ export class UdpTrackerClient implements TrackerClient {
         resolve();
       });
     });
+    if (this.closed) {
+      socket.close();
+      throw new TrackerError('tracker/closed', 'tracker client was closed while connecting');
+    }
     this.current = link;
     return link;
   }
