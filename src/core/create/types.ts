@@ -11,6 +11,24 @@ export interface CreateFile {
 export interface CreateSource {
   /** Reads `length` bytes of file `fileIndex` from `offset`; may return a view into a reused buffer only until the next call. */
   read(fileIndex: number, offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional fast path: fills all of `target` with file `fileIndex`'s bytes from `offset`, so the
+   * creator reads straight into its hashing buffers without a copy.
+   */
+  readInto?(fileIndex: number, offset: number, target: Uint8Array): Promise<void>;
+}
+
+/** How createTorrent schedules its work; every field has a default, and none changes the result. */
+export interface CreateTuning {
+  /**
+   * Allocates the batch buffers. The sidecar's worker pool hands out shared memory so its workers
+   * hash the bytes where they lie. Default: plain Uint8Array.
+   */
+  readonly allocate?: (byteLength: number) => Uint8Array;
+  /** Bytes per hashing batch, rounded down to whole pieces (at least one). Default 4 MiB. */
+  readonly batchBytes?: number;
+  /** Batches being read or hashed at once (each holds one buffer). Default 4. */
+  readonly inFlight?: number;
 }
 
 export interface CreateOptions {
@@ -41,4 +59,9 @@ export interface CreatedTorrent {
   readonly magnet: string;
 }
 
-export type CreateTorrent = (options: CreateOptions, source: CreateSource, hasher: Hasher) => Promise<CreatedTorrent>;
+export type CreateTorrent = (
+  options: CreateOptions,
+  source: CreateSource,
+  hasher: Hasher,
+  tuning?: CreateTuning,
+) => Promise<CreatedTorrent>;
