@@ -33,7 +33,7 @@ export class PeerRequests {
     return this.pending.has(key(index, begin, length));
   }
 
-  /** Removes and returns every pending request for which `keep` is false, in arrival order. */
+  /** Removes and returns every pending request for which `drop` is true, in arrival order. */
   removeWhere(drop: (request: BlockAddress) => boolean): BlockAddress[] {
     const removed: BlockAddress[] = [];
     for (const [k, request] of this.pending) {
