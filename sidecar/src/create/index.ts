@@ -14,7 +14,10 @@ export const POOL_THRESHOLD = 16 * 1024 * 1024;
 export interface CreateFromPathOptions extends Omit<CreateOptions, 'name' | 'files' | 'singleFile'> {
   /** Torrent name; defaults to the file's or folder's base name. */
   readonly name?: string;
-  /** Hash worker threads; 0 hashes on the calling thread. Defaults to one per core. */
+  /**
+   * Hash worker threads; 0 hashes on the calling thread. Defaults to one per core: the calling
+   * thread only issues reads and hashes while the workers start, so this does not oversubscribe.
+   */
   readonly workers?: number;
 }
 
@@ -25,7 +28,7 @@ export async function createTorrentFromPath(path: string, options: CreateFromPat
   const files = walked.singleFile ? [{ path: [name], length: walked.files[0]!.length }] : walked.files;
   const total = files.reduce((sum, f) => sum + f.length, 0);
   const workers = options.workers ?? defaultPoolSize();
-  const pool = workers > 0 && total >= POOL_THRESHOLD ? createHasherPool({ workers, callerHelps: process.env.SLUICE_CALLER_HELPS === '1' }) : null;
+  const pool = workers > 0 && total >= POOL_THRESHOLD ? createHasherPool({ workers, callerHelps: 'while-starting' }) : null;
   const source = fsCreateSource(walked.absolutePaths);
   try {
     return await createTorrent(

@@ -44,15 +44,18 @@ export interface HasherPoolOptions {
   /** Worker threads. */
   readonly workers?: number;
   /**
-   * Hash on the calling thread when every worker already has a job, and while the workers are
-   * still starting. Lets a pool of (cores - 1) workers plus the reading thread fill every core.
+   * When the calling thread hashes a large input itself instead of queueing it:
+   * - 'never': always a worker (the caller's event loop never blocks on hashing);
+   * - 'while-starting': until a worker is up (worker start costs tens of milliseconds);
+   * - 'when-busy': also whenever every worker already has a job, so (cores - 1) workers plus
+   *   the caller fill every core.
    */
-  readonly callerHelps?: boolean;
+  readonly callerHelps?: 'never' | 'while-starting' | 'when-busy';
 }
 
 export function createHasherPool(options: HasherPoolOptions = {}): HasherPool {
   const workers = options.workers ?? defaultPoolSize();
-  const callerHelps = options.callerHelps ?? false;
+  const callerHelps = options.callerHelps ?? 'never';
   const slots: Slot[] = [];
   let nextId = 1;
   let broken: Error | null = null;
@@ -101,8 +104,12 @@ export function createHasherPool(options: HasherPoolOptions = {}): HasherPool {
     });
   };
 
-  const inline = (length: number): boolean =>
-    length < INLINE_BELOW || (callerHelps && slots.every((s) => !s.online || s.jobs.size > 0));
+  const inline = (length: number): boolean => {
+    if (length < INLINE_BELOW) return true;
+    if (callerHelps === 'never') return false;
+    if (callerHelps === 'while-starting') return slots.every((s) => !s.online);
+    return slots.every((s) => !s.online || s.jobs.size > 0);
+  };
 
   const hasher: Hasher = {
     async digest(algorithm, data) {

@@ -25,10 +25,16 @@ async function fill(source: CreateSource, batch: Batch, buffer: Uint8Array): Pro
   buffer.fill(0, batch.dataLength, batch.length);
 }
 
+interface Loading {
+  readonly batch: Batch;
+  readonly ready: Promise<Uint8Array>;
+}
+
 /**
- * Reads batches one after another while up to `inFlight` of them are being hashed: the hasher (a
- * worker pool in the sidecar) works on earlier batches while the next one is read. Each in-flight
- * batch owns one buffer until its hashing settles.
+ * Reads batches in order while up to `inFlight` of them are being hashed. The read of the next
+ * batch is issued before the current one goes to the hasher, so a hasher that works on the calling
+ * thread (the sidecar pool when all its workers are busy) overlaps with the read. Each batch owns
+ * one buffer from the start of its read until its hashing settles.
  */
 export async function runPipeline(
   batches: Iterable<Batch>,
@@ -42,22 +48,45 @@ export async function runPipeline(
   // An object, so the checks below see what the hashing callbacks record.
   const state: { failure: { error: unknown } | null } = { failure: null };
 
+  const takeBufferNow = (): Uint8Array | null => {
+    const buffer = free.pop();
+    if (buffer !== undefined) return buffer;
+    if (allocated >= options.inFlight) return null;
+    allocated++;
+    return options.allocate(options.bufferLength);
+  };
   const takeBuffer = async (): Promise<Uint8Array> => {
-    while (free.length === 0) {
-      if (allocated < options.inFlight) {
-        allocated++;
-        return options.allocate(options.bufferLength);
-      }
-      await Promise.race(pending);
+    // Let the caller hand the batch it holds to the hasher first: that is what frees a buffer.
+    await null;
+    for (;;) {
       if (state.failure !== null) throw state.failure.error;
+      const buffer = takeBufferNow();
+      if (buffer !== null) return buffer;
+      await Promise.race(pending);
     }
-    return free.pop()!;
+  };
+  const start = (batch: Batch): Loading => {
+    const now = takeBufferNow();
+    const ready =
+      now !== null
+        ? fill(source, batch, now).then(() => now)
+        : takeBuffer().then(async (buffer) => {
+            await fill(source, batch, buffer);
+            return buffer;
+          });
+    // A read that fails after hashing already failed must not go unhandled.
+    ready.catch(() => undefined);
+    return { batch, ready };
   };
 
-  for (const batch of batches) {
-    if (state.failure !== null) break;
-    const buffer = await takeBuffer();
-    await fill(source, batch, buffer);
+  const iterator = batches[Symbol.iterator]();
+  let step = iterator.next();
+  let loading: Loading | null = step.done === true ? null : start(step.value);
+  while (loading !== null && state.failure === null) {
+    const buffer = await loading.ready;
+    const { batch } = loading;
+    step = iterator.next();
+    loading = step.done === true ? null : start(step.value);
     const job: Promise<void> = hashBatch(batch, buffer.subarray(0, batch.length)).then(
       () => {
         pending.delete(job);

@@ -37,7 +37,7 @@ describe('hasher worker pool', () => {
   });
 
   it('gives the same digests when the calling thread helps', async () => {
-    const pool = createHasherPool({ workers: 1, callerHelps: true });
+    const pool = createHasherPool({ workers: 1, callerHelps: 'when-busy' });
     try {
       const data = pseudoRandomBytes(2 * 1024 * 1024, 'helps');
       const results = await Promise.all(Array.from({ length: 6 }, () => pool.hasher.digestBlocks('sha1', data, 262144)));
