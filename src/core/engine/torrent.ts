@@ -1,0 +1,1197 @@
+import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus, TrackerStatus } from '../api/types.js';
+import { Choker } from '../choker/choker.js';
+import { isSluiceError, SluiceError } from '../errors.js';
+import { MetadataAssembler } from '../extensions/ut-metadata/assembler.js';
+import { answerMetadataRequest } from '../extensions/ut-metadata/responder.js';
+import { verifyMetadata } from '../extensions/ut-metadata/verify.js';
+import { DEFAULT_LOCAL_EXTENSIONS, type LocalExtensionIds } from '../extensions/names.js';
+import type { MetadataMessage } from '../extensions/ut-metadata/codec.js';
+import { PexState } from '../extensions/ut-pex/pex-state.js';
+import { filePieces, pieceSize } from '../metainfo/layout.js';
+import { parseInfoDictionary } from '../metainfo/index.js';
+import type { Metainfo } from '../metainfo/model.js';
+import type { PeerEvent } from '../peer/events.js';
+import { PeerConnection } from '../peer/peer-connection.js';
+import { PiecePicker } from '../picker/piece-picker.js';
+import { RequestPipeline } from '../pipeline/request-pipeline.js';
+import type { TorrentStorage } from '../ports/storage.js';
+import type { AnnounceEvent } from '../ports/tracker.js';
+import type { Transport } from '../ports/transport.js';
+import { RateMeter } from '../rate/rate-meter.js';
+import { checkResume, decodeResume, encodeResume, type ResumeData } from '../resume/index.js';
+import { Bitfield } from '../util/bitfield.js';
+import { toHex } from '../util/hex.js';
+import { SLUICE_VERSION } from '../version.js';
+import { AnnounceSchedule } from './announce-schedule.js';
+import type { TorrentContext } from './context.js';
+import { PeerBook, type PeerSource } from './peer-book.js';
+import { PeerLink, type PeerLinkHost } from './peer-link.js';
+import { PieceBuffers } from './piece-buffers.js';
+import { PieceVerifier } from './piece-verifier.js';
+import { formatHostPort, splitHostPort } from './address.js';
+import { filePiecePriorities } from './file-priorities.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface TorrentOptions {
+  /** The 20-byte hash peers use on the wire (v1, or the v2 hash truncated). */
+  readonly infoHash: Uint8Array;
+  readonly infoHashV2: Uint8Array | null;
+  readonly metainfo: Metainfo | null;
+  /** A display name before the metadata is known (a magnet's `dn`). */
+  readonly name: string | null;
+  readonly trackers: readonly (readonly string[])[];
+  readonly peers: readonly string[];
+  readonly paused: boolean;
+  readonly sequential: boolean;
+  readonly filePriorities?: readonly Priority[];
+}
+
+export class TorrentError extends SluiceError<'torrent/no-metadata' | 'torrent/bad-file' | 'torrent/removed' | 'torrent/bad-range'> {
+  override readonly name = 'TorrentError';
+}
+
+/** Bytes of verified-but-unwritten and partially received pieces we hold before asking for more. */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Storage reads in flight for one peer's requests. */
+const MAX_READS_PER_PEER = 8;
+const RESUME_SAVE_INTERVAL_MS = 30_000;
+const DISCOVERY_INTERVAL_MS = 15 * 60_000;
+const BLOCK = 16 * 1024;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+interface ServeRequest {
+  readonly index: number;
+  readonly begin: number;
+  readonly length: number;
+}
+
+/**
+ * One torrent: the coordinator that wires the small units together (picker, pipelines, choker,
+ * announce schedule, peer book, verifier, storage). It owns no socket, timer or file: bytes arrive
+ * through PeerLinks, time through `tick(now)`, and everything else through the TorrentContext ports.
+ */
+export class Torrent implements PeerLinkHost {
+  readonly infoHash: Uint8Array;
+  readonly infoHashHex: string;
+  readonly infoHashV2: Uint8Array | null;
+  private meta: Metainfo | null;
+  private displayName: string | null;
+  private storage: TorrentStorage | null = null;
+  private picker: PiecePicker | null = null;
+  private have: Bitfield | null = null;
+  private verifier: PieceVerifier | null = null;
+  private readonly links = new Map<string, PeerLink>();
+  private readonly serveQueues = new Map<PeerLink, ServeRequest[]>();
+  private readonly pex = new Map<PeerLink, PexState>();
+  private readonly book = new PeerBook();
+  private readonly choker: Choker;
+  private readonly schedule: AnnounceSchedule;
+  private readonly buffers = new PieceBuffers();
+  private readonly downloadMeter = new RateMeter();
+  private readonly uploadMeter = new RateMeter();
+  private readonly downloadBucket: TokenBucket;
+  private readonly uploadBucket: TokenBucket;
+  private readonly waiters = new Map<number, Waiter[]>();
+  private readonly announcesInFlight = new Set<Promise<unknown>>();
+  private metadata: MetadataAssembler<PeerLink> | null = null;
+  private filePriorities: Priority[] = [];
+  private sequential: boolean;
+  private state: TorrentState;
+  private paused: boolean;
+  private error: SluiceError | null = null;
+  private pendingDials = 0;
+  private writesInFlight = 0;
+  private downloaded = 0;
+  private uploaded = 0;
+  private verifiedBytes = 0;
+  private resumeDirty = false;
+  private lastResumeSave = 0;
+  private lastDiscovery = -Infinity;
+  private removed = false;
+  private readonly key: number;
+  private readonly extensions: LocalExtensionIds;
+
+  constructor(
+    private readonly ctx: TorrentContext,
+    options: TorrentOptions,
+  ) {
+    this.infoHash = options.infoHash;
+    this.infoHashHex = toHex(options.infoHash);
+    this.infoHashV2 = options.infoHashV2;
+    this.meta = options.metainfo;
+    this.displayName = options.name;
+    this.sequential = options.sequential;
+    this.paused = options.paused;
+    this.state = this.meta ? 'checking' : 'metadata';
+    this.filePriorities = options.filePriorities ? [...options.filePriorities] : [];
+    const now = ctx.clock.now();
+    this.choker = new Choker({ slots: ctx.settings().unchokeSlots, random: () => ctx.random.float() });
+    this.schedule = new AnnounceSchedule(this.meta?.announce ?? []);
+    if (options.trackers.length > 0) for (const tier of options.trackers) this.schedule.addTier(tier);
+    for (const address of options.peers) this.book.add(address, 'manual', now);
+    this.downloadBucket = new TokenBucket(0, now);
+    this.uploadBucket = new TokenBucket(0, now);
+    const k = ctx.random.bytes(4);
+    this.key = ((k[0]! << 24) | (k[1]! << 16) | (k[2]! << 8) | k[3]!) >>> 0;
+    this.extensions = this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS;
+    if (!this.meta) this.metadata = new MetadataAssembler<PeerLink>();
+  }
+
+  get metainfo(): Metainfo | null {
+    return this.meta;
+  }
+
+  get name(): string {
+    return this.meta?.name ?? this.displayName ?? this.infoHashHex;
+  }
+
+  private get isPrivate(): boolean {
+    return this.meta?.private ?? false;
+  }
+
+  now(): number {
+    return this.ctx.clock.now();
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Opens storage and checks existing data (trusting valid resume data), then starts the swarm work. */
+  async start(): Promise<void> {
+    if (this.meta) await this.useMetainfo(this.meta);
+    if (this.removed) return;
+    if (!this.paused && this.state !== 'error') this.ctx.wake();
+  }
+
+  private async useMetainfo(meta: Metainfo): Promise<void> {
+    this.meta = meta;
+    this.setState('checking');
+    const files = meta.files;
+    if (this.filePriorities.length !== files.length) this.filePriorities = files.map((_, i) => this.filePriorities[i] ?? 4);
+    const resume = await this.loadResume();
+    if (resume && resume.filePriorities.length === files.length && this.filePriorities.every((p) => p === 4)) {
+      this.filePriorities = resume.filePriorities.map((p) => Math.max(0, Math.min(7, p)) as Priority);
+      this.sequential = this.sequential || resume.sequential;
+    }
+    const wanted = files.map((f, i) => !f.padding && this.filePriorities[i]! > 0);
+    try {
+      this.storage = await this.ctx.storage.open(meta, { id: this.infoHashHex, wanted });
+    } catch (err) {
+      this.fail(asError(err));
+      return;
+    }
+    this.verifier = new PieceVerifier(meta, this.ctx.hasher);
+    const have = await this.checkData(meta, resume);
+    if (this.removed || !have) return;
+    this.have = have;
+    this.verifiedBytes = 0;
+    for (let i = have.nextSet(0); i !== -1; i = have.nextSet(i + 1)) this.verifiedBytes += pieceSize(meta, i);
+    this.picker = new PiecePicker({
+      pieceCount: meta.pieceCount,
+      pieceLength: (i) => pieceSize(meta, i),
+      random: () => this.ctx.random.float(),
+      have,
+    });
+    this.applyPiecePriorities();
+    this.picker.setSequential(this.sequential);
+    for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
+    this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
+    this.resumeDirty = true;
+    this.setState(this.paused ? 'paused' : this.picker.isComplete() ? 'seeding' : 'downloading');
+    if (this.picker.isComplete()) this.schedule.markCompleted(this.now());
+    // Peers that connected while we fetched metadata or checked learn what we have now.
+    for (const link of this.links.values()) {
+      for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.onPeerEvent(link, event);
+      // A HAVE ALL that came before the metadata is counted now.
+      if (link.seed && !this.countedAs.has(link)) {
+        this.picker.peerHaveAll();
+        this.countedAs.set(link, 'all');
+      }
+      this.updateInterest(link);
+      link.flush();
+    }
+  }
+
+  private async loadResume(): Promise<ResumeData | null> {
+    if (!this.ctx.resume) return null;
+    try {
+      const bytes = await this.ctx.resume.load(this.infoHashHex);
+      return bytes ? decodeResume(bytes) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Which pieces are on disk: trusted from valid resume data, hashed otherwise (only where files exist). */
+  private async checkData(meta: Metainfo, resume: ResumeData | null): Promise<Bitfield | null> {
+    const storage = this.storage!;
+    const states = await storage.fileStates();
+    let have = new Bitfield(meta.pieceCount);
+    let recheck: number[] = [];
+    let trusted = false;
+    if (resume) {
+      try {
+        const check = checkResume(resume, states, meta, this.infoHashHex);
+        have = check.trusted;
+        recheck = [...check.recheck];
+        trusted = true;
+      } catch {
+        trusted = false;
+      }
+    }
+    if (!trusted) {
+      // Without resume data, hash every piece that touches a file present on disk.
+      const present = new Set<number>();
+      meta.files.forEach((f, i) => {
+        if (f.padding || f.length === 0 || !states[i]) return;
+        const { start, end } = filePieces(meta, i);
+        for (let p = start; p < end; p++) present.add(p);
+      });
+      recheck = [...present].sort((a, b) => a - b);
+    }
+    for (const index of recheck) {
+      if (this.removed) return null;
+      const data = await storage.readPiece(index).catch(() => null);
+      if (data && (await this.verifier!.verify(index, data))) have.set(index);
+      else have.clear(index);
+    }
+    return have;
+  }
+
+  pause(): void {
+    if (this.paused || this.removed) return;
+    this.paused = true;
+    for (const link of [...this.links.values()]) link.close();
+    this.sendStopped();
+    if (this.state !== 'error' && this.state !== 'checking' && this.state !== 'metadata') this.setState('paused');
+    void this.saveResumeData().catch(() => {});
+  }
+
+  resume(): void {
+    if (!this.paused || this.removed) return;
+    this.paused = false;
+    this.schedule.restart(this.now());
+    if (this.state === 'paused') this.setState(this.picker?.isComplete() ? 'seeding' : this.picker ? 'downloading' : 'metadata');
+    if (this.state === 'error' && this.error?.code === 'storage/disk-full') {
+      this.error = null;
+      this.setState(this.picker?.isComplete() ? 'seeding' : 'downloading');
+    }
+    this.ctx.wake();
+  }
+
+  /** Stops everything; resolves once the trackers heard `stopped` (the caller bounds the wait) and storage is closed. */
+  async close(options: { deleteData?: boolean } = {}): Promise<void> {
+    if (this.removed) return;
+    if (!options.deleteData) await this.saveResumeData().catch(() => {});
+    this.removed = true;
+    for (const link of [...this.links.values()]) link.close();
+    this.sendStopped();
+    for (const [, waiters] of this.waiters) for (const w of waiters) w.reject(new TorrentError('torrent/removed', 'the torrent was removed'));
+    this.waiters.clear();
+    this.buffers.clear();
+    const storage = this.storage;
+    this.storage = null;
+    if (storage) {
+      if (options.deleteData) await storage.deleteData().catch(() => {});
+      else await storage.close().catch(() => {});
+    }
+    if (options.deleteData) await this.ctx.resume?.remove(this.infoHashHex).catch(() => {});
+    await Promise.allSettled([...this.announcesInFlight]);
+  }
+
+  private sendStopped(): void {
+    for (const due of this.schedule.stop()) this.announce(due.url, due.event);
+  }
+
+  private setState(state: TorrentState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.ctx.emit({ type: 'state-changed', infoHash: this.infoHashHex, state });
+  }
+
+  private fail(error: SluiceError): void {
+    this.error = error;
+    this.setState('error');
+    this.ctx.emit({ type: 'torrent-error', infoHash: this.infoHashHex, code: error.code, message: error.message });
+    for (const link of [...this.links.values()]) link.close();
+  }
+
+  private get active(): boolean {
+    return !this.removed && !this.paused && this.state !== 'error' && this.state !== 'checking';
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /** Periodic work; returns when it next needs to run (ms, same clock), or null. */
+  tick(now: number): number | null {
+    if (!this.active) return null;
+    let next = now + 1000;
+    for (const link of [...this.links.values()]) {
+      const events = link.conn.poll(now);
+      if (events.length > 0) this.onPeerEvents(link, events);
+      if (link.closed) continue;
+      const { timedOut } = link.pipeline.poll(now);
+      for (const r of timedOut) {
+        this.picker?.requestCancelled(link.address, r.piece, r.begin);
+        link.conn.cancel(r.piece, r.begin, r.length);
+      }
+      if (this.metadata) this.requestMetadata(link);
+      this.sendPex(link, now);
+      this.fillRequests(link);
+      this.pumpUploads(link);
+      link.flush();
+      const d = link.conn.nextDeadline();
+      if (d !== null) next = Math.min(next, d);
+    }
+    if (now >= this.choker.nextRechokeAt) this.rechoke(now);
+    next = Math.min(next, this.choker.nextRechokeAt);
+    for (const due of this.schedule.due(now)) this.announce(due.url, due.event);
+    const announceAt = this.schedule.nextDeadline();
+    if (announceAt !== null) next = Math.min(next, announceAt);
+    if (!this.isPrivate && now - this.lastDiscovery >= DISCOVERY_INTERVAL_MS && this.ctx.discovery.length > 0) {
+      this.lastDiscovery = now;
+      for (const d of this.ctx.discovery) {
+        d.lookup(this.infoHash, (address) => {
+          if (this.book.add(address, 'dht', this.now())) this.ctx.wake();
+        });
+        d.announce(this.infoHash, this.ctx.settings().listenPort);
+      }
+    }
+    this.dialMore(now);
+    const bookAt = this.book.nextDeadline();
+    if (bookAt !== null) next = Math.min(next, Math.max(bookAt, now + 50));
+    if (this.resumeDirty && now - this.lastResumeSave >= RESUME_SAVE_INTERVAL_MS) void this.saveResumeData().catch(() => {});
+    return Math.max(next, now + 10);
+  }
+
+  // ---------------------------------------------------------------- peers
+
+  /** Adds addresses to dial (from --peer, a tracker, the DHT, PEX). */
+  addPeers(addresses: readonly string[], source: PeerSource): void {
+    const now = this.now();
+    let added = false;
+    for (const a of addresses) added = this.book.add(a, source, now) || added;
+    if (added) this.ctx.wake();
+  }
+
+  private dialMore(now: number): void {
+    const settings = this.ctx.settings();
+    const room = Math.min(settings.maxConnectionsPerTorrent - this.links.size - this.pendingDials, this.ctx.connectionBudget() - this.pendingDials);
+    if (room <= 0) return;
+    for (const address of this.book.takeDialable(Math.min(room, 8), now)) {
+      const dialing = this.ctx.dial(address);
+      if (!dialing) {
+        this.book.onDisconnected(address, true, now);
+        continue;
+      }
+      this.pendingDials++;
+      dialing.then(
+        (transport) => {
+          this.pendingDials--;
+          if (!this.active || this.links.has(address)) {
+            transport.close();
+            this.book.onDisconnected(address, false, this.now());
+            return;
+          }
+          this.attach(transport, [], address);
+        },
+        () => {
+          this.pendingDials--;
+          this.book.onDisconnected(address, true, this.now());
+        },
+      );
+    }
+  }
+
+  /** Takes over a connection: dialled by us, or accepted with its first bytes already read (`replay`). */
+  attach(transport: Transport, replay: readonly Uint8Array[], key = transport.remoteAddress): boolean {
+    const settings = this.ctx.settings();
+    if (!this.active || this.book.isBanned(key) || this.links.size >= settings.maxConnectionsPerTorrent || this.links.has(key)) {
+      transport.close();
+      return false;
+    }
+    const now = this.now();
+    const meta = this.meta;
+    const conn = new PeerConnection({
+      infoHash: this.infoHash,
+      localPeerId: this.ctx.peerId,
+      outgoing: transport.outgoing,
+      localExtensions: this.extensions,
+      fast: true,
+      pieceCount: meta?.pieceCount ?? null,
+      ...(meta ? { pieceSize: (i: number) => pieceSize(meta, i), metadataSize: meta.infoBytes.length } : {}),
+      listenPort: settings.listenPort,
+      clientName: `Sluice ${SLUICE_VERSION}`,
+      now,
+    });
+    const link = new PeerLink(transport, conn, new RequestPipeline(), this, now);
+    Object.defineProperty(link, 'address', { value: key });
+    this.links.set(key, link);
+    this.serveQueues.set(link, []);
+    this.pex.set(link, new PexState({ enabled: !this.isPrivate }));
+    if (transport.outgoing) this.book.onConnected(key, now);
+    link.start(replay);
+    return true;
+  }
+
+  onPeerDrain(link: PeerLink): void {
+    this.pumpUploads(link);
+    link.flush();
+  }
+
+  onPeerClosed(link: PeerLink, error: SluiceError | undefined): void {
+    if (this.links.get(link.address) !== link) return;
+    this.links.delete(link.address);
+    this.serveQueues.delete(link);
+    this.pex.delete(link);
+    const now = this.now();
+    if (this.picker) {
+      this.picker.peerGone(link.address);
+      const counted = this.countedAs.get(link);
+      if (counted === 'all') this.picker.peerLeft('all');
+      else if (counted === 'bits' && link.conn.peerBitfield) this.picker.peerLeft(link.conn.peerBitfield);
+    }
+    this.countedAs.delete(link);
+    this.metadata?.removePeer(link);
+    if (link.transport.outgoing) this.book.onDisconnected(link.address, !link.conn.ready, now);
+    if (link.conn.ready) this.ctx.emit({ type: 'peer-disconnected', infoHash: this.infoHashHex, address: link.address, reason: error?.message ?? null });
+    // Blocks it held go to the others.
+    for (const other of this.links.values()) this.fillRequests(other);
+    this.ctx.wake();
+  }
+
+  /** How each peer's pieces were counted in the picker's availability, so they are passed and removed the same way. */
+  private readonly countedAs = new Map<PeerLink, 'all' | 'bits'>();
+
+  onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
+    for (const event of events) {
+      if (link.closed) return;
+      this.onPeerEvent(link, event);
+    }
+  }
+
+  private onPeerEvent(link: PeerLink, e: PeerEvent): void {
+    const now = this.now();
+    switch (e.type) {
+      case 'handshake': {
+        link.clientName = e.clientName;
+        if (equalBytes(e.peerId, this.ctx.peerId)) {
+          link.close();
+          return;
+        }
+        const twin = this.linkWithPeerId(link, e.peerId);
+        if (twin) {
+          // Two connections to one peer (we both dialled). Both sides keep the one opened by the lower
+          // peer id, so they agree without talking about it.
+          const keepThis = compareBytes(link.transport.outgoing ? this.ctx.peerId : e.peerId, twin.transport.outgoing ? this.ctx.peerId : e.peerId) < 0;
+          (keepThis ? twin : link).close();
+          if (!keepThis) return;
+        }
+        this.sendAvailability(link);
+        this.ctx.emit({ type: 'peer-connected', infoHash: this.infoHashHex, address: link.address, client: e.clientName });
+        return;
+      }
+      case 'extended-handshake': {
+        const h = e.handshake;
+        if (h.port !== undefined) link.listenPort = h.port;
+        if (h.requestQueue !== undefined) link.pipeline.setPeerQueueLimit(h.requestQueue);
+        if (this.metadata && h.metadataSize !== undefined && link.conn.peerExtensionId('ut_metadata') !== 0) {
+          this.metadata.addPeer(link, h.metadataSize);
+          this.requestMetadata(link);
+        }
+        return;
+      }
+      case 'bitfield':
+        if (this.picker) {
+          this.picker.peerBitfield(e.bitfield);
+          this.countedAs.set(link, 'bits');
+          link.seed = e.bitfield.hasAll();
+        }
+        this.updateInterest(link);
+        return;
+      case 'have-all':
+        link.seed = true;
+        if (this.picker) {
+          this.picker.peerHaveAll();
+          this.countedAs.set(link, 'all');
+        }
+        this.updateInterest(link);
+        return;
+      case 'have-none':
+        return;
+      case 'have':
+        if (this.picker) {
+          if (!this.countedAs.has(link)) this.countedAs.set(link, 'bits');
+          this.picker.peerHave(e.index);
+          if (link.conn.peerBitfield?.hasAll()) link.seed = true;
+          if (!link.conn.amInterested && this.wants(e.index)) this.setInterested(link, true);
+        }
+        return;
+      case 'donthave':
+        if (this.picker && this.countedAs.get(link) === 'bits') this.picker.peerLeft(Bitfield.fromIndices(this.meta!.pieceCount, [e.index]));
+        return;
+      case 'choke':
+        for (const r of link.pipeline.onChoked(now, link.conn.fastNegotiated)) this.picker?.requestCancelled(link.address, r.piece, r.begin);
+        return;
+      case 'unchoke':
+        link.pipeline.onUnchoked(now);
+        this.fillRequests(link);
+        return;
+      case 'interested':
+        if (this.unchokedCount() < this.choker.slots) this.rechoke(now);
+        return;
+      case 'not-interested':
+        return;
+      case 'request':
+        this.onPeerRequest(link, e);
+        return;
+      case 'cancel': {
+        const queue = this.serveQueues.get(link);
+        const i = queue?.findIndex((r) => r.index === e.index && r.begin === e.begin && r.length === e.length) ?? -1;
+        if (queue && i !== -1) queue.splice(i, 1);
+        return;
+      }
+      case 'piece':
+        this.onBlock(link, e.index, e.begin, e.block, now);
+        return;
+      case 'reject':
+        link.pipeline.onRejected(e.index, e.begin, now);
+        this.picker?.requestRejected(link.address, e.index, e.begin);
+        this.fillRequests(link);
+        return;
+      case 'metadata':
+        this.onMetadataMessage(link, e.message);
+        return;
+      case 'pex':
+        if (!this.isPrivate && this.pex.get(link)?.acceptIncoming(now)) {
+          this.addPeers(
+            e.message.added.map((p) => formatHostPort(p.host, p.port)),
+            'pex',
+          );
+        }
+        return;
+      case 'protocol-error':
+        link.close(e.error);
+        return;
+      case 'allowed-fast':
+      case 'suggest':
+      case 'port':
+      case 'extended':
+      case 'keep-alive':
+        return;
+    }
+  }
+
+  private linkWithPeerId(link: PeerLink, peerId: Uint8Array): PeerLink | null {
+    for (const other of this.links.values()) {
+      if (other !== link && other.conn.peerId && equalBytes(other.conn.peerId, peerId)) return other;
+    }
+    return null;
+  }
+
+  private sendAvailability(link: PeerLink): void {
+    const have = this.have;
+    if (!have || have.hasNone()) link.conn.haveNone();
+    else if (have.hasAll()) link.conn.haveAll();
+    else link.conn.sendBitfield(have);
+  }
+
+  private wants(index: number): boolean {
+    return !!this.picker && !this.have!.get(index) && this.picker.priority(index) > 0;
+  }
+
+  /** We are interested in a peer that has a piece we want and lack. */
+  private updateInterest(link: PeerLink): void {
+    if (!this.picker || !link.conn.ready) return;
+    let want = false;
+    if (!this.picker.isComplete()) {
+      if (link.seed) want = true;
+      else {
+        const bits = link.conn.peerBitfield;
+        if (bits) for (let i = bits.nextSet(0); i !== -1 && !want; i = bits.nextSet(i + 1)) want = this.wants(i);
+      }
+    }
+    this.setInterested(link, want);
+  }
+
+  private setInterested(link: PeerLink, interested: boolean): void {
+    if (link.conn.amInterested === interested) return;
+    if (interested) link.conn.interested();
+    else link.conn.notInterested();
+    if (interested) this.fillRequests(link);
+  }
+
+  private unchokedCount(): number {
+    let n = 0;
+    for (const l of this.links.values()) if (!l.conn.amChoking) n++;
+    return n;
+  }
+
+  private rechoke(now: number): void {
+    const views = [...this.links.values()]
+      .filter((l) => l.conn.ready)
+      .map((l) => ({
+        id: l.address,
+        interested: l.conn.peerInterested,
+        amChoking: l.conn.amChoking,
+        downloadRate: l.downloadMeter.rate(now),
+        uploadRate: l.uploadMeter.rate(now),
+        snubbed: l.pipeline.snubbed,
+        connectedAt: l.connectedAt,
+        isSeed: l.seed,
+      }));
+    const result = this.choker.rechoke(views, now, this.picker?.isComplete() ? 'seeding' : 'leeching');
+    for (const id of result.toUnchoke) {
+      const link = this.links.get(id);
+      if (!link) continue;
+      link.conn.unchoke();
+      link.flush();
+    }
+    for (const id of result.toChoke) {
+      const link = this.links.get(id);
+      if (!link) continue;
+      link.conn.choke();
+      this.serveQueues.set(link, []);
+      link.flush();
+    }
+  }
+
+  // ---------------------------------------------------------------- downloading
+
+  private fillRequests(link: PeerLink): void {
+    const picker = this.picker;
+    if (!picker || !this.active || link.closed || link.conn.peerChoking || !link.conn.amInterested) return;
+    if (this.buffers.heldBytes >= MAX_BUFFERED_BYTES) return;
+    let count = link.pipeline.wantMore();
+    if (count <= 0) return;
+    const now = this.now();
+    const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
+    if (Number.isFinite(allowance)) count = Math.min(count, Math.floor(allowance / BLOCK));
+    if (count <= 0) return;
+    const counted = this.countedAs.get(link);
+    const has = counted === 'all' ? 'all' : counted === 'bits' ? link.conn.peerBitfield : null;
+    if (!has) return;
+    const blocks = picker.pick({ id: link.address, has }, count, now);
+    for (const b of blocks) {
+      link.conn.request(b.piece, b.begin, b.length);
+      link.pipeline.onRequestSent(b.piece, b.begin, now, b.length);
+      this.ctx.downloadBucket.take(b.length, now);
+      this.downloadBucket.take(b.length, now);
+    }
+    if (blocks.length > 0) link.flush();
+  }
+
+  private onBlock(link: PeerLink, index: number, begin: number, block: Uint8Array, now: number): void {
+    const picker = this.picker;
+    link.pipeline.onBlockReceived(index, begin, block.length, now);
+    link.downloadMeter.add(block.length, now);
+    this.downloadMeter.add(block.length, now);
+    this.downloaded += block.length;
+    if (!picker) return;
+    const result = picker.blockReceived(link.address, index, begin, block.length);
+    if (result.status === 'accepted') this.buffers.put(index, picker.pieceLength(index), begin, block);
+    for (const c of result.cancels) {
+      const other = this.links.get(c.peerId);
+      if (!other) continue;
+      other.conn.cancel(c.piece, c.begin, c.length);
+      other.pipeline.onCancelled(c.piece, c.begin);
+      other.flush();
+    }
+    if (result.pieceComplete) void this.finishPiece(index);
+    this.fillRequests(link);
+  }
+
+  private async finishPiece(index: number): Promise<void> {
+    const picker = this.picker!;
+    const data = this.buffers.take(index);
+    if (!data || !this.verifier || !this.storage) return;
+    const ok = await this.verifier.verify(index, data);
+    if (this.removed) return;
+    if (!ok) {
+      const { contributors, cancels } = picker.pieceFailed(index);
+      for (const c of cancels) this.links.get(c.peerId)?.conn.cancel(c.piece, c.begin, c.length);
+      this.ctx.emit({ type: 'piece-failed', infoHash: this.infoHashHex, piece: index, peers: contributors });
+      this.punish(contributors);
+      return;
+    }
+    this.writesInFlight++;
+    try {
+      await this.storage.writePiece(index, data);
+    } catch (err) {
+      this.writesInFlight--;
+      picker.pieceFailed(index);
+      const error = asError(err);
+      if (error.code === 'storage/disk-full' || error.code === 'storage/io') this.fail(error);
+      return;
+    }
+    this.writesInFlight--;
+    if (this.removed) return;
+    for (const c of picker.pieceVerified(index)) {
+      const other = this.links.get(c.peerId);
+      if (!other) continue;
+      other.conn.cancel(c.piece, c.begin, c.length);
+      other.pipeline.onCancelled(c.piece, c.begin);
+    }
+    this.have!.set(index);
+    this.verifiedBytes += data.length;
+    this.resumeDirty = true;
+    for (const link of this.links.values()) {
+      if (!link.conn.ready) continue;
+      if (!link.seed) link.conn.have(index);
+      link.flush();
+    }
+    const waiting = this.waiters.get(index);
+    if (waiting) {
+      this.waiters.delete(index);
+      for (const w of waiting) w.resolve();
+    }
+    this.ctx.emit({ type: 'piece-verified', infoHash: this.infoHashHex, piece: index });
+    if (picker.isComplete()) this.onFinished();
+    for (const link of this.links.values()) this.fillRequests(link);
+  }
+
+  /** Peers whose blocks made a piece fail: one strike each; a peer alone behind two failures, or with three strikes, is banned. */
+  private punish(contributors: readonly string[]): void {
+    for (const id of contributors) {
+      const link = this.links.get(id);
+      if (!link) continue;
+      link.strikes += contributors.length === 1 ? 2 : 1;
+      if (link.strikes >= 3) {
+        this.book.ban(id);
+        this.ctx.emit({ type: 'peer-banned', infoHash: this.infoHashHex, address: id, reason: 'sent data that failed the hash check' });
+        link.close(new SluiceError('peer/banned', 'sent data that failed the hash check'));
+      }
+    }
+  }
+
+  private onFinished(): void {
+    this.setState('seeding');
+    this.schedule.markCompleted(this.now());
+    this.ctx.emit({ type: 'torrent-finished', infoHash: this.infoHashHex });
+    for (const link of this.links.values()) {
+      this.setInterested(link, false);
+      // Two seeds have nothing to say to each other.
+      if (link.seed && this.have?.hasAll()) link.close();
+      else link.flush();
+    }
+    void this.saveResumeData().catch(() => {});
+  }
+
+  // ---------------------------------------------------------------- uploading
+
+  private onPeerRequest(link: PeerLink, r: ServeRequest): void {
+    const meta = this.meta;
+    if (!meta || !this.have?.get(r.index) || link.conn.amChoking) {
+      link.conn.reject(r.index, r.begin, r.length);
+      return;
+    }
+    this.serveQueues.get(link)?.push(r);
+    this.pumpUploads(link);
+  }
+
+  private pumpUploads(link: PeerLink): void {
+    const queue = this.serveQueues.get(link);
+    const storage = this.storage;
+    if (!queue || !storage) return;
+    const now = this.now();
+    while (queue.length > 0 && link.writable && link.readsInFlight < MAX_READS_PER_PEER && !link.closed) {
+      const allowance = Math.min(this.ctx.uploadBucket.available(now), this.uploadBucket.available(now));
+      if (allowance < queue[0]!.length) return;
+      const r = queue.shift()!;
+      this.ctx.uploadBucket.take(r.length, now);
+      this.uploadBucket.take(r.length, now);
+      link.readsInFlight++;
+      storage.read(r.index, r.begin, r.length).then(
+        (block) => {
+          link.readsInFlight--;
+          if (link.closed) return;
+          if (link.conn.piece(r.index, r.begin, block)) {
+            const t = this.now();
+            link.uploadMeter.add(block.length, t);
+            this.uploadMeter.add(block.length, t);
+            this.uploaded += block.length;
+          }
+          link.flush();
+          this.pumpUploads(link);
+        },
+        () => {
+          link.readsInFlight--;
+          link.conn.reject(r.index, r.begin, r.length);
+          link.flush();
+        },
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- metadata (BEP 9) and PEX (BEP 11)
+
+  private requestMetadata(link: PeerLink): void {
+    const metadata = this.metadata;
+    if (!metadata || metadata.status !== 'collecting') return;
+    for (const piece of metadata.nextRequests(link, this.now())) link.conn.sendMetadata({ type: 'request', piece });
+    link.flush();
+  }
+
+  private onMetadataMessage(link: PeerLink, m: MetadataMessage): void {
+    if (m.type === 'request') {
+      link.conn.sendMetadata(answerMetadataRequest(this.meta?.infoBytes ?? null, m.piece));
+      link.flush();
+      return;
+    }
+    const metadata = this.metadata;
+    if (!metadata) return;
+    if (m.type === 'reject') {
+      metadata.onReject(link, m.piece, this.now());
+      return;
+    }
+    const complete = metadata.onData(link, m.piece, m.totalSize, m.data);
+    if (complete) void this.onMetadataComplete(complete);
+    else this.requestMetadata(link);
+  }
+
+  private async onMetadataComplete(infoBytes: Uint8Array): Promise<void> {
+    const metadata = this.metadata!;
+    const expected = { v1: this.infoHashV2 && this.infoHash.length === 20 && !this.v1Known ? null : this.infoHash, v2: this.infoHashV2 };
+    const ok = await verifyMetadata(this.ctx.hasher, infoBytes, expected);
+    let meta: Metainfo | null = null;
+    if (ok) {
+      try {
+        meta = await parseInfoDictionary(infoBytes, this.ctx.hasher);
+      } catch {
+        meta = null;
+      }
+    }
+    if (!meta) {
+      for (const bad of metadata.verificationFailed()) bad.close(new SluiceError('peer/bad-metadata', 'sent metadata that does not match the info hash'));
+      return;
+    }
+    metadata.verified();
+    this.metadata = null;
+    const withTrackers: Metainfo = { ...meta, announce: meta.announce };
+    this.ctx.emit({ type: 'metadata-received', infoHash: this.infoHashHex });
+    await this.useMetainfo(withTrackers);
+    this.ctx.wake();
+  }
+
+  /** For a v2-only magnet the 20-byte wire hash is a truncated SHA-256, not a SHA-1. */
+  private get v1Known(): boolean {
+    return this.infoHashV2 === null || !equalBytes(this.infoHash, this.infoHashV2.subarray(0, 20));
+  }
+
+  private sendPex(link: PeerLink, now: number): void {
+    const state = this.pex.get(link);
+    if (!state?.enabled || !link.conn.ready || link.conn.peerExtensionId('ut_pex') === 0) return;
+    const connected = [];
+    for (const other of this.links.values()) {
+      if (other === link || !other.conn.ready) continue;
+      const parsed = splitHostPort(other.address);
+      // PEX carries IP addresses only.
+      if (!parsed || !(IPV4.test(parsed.host) || parsed.host.includes(':'))) continue;
+      const port = other.transport.outgoing ? parsed.port : other.listenPort;
+      if (port) connected.push({ host: parsed.host, port, flags: other.seed ? 0x02 : 0 });
+    }
+    const message = state.build(connected, now);
+    if (message && link.conn.sendPex(message)) link.flush();
+  }
+
+  // ---------------------------------------------------------------- trackers
+
+  private announce(url: string, event: AnnounceEvent | undefined): void {
+    const client = this.ctx.tracker(url);
+    const now = this.now();
+    if (!client) {
+      this.schedule.onFailure(url, 'this tracker protocol is not supported here', now);
+      return;
+    }
+    const meta = this.meta;
+    const left = meta && this.have ? Math.max(0, meta.length - this.verifiedBytes) : meta ? meta.length : 16 * 1024 * 1024;
+    const promise = client
+      .announce({
+        infoHash: this.infoHash,
+        peerId: this.ctx.peerId,
+        port: this.ctx.settings().listenPort,
+        uploaded: this.uploaded,
+        downloaded: this.downloaded,
+        left,
+        ...(event ? { event } : {}),
+        numWant: event === 'stopped' ? 0 : 50,
+        key: this.key,
+      })
+      .then(
+        (reply) => {
+          if (event === 'stopped') return;
+          this.schedule.onSuccess(url, event, { ...reply, peers: reply.peers.length }, this.now());
+          this.addPeers(
+            reply.peers.map((p) => formatHostPort(p.host, p.port)),
+            'tracker',
+          );
+          this.ctx.emit({ type: 'tracker-reply', infoHash: this.infoHashHex, url, peers: reply.peers.length });
+          this.ctx.wake();
+        },
+        (err: unknown) => {
+          if (event === 'stopped') return;
+          const message = err instanceof Error ? err.message : String(err);
+          this.schedule.onFailure(url, message, this.now());
+          this.ctx.emit({ type: 'tracker-error', infoHash: this.infoHashHex, url, message });
+          this.ctx.wake();
+        },
+      );
+    this.announcesInFlight.add(promise);
+    void promise.finally(() => this.announcesInFlight.delete(promise));
+  }
+
+  /** Adds trackers (from --tracker or a magnet) as a tier of their own. */
+  addTrackers(urls: readonly string[]): void {
+    this.schedule.addTier(urls);
+    this.ctx.wake();
+  }
+
+  // ---------------------------------------------------------------- priorities and streaming
+
+  setFilePriority(fileIndex: number, priority: Priority): void {
+    const meta = this.meta;
+    if (!meta) throw new TorrentError('torrent/no-metadata', 'the torrent has no metadata yet');
+    if (!(fileIndex in meta.files)) throw new TorrentError('torrent/bad-file', `no file ${fileIndex} (the torrent has ${meta.files.length})`);
+    this.filePriorities[fileIndex] = priority;
+    void this.storage?.setFileWanted(fileIndex, priority > 0).catch(() => {});
+    this.applyPiecePriorities();
+    this.resumeDirty = true;
+    if (this.picker && !this.picker.isComplete() && this.state === 'seeding') this.setState('downloading');
+    if (this.picker?.isComplete() && this.state === 'downloading') this.onFinished();
+    for (const link of this.links.values()) {
+      this.updateInterest(link);
+      link.flush();
+    }
+    this.ctx.wake();
+  }
+
+  private applyPiecePriorities(): void {
+    const meta = this.meta;
+    const picker = this.picker;
+    if (!meta || !picker) return;
+    const priorities = filePiecePriorities(meta, this.filePriorities);
+    for (let i = 0; i < priorities.length; i++) if (picker.priority(i) !== priorities[i]) picker.setPriority(i, priorities[i]!);
+  }
+
+  setSequential(on: boolean): void {
+    this.sequential = on;
+    this.picker?.setSequential(on);
+    this.resumeDirty = true;
+  }
+
+  /** Asks for `piece` by `deadline` (ms, session clock): streaming readers call this for what they wait on. */
+  setPieceDeadline(piece: number, deadline: number): void {
+    if (!this.picker || this.have?.get(piece)) return;
+    if (this.picker.priority(piece) === 0) this.picker.setPriority(piece, 1);
+    this.picker.setDeadline(piece, deadline);
+    for (const link of this.links.values()) {
+      if (!link.conn.amInterested && link.conn.peerHas(piece)) this.setInterested(link, true);
+      this.fillRequests(link);
+    }
+  }
+
+  hasPiece(piece: number): boolean {
+    return this.have?.get(piece) ?? false;
+  }
+
+  /** Resolves once `piece` is verified and stored. */
+  waitForPiece(piece: number): Promise<void> {
+    if (this.have?.get(piece)) return Promise.resolve();
+    if (this.removed) return Promise.reject(new TorrentError('torrent/removed', 'the torrent was removed'));
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(piece) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(piece, list);
+    });
+  }
+
+  /** Verified bytes of a piece (the caller must have waited for it). */
+  readVerified(piece: number, begin: number, length: number): Promise<Uint8Array> {
+    if (!this.storage || !this.have?.get(piece)) return Promise.reject(new TorrentError('torrent/bad-range', `piece ${piece} is not verified`));
+    return this.storage.read(piece, begin, length);
+  }
+
+  clearPieceDeadline(piece: number): void {
+    this.picker?.clearDeadline(piece);
+  }
+
+  async forceRecheck(): Promise<void> {
+    const meta = this.meta;
+    if (!meta || !this.storage) throw new TorrentError('torrent/no-metadata', 'the torrent has no metadata yet');
+    for (const link of [...this.links.values()]) link.close();
+    await this.ctx.resume?.remove(this.infoHashHex).catch(() => {});
+    this.picker = null;
+    this.have = null;
+    this.buffers.clear();
+    await this.useMetainfo(meta);
+    this.ctx.wake();
+  }
+
+  async saveResumeData(): Promise<void> {
+    const meta = this.meta;
+    const storage = this.storage;
+    const have = this.have;
+    if (!this.ctx.resume || !meta || !storage || !have || this.removed) return;
+    this.resumeDirty = false;
+    this.lastResumeSave = this.now();
+    await storage.flush();
+    const files = await storage.fileStates();
+    const data: ResumeData = {
+      version: 1,
+      infoHash: this.infoHashHex,
+      pieceCount: meta.pieceCount,
+      have: have.toWire(),
+      files,
+      peers: this.book.addresses().slice(0, 200),
+      filePriorities: [...this.filePriorities],
+      sequential: this.sequential,
+      savedAt: Math.floor(this.now()),
+    };
+    await this.ctx.resume.save(this.infoHashHex, encodeResume(data));
+    this.ctx.emit({ type: 'resume-data-saved', infoHash: this.infoHashHex });
+  }
+
+  // ---------------------------------------------------------------- status
+
+  status(): TorrentStatus {
+    const now = this.now();
+    const meta = this.meta;
+    const total = meta?.length ?? 0;
+    const wanted = meta ? this.wantedBytes(meta) : 0;
+    const verifiedWanted = meta && this.have ? this.verifiedWantedBytes(meta) : 0;
+    const downloadRate = this.downloadMeter.rate(now);
+    let peers = 0;
+    let seeds = 0;
+    for (const l of this.links.values()) {
+      if (!l.conn.ready) continue;
+      peers++;
+      if (l.seed) seeds++;
+    }
+    const remaining = Math.max(0, wanted - verifiedWanted);
+    return {
+      infoHash: this.infoHashHex,
+      infoHashV2: this.infoHashV2 ? toHex(this.infoHashV2) : null,
+      name: this.name,
+      state: this.state,
+      progress: wanted > 0 ? Math.min(1, verifiedWanted / wanted) : meta ? 1 : 0,
+      verifiedBytes: Math.min(this.verifiedBytes, meta?.pieceSpaceLength ?? 0),
+      wantedBytes: wanted,
+      totalBytes: total,
+      downloadRate,
+      uploadRate: this.uploadMeter.rate(now),
+      downloaded: this.downloaded,
+      uploaded: this.uploaded,
+      peers,
+      seeds,
+      eta: remaining === 0 ? 0 : downloadRate > 0 ? remaining / downloadRate : null,
+      ratio: this.downloaded > 0 ? this.uploaded / this.downloaded : 0,
+      sequential: this.sequential,
+      error: this.error ? { code: this.error.code, message: this.error.message } : null,
+    };
+  }
+
+  private wantedBytes(meta: Metainfo): number {
+    let n = 0;
+    meta.files.forEach((f, i) => {
+      if (!f.padding && (this.filePriorities[i] ?? 4) > 0) n += f.length;
+    });
+    return n;
+  }
+
+  /** Verified bytes of wanted files, counted per file from the pieces that hold them. */
+  private verifiedWantedBytes(meta: Metainfo): number {
+    let n = 0;
+    meta.files.forEach((f, i) => {
+      if (f.padding || f.length === 0 || (this.filePriorities[i] ?? 4) === 0) return;
+      n += this.fileVerifiedBytes(meta, i);
+    });
+    return n;
+  }
+
+  private fileVerifiedBytes(meta: Metainfo, fileIndex: number): number {
+    const f = meta.files[fileIndex]!;
+    const have = this.have;
+    if (!have || f.length === 0) return 0;
+    const { start, end } = filePieces(meta, fileIndex);
+    let n = 0;
+    for (let p = have.nextSet(start); p !== -1 && p < end; p = have.nextSet(p + 1)) {
+      const from = Math.max(p * meta.pieceLength, f.offset);
+      const to = Math.min(p * meta.pieceLength + pieceSize(meta, p), f.offset + f.length);
+      if (to > from) n += to - from;
+    }
+    return n;
+  }
+
+  files(): FileStatus[] {
+    const meta = this.meta;
+    if (!meta) return [];
+    return meta.files.flatMap((f, i) =>
+      f.padding
+        ? []
+        : [
+            {
+              index: i,
+              path: f.path.join('/'),
+              length: f.length,
+              offset: f.offset,
+              progress: f.length === 0 ? 1 : this.fileVerifiedBytes(meta, i) / f.length,
+              priority: (this.filePriorities[i] ?? 4) as Priority,
+            },
+          ],
+    );
+  }
+
+  peers(): PeerStatus[] {
+    const now = this.now();
+    const count = this.meta?.pieceCount ?? 0;
+    return [...this.links.values()]
+      .filter((l) => l.conn.ready)
+      .map((l) => ({
+        address: l.address,
+        client: l.clientName,
+        transport: l.transport.kind,
+        outgoing: l.transport.outgoing,
+        downloadRate: l.downloadMeter.rate(now),
+        uploadRate: l.uploadMeter.rate(now),
+        progress: l.seed ? 1 : count > 0 ? (l.conn.peerBitfield?.count() ?? 0) / count : 0,
+        flags: {
+          amChoking: l.conn.amChoking,
+          amInterested: l.conn.amInterested,
+          peerChoking: l.conn.peerChoking,
+          peerInterested: l.conn.peerInterested,
+          snubbed: l.pipeline.snubbed,
+          seed: l.seed,
+        },
+      }));
+  }
+
+  trackers(): TrackerStatus[] {
+    return this.schedule.status().map((t) => ({ ...t, state: t.state }));
+  }
+
+  setRateLimits(download: number, upload: number): void {
+    const now = this.now();
+    this.downloadBucket.setRate(download, now);
+    this.uploadBucket.setRate(upload, now);
+  }
+}
+
+function asError(err: unknown): SluiceError {
+  if (isSluiceError(err)) return err;
+  return new SluiceError('torrent/internal', err instanceof Error ? err.message : String(err));
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
