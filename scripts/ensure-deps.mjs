@@ -2,7 +2,8 @@
 // Makes `npm start` and `npm test` work on a fresh clone: installs npm packages when they are
 // missing or stale, and (with --test) the Debian tools the interop tests drive, via apt-get when
 // running as root. Uses Node built-ins only, since it runs before anything is installed.
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -18,16 +19,17 @@ function run(cmd, args, opts = {}) {
   }
 }
 
-function mtime(path) {
-  return existsSync(path) ? statSync(path).mtimeMs : 0;
-}
-
-// npm packages
-const installedMarker = join(root, 'node_modules', '.package-lock.json');
-if (!existsSync(installedMarker) || mtime(join(root, 'package-lock.json')) > mtime(installedMarker)
-    || mtime(join(root, 'package.json')) > mtime(installedMarker)) {
+// npm packages: installed when node_modules is missing, or was installed from another lock file.
+// The stamp is a hash of package-lock.json, so touching package.json does not trigger a reinstall.
+const lockPath = join(root, 'package-lock.json');
+const stampPath = join(root, 'node_modules', '.sluice-lock-hash');
+const lockHash = existsSync(lockPath) ? createHash('sha256').update(readFileSync(lockPath)).digest('hex') : 'no-lock';
+const installed = existsSync(join(root, 'node_modules', '.package-lock.json')) && existsSync(stampPath)
+  ? readFileSync(stampPath, 'utf8').trim() : null;
+if (installed !== lockHash) {
   console.error('ensure-deps: installing npm packages…');
-  run('npm', [existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  run('npm', [existsSync(lockPath) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  writeFileSync(stampPath, `${lockHash}\n`);
 }
 
 // Debian tools used by the interop tests: command -> package
