@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, openSync, writeSync, closeSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTorrent } from '../../../src/core/create/create.js';
 import { toHex } from '../../../src/core/util/hex.js';
@@ -128,6 +128,5 @@ describe('created torrents in libtorrent', () => {
     expect(lt.recheck).toBe(true);
     expect(lt.progress).toBeLessThan(1);
     expect(lt.num_have).toBe(lt.num_pieces - 1);
-    expect(basename(dirname(join(root, 'data/two.bin')))).toBe('data');
   });
 });
