@@ -5,4 +5,5 @@ const code = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   cwd: process.cwd(),
 });
-process.exitCode = code;
+// Sockets a peer left half-open must not keep a finished command alive.
+process.exit(code);

@@ -2,9 +2,7 @@ import type { Writable } from 'node:stream';
 import { isSluiceError } from '../../../src/core/errors.js';
 import { SLUICE_VERSION } from '../../../src/core/version.js';
 import { UsageError } from './args.js';
-import { CREATE_USAGE, createCommand } from './commands/create.js';
-import { INFO_USAGE, infoCommand } from './commands/info.js';
-import { SERVE_USAGE, serveCommand } from './commands/serve.js';
+import { USAGE } from './usage.js';
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean; columns?: number };
@@ -15,19 +13,27 @@ export interface CliIo {
 const HELP = `sluice ${SLUICE_VERSION} — the Sluice BitTorrent sidecar
 
 Usage:
-  ${INFO_USAGE}
-  ${CREATE_USAGE}
-  ${SERVE_USAGE}
+  ${Object.values(USAGE).join('\n  ')}
   sluice --help | --version
 
 Commands:
-  info     show what a torrent file or magnet link holds (--json for scripts)
-  create   make a .torrent from a file or folder and print its magnet link
-  serve    serve the Sluice web app
+  info       show what a torrent file or magnet link holds (--json for scripts)
+  create     make a .torrent from a file or folder and print its magnet link
+  download   download a torrent, magnet or info hash (then seed with --seed)
+  seed       share a file, folder or .torrent with the swarm and print its magnet link
+  serve      serve the Sluice web app
 `;
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
-const COMMANDS: Readonly<Record<string, Command>> = { info: infoCommand, create: createCommand, serve: serveCommand };
+
+/** Each command is loaded only when it runs, so a quick `sluice create` does not pay for the engine. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  info: async () => (await import('./commands/info.js')).infoCommand,
+  create: async () => (await import('./commands/create.js')).createCommand,
+  download: async () => (await import('./commands/download.js')).downloadCommand,
+  seed: async () => (await import('./commands/seed.js')).seedCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+};
 
 /** Runs one CLI invocation; every expected failure becomes one line on stderr and exit status 2. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -40,14 +46,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout.write(`${SLUICE_VERSION}\n`);
     return 0;
   }
-  const run = COMMANDS[command];
+  const load = COMMANDS[command];
   try {
-    if (!run) throw new UsageError(`unknown command '${command}' (see sluice --help)`);
+    if (!load) throw new UsageError(`unknown command '${command}' (see sluice --help)`);
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(HELP);
       return 0;
     }
-    return await run(rest, io);
+    return await (await load())(rest, io);
   } catch (err) {
     if (isSluiceError(err)) {
       io.stderr.write(`sluice: ${err.message}\n`);

@@ -1,3 +1,4 @@
+import { USAGE } from '../usage.js';
 import { access, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { toHex } from '../../../../src/core/util/hex.js';
@@ -7,8 +8,7 @@ import { ProgressBar } from '../progress.js';
 import { describeFsError, InputError } from '../read-input.js';
 import type { CliIo } from '../run.js';
 
-export const CREATE_USAGE =
-  'sluice create <path> [-o out.torrent] [--announce URL]... [--webseed URL]... [--piece-length BYTES] [--private] [--comment TEXT] [--hybrid] [--force] [--json]';
+const CREATE_USAGE = USAGE.create;
 
 const MIN_PIECE = 16 * 1024;
 const MAX_PIECE = 16 * 1024 * 1024;

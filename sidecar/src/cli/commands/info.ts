@@ -1,3 +1,4 @@
+import { USAGE } from '../usage.js';
 import { parseMetainfo } from '../../../../src/core/metainfo/index.js';
 import type { Metainfo } from '../../../../src/core/metainfo/model.js';
 import { parseMagnet, type MagnetLink } from '../../../../src/core/magnet/index.js';
@@ -8,7 +9,7 @@ import { formatBytes } from '../format.js';
 import { readTorrentFile } from '../read-input.js';
 import type { CliIo } from '../run.js';
 
-export const INFO_USAGE = 'sluice info <file.torrent | magnet> [--json]';
+const INFO_USAGE = USAGE.info;
 
 export async function infoCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { json: {} });

@@ -1,3 +1,4 @@
+import { USAGE } from '../usage.js';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -6,7 +7,7 @@ import { staticFiles } from '../../http/static-files.js';
 import { flagValue, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
 import type { CliIo } from '../run.js';
 
-export const SERVE_USAGE = 'sluice serve [--port N] [--host H] [--app DIR] [--json]';
+const SERVE_USAGE = USAGE.serve;
 const DEFAULT_PORT = 8787;
 
 /** build/sidecar/src/cli/commands → the repository root, where vite writes dist/. */

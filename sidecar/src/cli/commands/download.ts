@@ -1,0 +1,93 @@
+import { USAGE } from '../usage.js';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { splitHostPort } from '../../../../src/core/engine/address.js';
+import type { TorrentSource } from '../../../../src/core/engine/session.js';
+import { startNodeSession } from '../../engine/node-session.js';
+import { defaultStateDir } from '../../engine/state-dir.js';
+import { flagValue, flagValues, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
+import { readTorrentFile } from '../read-input.js';
+import type { CliIo } from '../run.js';
+import { runUntil } from '../session-runner.js';
+import { StatusReporter } from '../status-reporter.js';
+
+const DOWNLOAD_USAGE = USAGE.download;
+
+/** A .torrent path, a magnet link, or a bare info hash (40 or 64 hex digits, 32 base32 characters). */
+export async function torrentSource(target: string, cwd: string): Promise<TorrentSource> {
+  if (target.startsWith('magnet:')) return { magnet: target };
+  if (/^([0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-z2-7]{32})$/.test(target)) return { infoHash: target };
+  return { torrent: await readTorrentFile(resolve(cwd, target)) };
+}
+
+export function checkPeers(peers: readonly string[]): string[] {
+  for (const p of peers) if (!splitHostPort(p)) throw new UsageError(`--peer '${p}' is not HOST:PORT (use [v6]:PORT for IPv6)`);
+  return [...peers];
+}
+
+export function checkTrackers(urls: readonly string[]): string[] {
+  for (const u of urls) {
+    let scheme = '';
+    try {
+      scheme = new URL(u).protocol;
+    } catch {
+      throw new UsageError(`--tracker '${u}' is not a URL`);
+    }
+    if (!['http:', 'https:', 'udp:', 'ws:', 'wss:'].includes(scheme)) throw new UsageError(`--tracker '${u}' must use http, https, udp, ws or wss`);
+  }
+  return [...urls];
+}
+
+export async function downloadCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, {
+    out: { value: true, alias: 'o' },
+    peer: { value: true, repeat: true },
+    tracker: { value: true, repeat: true, alias: 't' },
+    'no-dht': {},
+    seed: {},
+    sequential: {},
+    port: { value: true, alias: 'p' },
+    state: { value: true },
+    json: {},
+  });
+  const [target, extra] = args.positionals;
+  if (target === undefined) throw new UsageError(`missing the torrent, magnet link or info hash (usage: ${DOWNLOAD_USAGE})`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${DOWNLOAD_USAGE})`);
+  const peers = checkPeers(flagValues(args, 'peer'));
+  const trackers = checkTrackers(flagValues(args, 'tracker'));
+  const port = integerFlag(args, 'port', 0, 65535) ?? 0;
+  const source = await torrentSource(target, io.cwd);
+  const out = resolve(io.cwd, flagValue(args, 'out') ?? '.');
+  const stateDir = resolve(io.cwd, flagValue(args, 'state') ?? defaultStateDir());
+  await mkdir(out, { recursive: true });
+  const reporter = new StatusReporter(io, hasFlag(args, 'json'));
+
+  const node = await startNodeSession({ downloadDir: out, stateDir, port, dht: !hasFlag(args, 'no-dht') });
+  let torrent;
+  try {
+    torrent = await node.session.addTorrent(source, { peers, trackers, sequential: hasFlag(args, 'sequential') });
+  } catch (err) {
+    await node.close(500);
+    throw err;
+  }
+  reporter.say(`Downloading ${torrent.name} into ${out} (port ${node.port})`);
+  const seed = hasFlag(args, 'seed');
+  const outcome = await runUntil(node, torrent, reporter, () => !seed && torrent.status().state === 'seeding');
+  const status = torrent.status();
+  if (outcome === 'failed') {
+    reporter.clear();
+    io.stderr.write(`sluice: ${status.error?.message ?? 'the download failed'}\n`);
+    return 1;
+  }
+  if (outcome === 'finished') {
+    if (reporter.json) reporter.line({ infoHash: status.infoHash, name: status.name, state: 'done', progress: 1, downloadRate: 0, uploadRate: 0, peers: 0, downloaded: status.downloaded, uploaded: status.uploaded });
+    else {
+      reporter.clear();
+      io.stdout.write(`Done: ${status.name} is complete in ${out}\n`);
+    }
+    return 0;
+  }
+  reporter.clear();
+  if (!reporter.json) io.stdout.write(`Stopped at ${(status.progress * 100).toFixed(1)}%; run the same command again to resume.\n`);
+  return 0;
+}

@@ -1,0 +1,71 @@
+import type { TorrentStatus } from '../../../src/core/api/types.js';
+import { formatBytes, formatDuration } from './format.js';
+import type { CliIo } from './run.js';
+
+/**
+ * Reports a torrent's progress: a bar redrawn in place on a terminal, or one JSON object per line
+ * (with --json, or whenever stdout is not a terminal) for scripts.
+ */
+export class StatusReporter {
+  readonly json: boolean;
+  private drawn = false;
+
+  constructor(
+    private readonly io: CliIo,
+    jsonFlag: boolean,
+  ) {
+    this.json = jsonFlag || io.stdout.isTTY !== true;
+  }
+
+  line(object: Record<string, unknown>): void {
+    this.clear();
+    this.io.stdout.write(`${JSON.stringify(object)}\n`);
+  }
+
+  /** A line for a person (suppressed in JSON mode, where stdout belongs to the JSON stream). */
+  say(text: string): void {
+    if (this.json) return;
+    this.clear();
+    this.io.stdout.write(`${text}\n`);
+  }
+
+  update(s: TorrentStatus): void {
+    if (this.json) {
+      this.line({
+        infoHash: s.infoHash,
+        name: s.name,
+        state: s.state,
+        progress: round(s.progress),
+        downloadRate: Math.round(s.downloadRate),
+        uploadRate: Math.round(s.uploadRate),
+        peers: s.peers,
+        seeds: s.seeds,
+        downloaded: s.downloaded,
+        uploaded: s.uploaded,
+        verifiedBytes: s.verifiedBytes,
+        wantedBytes: s.wantedBytes,
+        eta: s.eta === null ? null : Math.round(s.eta),
+      });
+      return;
+    }
+    const width = 24;
+    const filled = Math.round(s.progress * width);
+    const text =
+      `${s.state.padEnd(11)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(s.progress * 100).toFixed(1).padStart(5)}%` +
+      `  ↓ ${formatBytes(s.downloadRate)}/s  ↑ ${formatBytes(s.uploadRate)}/s  peers ${s.peers} (${s.seeds} seeds)` +
+      `  ETA ${s.eta === null ? '--' : formatDuration(s.eta)}`;
+    this.io.stdout.write(`\r${text}\x1b[K`);
+    this.drawn = true;
+  }
+
+  clear(): void {
+    if (this.drawn) {
+      this.io.stdout.write('\r\x1b[K');
+      this.drawn = false;
+    }
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10000) / 10000;
+}

@@ -1,0 +1,10 @@
+/** Usage lines, kept apart from the commands so `--help` and errors need not load them. */
+export const USAGE = {
+  info: 'sluice info <file.torrent | magnet> [--json]',
+  create:
+    'sluice create <path> [-o out.torrent] [--announce URL]... [--webseed URL]... [--piece-length BYTES] [--private] [--comment TEXT] [--hybrid] [--force] [--json]',
+  download:
+    'sluice download <torrent | magnet | infohash> [--out DIR] [--peer HOST:PORT]... [--tracker URL]... [--no-dht] [--seed] [--sequential] [--port N] [--state DIR] [--json]',
+  seed: 'sluice seed <path | file.torrent> [--data DIR] [--port N] [--tracker URL]... [--no-dht] [--state DIR] [--json]',
+  serve: 'sluice serve [--port N] [--host H] [--app DIR] [--json]',
+} as const;
