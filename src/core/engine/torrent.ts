@@ -31,6 +31,8 @@ import { PieceVerifier } from './piece-verifier.js';
 import { formatHostPort, splitHostPort } from './address.js';
 import { filePiecePriorities } from './file-priorities.js';
 import { TokenBucket } from './token-bucket.js';
+import { TorrentError } from './torrent-error.js';
+import { readFileStream, type FileStreamOptions } from './file-stream.js';
 
 export interface TorrentOptions {
   /** The 20-byte hash peers use on the wire (v1, or the v2 hash truncated). */
@@ -46,9 +48,7 @@ export interface TorrentOptions {
   readonly filePriorities?: readonly Priority[];
 }
 
-export class TorrentError extends SluiceError<'torrent/no-metadata' | 'torrent/bad-file' | 'torrent/removed' | 'torrent/bad-range'> {
-  override readonly name = 'TorrentError';
-}
+export { TorrentError } from './torrent-error.js';
 
 /** Bytes of verified-but-unwritten and partially received pieces we hold before asking for more. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -1017,6 +1017,11 @@ export class Torrent implements PeerLinkHost {
 
   clearPieceDeadline(piece: number): void {
     this.picker?.clearDeadline(piece);
+  }
+
+  /** The verified bytes of file `fileIndex` from `start` to `end` (exclusive), fetched with priority as they are read. */
+  readStream(fileIndex: number, options: FileStreamOptions = {}): AsyncGenerator<Uint8Array> {
+    return readFileStream(this, fileIndex, options);
   }
 
   async forceRecheck(): Promise<void> {

@@ -1,0 +1,70 @@
+import type { Metainfo } from '../metainfo/model.js';
+import { TorrentError } from './torrent-error.js';
+
+/** What a file stream needs from its torrent: verified pieces, and a way to say which it waits for. */
+export interface VerifiedPieceSource {
+  readonly metainfo: Metainfo | null;
+  now(): number;
+  hasPiece(piece: number): boolean;
+  waitForPiece(piece: number): Promise<void>;
+  readVerified(piece: number, begin: number, length: number): Promise<Uint8Array>;
+  setPieceDeadline(piece: number, deadline: number): void;
+  clearPieceDeadline(piece: number): void;
+}
+
+export interface FileStreamOptions {
+  /** First byte, inclusive (default 0). */
+  readonly start?: number;
+  /** Last byte, exclusive (default the file's length). */
+  readonly end?: number;
+  /** Pieces ahead of the reader that get deadlines too (default 8), so playback does not stall at piece boundaries. */
+  readonly readAhead?: number;
+  /** Spacing of read-ahead deadlines in ms (default 500). */
+  readonly deadlineStepMs?: number;
+}
+
+/**
+ * The bytes of one file from `start` to `end`, in order, as they are verified. Only verified bytes
+ * are ever yielded. The piece the reader waits for gets a deadline of now (the picker fetches it
+ * first, from several peers if it must), and the next few get later ones; deadlines are cleared as
+ * the reader moves on or stops.
+ */
+export async function* readFileStream(source: VerifiedPieceSource, fileIndex: number, options: FileStreamOptions = {}): AsyncGenerator<Uint8Array> {
+  const meta = source.metainfo;
+  if (!meta) throw new TorrentError('torrent/no-metadata', 'the torrent has no metadata yet');
+  const file = meta.files[fileIndex];
+  if (!file || file.padding) throw new TorrentError('torrent/bad-file', `no file ${fileIndex} (the torrent has ${meta.files.length})`);
+  const start = options.start ?? 0;
+  const end = options.end ?? file.length;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > file.length || start > end) {
+    throw new TorrentError('torrent/bad-range', `range ${start}-${end} is outside the file (0-${file.length})`);
+  }
+  const readAhead = options.readAhead ?? 8;
+  const step = options.deadlineStepMs ?? 500;
+  const from = file.offset + start;
+  const to = file.offset + end;
+  if (from === to) return;
+  const first = Math.floor(from / meta.pieceLength);
+  const last = Math.floor((to - 1) / meta.pieceLength);
+  const marked = new Set<number>();
+  try {
+    for (let piece = first; piece <= last; piece++) {
+      const now = source.now();
+      for (let k = 0; k <= readAhead && piece + k <= last; k++) {
+        const p = piece + k;
+        if (source.hasPiece(p)) continue;
+        source.setPieceDeadline(p, now + k * step);
+        marked.add(p);
+      }
+      await source.waitForPiece(piece);
+      source.clearPieceDeadline(piece);
+      marked.delete(piece);
+      const pieceStart = piece * meta.pieceLength;
+      const begin = Math.max(from, pieceStart) - pieceStart;
+      const stop = Math.min(to, pieceStart + meta.pieceLength) - pieceStart;
+      yield await source.readVerified(piece, begin, stop - begin);
+    }
+  } finally {
+    for (const p of marked) source.clearPieceDeadline(p);
+  }
+}

@@ -1,0 +1,7 @@
+import { SluiceError } from '../errors.js';
+
+export type TorrentErrorCode = 'torrent/no-metadata' | 'torrent/bad-file' | 'torrent/removed' | 'torrent/bad-range';
+
+export class TorrentError extends SluiceError<TorrentErrorCode> {
+  override readonly name = 'TorrentError';
+}
