@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Interop tests start real peers; two cores are all there is.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
