@@ -7,7 +7,7 @@ import { batches, type Batch } from './batches.js';
 import { runPipeline } from './hash-pipeline.js';
 import { buildInfo, buildTorrent } from './info-dict.js';
 import { planLayout, type TorrentLayout } from './layout.js';
-import { BLOCK_SIZE, log2, merkleRoot, padLayer, reduceLayer, zeroSubtreeRoot } from './merkle.js';
+import { BLOCK_SIZE, log2, merkleRoot, padLayer, reduceLayer, zeroSubtreeRoot } from '../merkle/merkle.js';
 import type { CreateOptions, CreateSource, CreateTorrent, CreateTuning, CreatedTorrent } from './types.js';
 
 export const DEFAULT_CREATED_BY = `Sluice/${SLUICE_VERSION}`;

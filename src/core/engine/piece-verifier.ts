@@ -1,4 +1,4 @@
-import { BLOCK_SIZE, log2, merkleRoot, nextPowerOfTwo, reduceLayer, padLayer, zeroSubtreeRoot } from '../create/merkle.js';
+import { BLOCK_SIZE, log2, merkleRoot, nextPowerOfTwo, reduceLayer, padLayer, zeroSubtreeRoot } from '../merkle/merkle.js';
 import { filePieces, type PieceLayout } from '../metainfo/layout.js';
 import type { Metainfo } from '../metainfo/model.js';
 import type { Hasher } from '../ports/hasher.js';

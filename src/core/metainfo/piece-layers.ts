@@ -4,7 +4,7 @@ import { bytesEqual } from '../util/bytes.js';
 import type { Hasher } from '../ports/hasher.js';
 import { MetainfoError } from './errors.js';
 import { asBytes, optionalDictionary } from './fields.js';
-import { pieceLayerRoot } from './merkle.js';
+import { pieceLayerRoot } from '../merkle/merkle.js';
 import type { TorrentFile } from './model.js';
 import { quote } from './quote.js';
 
@@ -35,7 +35,7 @@ export async function readPieceLayers(
     if (layer.length !== expected) {
       throw new MetainfoError('metainfo/bad-piece-layer', `piece layer of file ${name} has ${layer.length} bytes, expected ${expected}`);
     }
-    if (!bytesEqual(await pieceLayerRoot(layer, pieceLength, hasher), file.piecesRoot)) {
+    if (!bytesEqual(await pieceLayerRoot(hasher, layer, pieceLength), file.piecesRoot)) {
       throw new MetainfoError('metainfo/bad-piece-layer', `piece layer of file ${name} does not match its pieces root`);
     }
     layers.set(key, layer);

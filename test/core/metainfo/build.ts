@@ -1,7 +1,7 @@
 import { nodeHasher } from '../../../sidecar/src/hash/node-hasher.js';
 import { encodeBencode } from '../../../src/core/bencode/encode.js';
 import type { BencodeValue } from '../../../src/core/bencode/encode.js';
-import { pieceLayerRoot } from '../../../src/core/metainfo/merkle.js';
+import { pieceLayerRoot } from '../../../src/core/merkle/merkle.js';
 
 // Builders for hand-made torrents (valid by default, then broken one field at a time).
 
@@ -51,7 +51,7 @@ export async function v2Parts(files: readonly V2File[], pieceLength = PIECE): Pr
     if (file.length > 0) {
       const pieces = Math.ceil(file.length / pieceLength);
       const layer = new Uint8Array(pieces * 32).map((_, i) => (i * 7 + index) & 255);
-      const root = pieces > 1 ? await pieceLayerRoot(layer, pieceLength, nodeHasher) : new Uint8Array(32).fill(index + 1);
+      const root = pieces > 1 ? await pieceLayerRoot(nodeHasher, layer, pieceLength) : new Uint8Array(32).fill(index + 1);
       if (pieces > 1) layers.set(root, layer);
       entry['pieces root'] = root;
       roots.push(root);

@@ -47,3 +47,12 @@ export async function merkleRoot(hasher: Hasher, hashes: Uint8Array, pad: Uint8A
   const count = nextPowerOfTwo(hashes.length / HASH);
   return reduceLayer(hasher, padLayer(hashes, count, pad), log2(count));
 }
+
+/**
+ * The root of a file from its piece layer: missing pieces of the full tree are piece-sized subtrees
+ * of zero leaves, so the layer is padded with that subtree's root (BEP 52).
+ */
+export async function pieceLayerRoot(hasher: Hasher, layer: Uint8Array, pieceLength: number): Promise<Uint8Array> {
+  const pad = await zeroSubtreeRoot(hasher, log2(pieceLength / BLOCK_SIZE));
+  return merkleRoot(hasher, layer, pad);
+}
