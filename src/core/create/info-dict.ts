@@ -1,5 +1,4 @@
 import type { BencodeValue } from '../bencode/encode.js';
-import { toHex } from '../util/hex.js';
 import type { TorrentLayout } from './layout.js';
 import type { CreateOptions } from './types.js';
 
@@ -85,18 +84,9 @@ export function buildTorrent(
   return torrent;
 }
 
+/** `piece layers` is keyed by raw 32-byte roots; the encoder orders raw keys by bytes. */
 function pieceLayersDict(layers: ReadonlyMap<string, { root: Uint8Array; layer: Uint8Array }>): BencodeValue {
   const map = new Map<Uint8Array, Uint8Array>();
-  for (const { root, layer } of layers.values()) map.set(new ByteOrderedKey(root), layer);
-  return map as unknown as BencodeValue;
-}
-
-/**
- * A raw 32-byte dict key. The bencode encoder writes Map keys that are byte views as bytes, but orders
- * keys by their string form; a hex string form makes that order the byte order BEP 3 requires.
- */
-class ByteOrderedKey extends Uint8Array {
-  override toString(): string {
-    return toHex(this);
-  }
+  for (const { root, layer } of layers.values()) map.set(root, layer);
+  return map;
 }
