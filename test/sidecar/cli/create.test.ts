@@ -18,12 +18,21 @@ function content(length: number, seed: number): Uint8Array {
   return out;
 }
 
-const LIBTORRENT_HASHES = `
-import sys, libtorrent as lt
-ti = lt.torrent_info(sys.argv[1])
-h = ti.info_hashes()
-print(str(h.v1) if h.has_v1() else '-', str(h.v2) if h.has_v2() else '-')
-`;
+// The same checker the creation tests use: loads the torrent, force_recheck over the data, reports.
+const LIBTORRENT_CHECK = readFileSync(join(import.meta.dirname, '..', 'create', 'libtorrent.py'), 'utf8');
+
+interface LibtorrentReport {
+  loaded: { v1: string | null; v2: string | null };
+  num_pieces: number;
+  state: string;
+  progress: number;
+  num_have: number;
+}
+
+/** libtorrent's view of a torrent file, after it rechecked the data under `savePath`. */
+function libtorrentVerify(torrentPath: string, savePath: string): LibtorrentReport {
+  return JSON.parse(runPython(LIBTORRENT_CHECK, [torrentPath, savePath, '-', '0', 'verify'])) as LibtorrentReport;
+}
 
 describe('sluice create', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-create-'));
@@ -33,7 +42,7 @@ describe('sluice create', () => {
   writeFileSync(join(album, 'sub', 'b.bin'), content(20_001, 2));
   writeFileSync(join(album, 'empty.txt'), '');
 
-  it('writes a v1 torrent, prints its magnet and hash, and libtorrent reads the same hash', async () => {
+  it('writes a v1 torrent, prints its magnet and hash; libtorrent reads the same hash and verifies the data', async () => {
     const out = join(dir, 'album.torrent');
     const r = sluice(['create', album, '-o', out, '--announce', 'udp://127.0.0.1:6970/announce', '--webseed', 'http://127.0.0.1:8000/', '--comment', 'hello', '--json']);
     expect(r.status, r.stderr).toBe(0);
@@ -52,18 +61,20 @@ describe('sluice create', () => {
       ['empty.txt', 0],
       ['sub/b.bin', 20_001],
     ]);
-    const [v1] = runPython(LIBTORRENT_HASHES, [out]).trim().split(' ');
-    expect(v1).toBe(printed.infoHash);
+    const lt = libtorrentVerify(out, dir);
+    expect(lt.loaded.v1).toBe(printed.infoHash);
+    expect([lt.state, lt.progress, lt.num_have]).toEqual(['seeding', 1, lt.num_pieces]);
   });
 
-  it('writes a hybrid torrent with --hybrid whose two hashes libtorrent agrees with', () => {
+  it('writes a hybrid torrent with --hybrid whose two hashes libtorrent agrees with, and verifies the data', () => {
     const out = join(dir, 'album-hybrid.torrent');
     const r = sluice(['create', album, '-o', out, '--hybrid', '--private', '--piece-length', '16K', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout);
     expect(printed.infoHashV2).toMatch(/^[0-9a-f]{64}$/);
-    const [v1, v2] = runPython(LIBTORRENT_HASHES, [out]).trim().split(' ');
-    expect([v1, v2]).toEqual([printed.infoHash, printed.infoHashV2]);
+    const lt = libtorrentVerify(out, dir);
+    expect([lt.loaded.v1, lt.loaded.v2]).toEqual([printed.infoHash, printed.infoHashV2]);
+    expect([lt.state, lt.progress, lt.num_have]).toEqual(['seeding', 1, lt.num_pieces]);
   });
 
   it('prints the torrent path, hash and magnet for a person', () => {
