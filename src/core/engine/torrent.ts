@@ -709,9 +709,19 @@ export class Torrent implements PeerLinkHost {
   }
 
   private async finishPiece(index: number): Promise<void> {
-    const picker = this.picker!;
     const data = this.buffers.take(index);
-    if (!data || !this.verifier || !this.storage) return;
+    if (!data) return;
+    try {
+      await this.verifyAndStore(index, data);
+    } finally {
+      // Counted against MAX_BUFFERED_BYTES until here, then reused for another piece.
+      this.buffers.release(data);
+    }
+  }
+
+  private async verifyAndStore(index: number, data: Uint8Array): Promise<void> {
+    const picker = this.picker!;
+    if (!this.verifier || !this.storage) return;
     const ok = await this.verifier.verify(index, data);
     if (this.removed) return;
     if (!ok) {
