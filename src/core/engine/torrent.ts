@@ -51,7 +51,7 @@ export interface TorrentOptions {
 export { TorrentError } from './torrent-error.js';
 
 /** Bytes of verified-but-unwritten and partially received pieces we hold before asking for more. */
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 /** Storage reads in flight for one peer's requests. */
 const MAX_READS_PER_PEER = 8;
 const RESUME_SAVE_INTERVAL_MS = 30_000;
