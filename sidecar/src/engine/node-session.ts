@@ -10,6 +10,7 @@ import { nodeHasher } from '../hash/node-hasher.js';
 import { fsStorage } from '../storage/fs-store.js';
 import { listenTcp, tcpDialer, type TcpListener } from '../transport/tcp.js';
 import { nodeTrackerClient } from './node-trackers.js';
+import { adaptFetch } from '../../../src/core/webseed/index.js';
 import { resumeFiles } from './resume-files.js';
 
 export interface NodeSessionOptions {
@@ -60,6 +61,7 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
     dialers: [tcpDialer()],
     trackers: nodeTrackerClient,
     resume: resumeFiles(options.stateDir),
+    http: adaptFetch((url, init) => fetch(url, init), () => new AbortController()),
     discovery,
     settings: { ...options.settings, listenPort: listener.port },
   };

@@ -1,6 +1,7 @@
 import type { Alert, SessionSettings } from '../api/types.js';
 import type { Clock, RandomSource } from '../ports/environment.js';
 import type { Hasher } from '../ports/hasher.js';
+import type { HttpFetch } from '../ports/http.js';
 import type { StorageFactory } from '../ports/storage.js';
 import type { TrackerClient } from '../ports/tracker.js';
 import type { Transport } from '../ports/transport.js';
@@ -27,6 +28,8 @@ export interface TorrentContext {
   readonly storage: StorageFactory;
   readonly peerId: Uint8Array;
   readonly resume: ResumeStore | null;
+  /** For web seeds (BEP 19); null where HTTP is not available. */
+  readonly http: HttpFetch | null;
   readonly discovery: readonly PeerDiscovery[];
   settings(): SessionSettings;
   /** Opens a connection, or returns null when no transport can reach the address. */

@@ -6,6 +6,7 @@ import type { Metainfo } from '../metainfo/model.js';
 import { makePeerId } from '../peer-id.js';
 import type { Clock, RandomSource } from '../ports/environment.js';
 import type { Hasher } from '../ports/hasher.js';
+import type { HttpFetch } from '../ports/http.js';
 import type { StorageFactory } from '../ports/storage.js';
 import type { TrackerClient } from '../ports/tracker.js';
 import type { Transport, TransportDialer } from '../ports/transport.js';
@@ -40,6 +41,8 @@ export interface SessionDeps {
   readonly chooseDialer?: (address: string, dialers: readonly TransportDialer[]) => TransportDialer | undefined;
   readonly trackers?: (url: string) => TrackerClient | null;
   readonly resume?: ResumeStore | null;
+  /** Fetches web seeds (BEP 19). */
+  readonly http?: HttpFetch | null;
   readonly discovery?: readonly PeerDiscovery[];
   readonly settings?: Partial<SessionSettings>;
   readonly peerId?: Uint8Array;
@@ -243,8 +246,21 @@ export class Session {
       at += take;
       if (at === head.length) break;
     }
-    const torrent = head[0] === 19 ? this.torrentsByHash.get(toHex(head.subarray(28, 48))) : undefined;
-    if (!torrent || !torrent.attach(pending.transport, pending.chunks)) pending.transport.close();
+    const wireHash = head.subarray(28, 48);
+    const torrent = head[0] === 19 ? this.torrentForWireHash(wireHash) : undefined;
+    if (!torrent || !torrent.attach(pending.transport, pending.chunks, pending.transport.remoteAddress, wireHash.slice())) pending.transport.close();
+  }
+
+  /**
+   * A hybrid torrent answers to its v1 hash and to its v2 hash truncated to 20 bytes (BEP 52): v2
+   * peers (btmh magnets, v2 announces) dial with the latter. One added by either hash answers to both.
+   */
+  private torrentForWireHash(hash: Uint8Array): Torrent | undefined {
+    const direct = this.torrentsByHash.get(toHex(hash));
+    if (direct) return direct;
+    const same = (a: Uint8Array | null | undefined) => !!a && a.length >= 20 && a.subarray(0, 20).every((b, i) => b === hash[i]);
+    for (const t of this.torrentsByHash.values()) if (same(t.infoHashV2) || same(t.metainfo?.infoHash) || same(t.metainfo?.infoHashV2)) return t;
+    return undefined;
   }
 
   private connectionCount(): number {
@@ -329,6 +345,7 @@ export class Session {
       storage,
       peerId: this.peerId,
       resume: this.deps.resume ?? null,
+      http: this.deps.http ?? null,
       discovery: this.deps.discovery ?? [],
       settings: () => this.currentSettings,
       dial: (address) => this.dial(address),

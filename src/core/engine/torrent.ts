@@ -31,6 +31,7 @@ import { PieceVerifier } from './piece-verifier.js';
 import { formatHostPort, splitHostPort } from './address.js';
 import { filePiecePriorities } from './file-priorities.js';
 import { TokenBucket } from './token-bucket.js';
+import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
 import { TorrentError } from './torrent-error.js';
 import { readFileStream, type FileStreamOptions } from './file-stream.js';
 
@@ -101,6 +102,7 @@ export class Torrent implements PeerLinkHost {
   private readonly waiters = new Map<number, Waiter[]>();
   private readonly announcesInFlight = new Set<Promise<unknown>>();
   private metadata: MetadataAssembler<PeerLink> | null = null;
+  private webSeeds: WebSeedPeer[] = [];
   private filePriorities: Priority[] = [];
   private sequential: boolean;
   private state: TorrentState;
@@ -200,6 +202,9 @@ export class Torrent implements PeerLinkHost {
     });
     this.applyPiecePriorities();
     this.picker.setSequential(this.sequential);
+    const http = this.ctx.http;
+    for (const ws of this.webSeeds) ws.close();
+    this.webSeeds = http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : [];
     for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
     this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
     this.resumeDirty = true;
@@ -349,6 +354,12 @@ export class Torrent implements PeerLinkHost {
       const d = link.conn.nextDeadline();
       if (d !== null) next = Math.min(next, d);
     }
+    for (const ws of this.webSeeds) {
+      ws.poll(now);
+      this.fillWebSeed(ws, now);
+      const d = ws.nextDeadline(now);
+      if (d !== null) next = Math.min(next, d);
+    }
     if (now >= this.choker.nextRechokeAt) this.rechoke(now);
     next = Math.min(next, this.choker.nextRechokeAt);
     for (const due of this.schedule.due(now)) this.announce(due.url, due.event);
@@ -410,8 +421,11 @@ export class Torrent implements PeerLinkHost {
     }
   }
 
-  /** Takes over a connection: dialled by us, or accepted with its first bytes already read (`replay`). */
-  attach(transport: Transport, replay: readonly Uint8Array[], key = transport.remoteAddress): boolean {
+  /**
+   * Takes over a connection: dialled by us, or accepted with its first bytes already read (`replay`).
+   * `wireInfoHash` is the hash the peer's handshake named (a hybrid's truncated v2 hash, say); we answer with it.
+   */
+  attach(transport: Transport, replay: readonly Uint8Array[], key = transport.remoteAddress, wireInfoHash: Uint8Array = this.infoHash): boolean {
     const settings = this.ctx.settings();
     if (!this.active || this.book.isBanned(key) || this.links.size >= settings.maxConnectionsPerTorrent || this.links.has(key)) {
       transport.close();
@@ -420,7 +434,7 @@ export class Torrent implements PeerLinkHost {
     const now = this.now();
     const meta = this.meta;
     const conn = new PeerConnection({
-      infoHash: this.infoHash,
+      infoHash: wireInfoHash,
       localPeerId: this.ctx.peerId,
       outgoing: transport.outgoing,
       localExtensions: this.extensions,
@@ -689,13 +703,19 @@ export class Torrent implements PeerLinkHost {
   }
 
   private onBlock(link: PeerLink, index: number, begin: number, block: Uint8Array, now: number): void {
-    const picker = this.picker;
     link.pipeline.onBlockReceived(index, begin, block.length, now);
     link.downloadMeter.add(block.length, now);
+    this.acceptBlock(link.address, index, begin, block, now);
+    this.fillRequests(link);
+  }
+
+  /** A block from a peer or a web seed: count it, buffer it if wanted, cancel duplicates, finish the piece. */
+  private acceptBlock(source: string, index: number, begin: number, block: Uint8Array, now: number): void {
+    const picker = this.picker;
     this.downloadMeter.add(block.length, now);
     this.downloaded += block.length;
     if (!picker) return;
-    const result = picker.blockReceived(link.address, index, begin, block.length);
+    const result = picker.blockReceived(source, index, begin, block.length);
     if (result.status === 'accepted') this.buffers.put(index, picker.pieceLength(index), begin, block);
     for (const c of result.cancels) {
       const other = this.links.get(c.peerId);
@@ -705,7 +725,35 @@ export class Torrent implements PeerLinkHost {
       other.flush();
     }
     if (result.pieceComplete) void this.finishPiece(index);
-    this.fillRequests(link);
+  }
+
+  /** Web seeds (BEP 19) take blocks like a peer that has every piece; their bytes are verified the same way. */
+  private fillWebSeed(ws: WebSeedPeer, now: number): void {
+    const picker = this.picker;
+    if (!picker || !this.active || picker.isComplete() || ws.disabled) return;
+    for (let slots = ws.wantMore(now); slots > 0; slots--) {
+      if (this.buffers.heldBytes >= MAX_BUFFERED_BYTES) return;
+      const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
+      if (allowance < BLOCK) return;
+      const blocks = picker.pick({ id: ws.id, has: 'all' }, ws.blocksPerRequest, now);
+      if (blocks.length === 0) return;
+      for (const b of blocks) {
+        this.ctx.downloadBucket.take(b.length, now);
+        this.downloadBucket.take(b.length, now);
+      }
+      ws.fetchBlocks(blocks).then(
+        (data) => {
+          if (!this.active || !this.picker) return;
+          const t = this.now();
+          blocks.forEach((b, i) => this.acceptBlock(ws.id, b.piece, b.begin, data[i]!, t));
+          this.ctx.wake();
+        },
+        () => {
+          if (!this.removed) for (const b of blocks) this.picker?.requestCancelled(ws.id, b.piece, b.begin);
+          this.ctx.wake();
+        },
+      );
+    }
   }
 
   private async finishPiece(index: number): Promise<void> {
@@ -770,6 +818,11 @@ export class Torrent implements PeerLinkHost {
   /** Peers whose blocks made a piece fail: one strike each; a peer alone behind two failures, or with three strikes, is banned. */
   private punish(contributors: readonly string[]): void {
     for (const id of contributors) {
+      const ws = this.webSeeds.find((w) => w.id === id);
+      if (ws) {
+        ws.reportCorrupt();
+        continue;
+      }
       const link = this.links.get(id);
       if (!link) continue;
       link.strikes += contributors.length === 1 ? 2 : 1;
