@@ -815,8 +815,15 @@ export class Torrent implements PeerLinkHost {
     for (const link of this.links.values()) this.fillRequests(link);
   }
 
-  /** Peers whose blocks made a piece fail: one strike each; a peer alone behind two failures, or with three strikes, is banned. */
+  /**
+   * Peers whose blocks made a piece fail: one strike each; a peer alone behind two failures, or with three strikes, is banned.
+   * One failure bans one culprit at most, so an honest peer that shared pieces with a liar is not banned with it: a failure
+   * a banned peer took part in is already explained, and once this failure bans a contributor (most strikes first), the
+   * others are spared.
+   */
   private punish(contributors: readonly string[]): void {
+    if (contributors.some((id) => this.book.isBanned(id))) return;
+    const suspects: PeerLink[] = [];
     for (const id of contributors) {
       const ws = this.webSeeds.find((w) => w.id === id);
       if (ws) {
@@ -824,12 +831,17 @@ export class Torrent implements PeerLinkHost {
         continue;
       }
       const link = this.links.get(id);
-      if (!link) continue;
+      if (link) suspects.push(link);
+    }
+    suspects.sort((a, b) => b.strikes - a.strikes);
+    for (const link of suspects) {
       link.strikes += contributors.length === 1 ? 2 : 1;
       if (link.strikes >= 3) {
+        const id = link.address;
         this.book.ban(id);
         this.ctx.emit({ type: 'peer-banned', infoHash: this.infoHashHex, address: id, reason: 'sent data that failed the hash check' });
         link.close(new SluiceError('peer/banned', 'sent data that failed the hash check'));
+        return;
       }
     }
   }
