@@ -13,6 +13,8 @@ export interface DueAnnounce {
   readonly url: string;
   readonly tier: number;
   readonly event: AnnounceEvent | undefined;
+  /** On `stopped`: the tracker has not heard `completed` yet; tell it first, then stop. */
+  readonly completedFirst?: boolean;
 }
 
 interface TrackerEntry {
@@ -48,6 +50,8 @@ export class AnnounceSchedule {
   private readonly retryBase: number;
   private readonly maxRetry: number;
   private completed = false;
+  /** The torrent was complete from the start: `completed` is for finishing a download, so it is never sent. */
+  private completeFromStart = false;
   private stopping = false;
 
   constructor(tiers: readonly (readonly string[])[], options: AnnounceScheduleOptions = {}) {
@@ -83,7 +87,7 @@ export class AnnounceSchedule {
     const fresh = urls.filter((u) => !known.has(u));
     if (fresh.length === 0) return;
     this.tiers.push(
-      fresh.map((url) => ({ url, nextAt: 0, failures: 0, inFlight: false, started: false, completedSent: false, lastError: null, working: false, seeders: null, leechers: null, peersReceived: 0 })),
+      fresh.map((url) => ({ url, nextAt: 0, failures: 0, inFlight: false, started: false, completedSent: this.completeFromStart, lastError: null, working: false, seeders: null, leechers: null, peersReceived: 0 })),
     );
   }
 
@@ -91,6 +95,12 @@ export class AnnounceSchedule {
   markCompleted(now: number): void {
     if (this.completed) return;
     this.completed = true;
+    if (this.tiers.flat().every((t) => !t.started && !t.inFlight)) {
+      // Nothing announced yet: we start as a seed, which `started` with left=0 already says.
+      this.completeFromStart = true;
+      for (const t of this.tiers.flat()) t.completedSent = true;
+      return;
+    }
     for (const t of this.tiers.flat()) if (t.started && !t.completedSent) t.nextAt = Math.min(t.nextAt, now);
   }
 
@@ -113,7 +123,7 @@ export class AnnounceSchedule {
     this.stopping = true;
     const out: DueAnnounce[] = [];
     this.tiers.forEach((tier, tierIndex) => {
-      for (const t of tier) if (t.started) out.push({ url: t.url, tier: tierIndex, event: 'stopped' });
+      for (const t of tier) if (t.started) out.push({ url: t.url, tier: tierIndex, event: 'stopped', ...(this.completed && !t.completedSent ? { completedFirst: true } : {}) });
     });
     return out;
   }

@@ -307,11 +307,16 @@ export class Torrent implements PeerLinkHost {
       else await storage.close().catch(() => {});
     }
     if (options.deleteData) await this.ctx.resume?.remove(this.infoHashHex).catch(() => {});
-    await Promise.allSettled([...this.announcesInFlight]);
+    // A `completed` may chain a `stopped` after it: wait until nothing is left in flight.
+    while (this.announcesInFlight.size > 0) await Promise.allSettled([...this.announcesInFlight]);
   }
 
   private sendStopped(): void {
-    for (const due of this.schedule.stop()) this.announce(due.url, due.event);
+    for (const due of this.schedule.stop()) {
+      // A download that ends right after finishing still owes the tracker its `completed`.
+      if (due.completedFirst) this.announce(due.url, 'completed', () => this.announce(due.url, 'stopped'));
+      else this.announce(due.url, due.event);
+    }
   }
 
   private setState(state: TorrentState): void {
@@ -978,7 +983,7 @@ export class Torrent implements PeerLinkHost {
 
   // ---------------------------------------------------------------- trackers
 
-  private announce(url: string, event: AnnounceEvent | undefined): void {
+  private announce(url: string, event: AnnounceEvent | undefined, then?: () => void): void {
     const client = this.ctx.tracker(url);
     const now = this.now();
     if (!client) {
@@ -1017,7 +1022,8 @@ export class Torrent implements PeerLinkHost {
           this.ctx.emit({ type: 'tracker-error', infoHash: this.infoHashHex, url, message });
           this.ctx.wake();
         },
-      );
+      )
+      .then(() => then?.());
     this.announcesInFlight.add(promise);
     void promise.finally(() => this.announcesInFlight.delete(promise));
   }

@@ -83,3 +83,23 @@ describe('AnnounceSchedule', () => {
     expect(s.due(0).map((d) => d.url)).toEqual(['http://c/']);
   });
 });
+
+describe('AnnounceSchedule: completed', () => {
+  it('never sends completed for a torrent that was complete before its first announce', () => {
+    const s = new AnnounceSchedule([['http://a/']]);
+    s.markCompleted(0);
+    expect(s.due(0)).toEqual([{ url: 'http://a/', tier: 0, event: 'started' }]);
+    s.onSuccess('http://a/', 'started', reply(60), 0);
+    expect(s.due(60_000)).toEqual([{ url: 'http://a/', tier: 0, event: undefined }]);
+    s.addTier(['http://b/']);
+    expect(s.due(60_000)).toEqual([{ url: 'http://b/', tier: 1, event: 'started' }]);
+  });
+
+  it('asks for completed before stopped when a download stops right after finishing', () => {
+    const s = new AnnounceSchedule([['http://a/']]);
+    s.due(0);
+    s.onSuccess('http://a/', 'started', reply(1800), 0);
+    s.markCompleted(1000);
+    expect(s.stop()).toEqual([{ url: 'http://a/', tier: 0, event: 'stopped', completedFirst: true }]);
+  });
+});
