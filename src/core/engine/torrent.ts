@@ -31,6 +31,7 @@ import { PieceVerifier } from './piece-verifier.js';
 import { formatHostPort, splitHostPort } from './address.js';
 import { filePiecePriorities } from './file-priorities.js';
 import { TokenBucket } from './token-bucket.js';
+import { SmartBan } from './smart-ban.js';
 import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
 import { TorrentError } from './torrent-error.js';
 import { readFileStream, type FileStreamOptions } from './file-stream.js';
@@ -103,6 +104,7 @@ export class Torrent implements PeerLinkHost {
   private readonly announcesInFlight = new Set<Promise<unknown>>();
   private metadata: MetadataAssembler<PeerLink> | null = null;
   private webSeeds: WebSeedPeer[] = [];
+  private smartBan: SmartBan;
   private filePriorities: Priority[] = [];
   private sequential: boolean;
   private state: TorrentState;
@@ -144,6 +146,7 @@ export class Torrent implements PeerLinkHost {
     this.key = ((k[0]! << 24) | (k[1]! << 16) | (k[2]! << 8) | k[3]!) >>> 0;
     this.extensions = this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS;
     if (!this.meta) this.metadata = new MetadataAssembler<PeerLink>();
+    this.smartBan = new SmartBan(ctx.hasher);
   }
 
   get metainfo(): Metainfo | null {
@@ -721,7 +724,10 @@ export class Torrent implements PeerLinkHost {
     this.downloaded += block.length;
     if (!picker) return;
     const result = picker.blockReceived(source, index, begin, block.length);
-    if (result.status === 'accepted') this.buffers.put(index, picker.pieceLength(index), begin, block);
+    if (result.status === 'accepted') {
+      this.buffers.put(index, picker.pieceLength(index), begin, block);
+      this.smartBan.blockAccepted(index, begin, source);
+    }
     for (const c of result.cancels) {
       const other = this.links.get(c.peerId);
       if (!other) continue;
@@ -781,9 +787,13 @@ export class Torrent implements PeerLinkHost {
       const { contributors, cancels } = picker.pieceFailed(index);
       for (const c of cancels) this.links.get(c.peerId)?.conn.cancel(c.piece, c.begin, c.length);
       this.ctx.emit({ type: 'piece-failed', infoHash: this.infoHashHex, piece: index, peers: contributors });
+      // Several senders: smart ban finds the liar once the piece passes. One sender: it is the liar.
+      await this.smartBan.pieceFailed(index, data);
       this.punish(contributors);
       return;
     }
+    for (const liar of await this.smartBan.piecePassed(index, data)) this.ban(liar, 'sent a block that differs from the verified piece');
+    if (this.removed) return;
     this.writesInFlight++;
     try {
       await this.storage.writePiece(index, data);
@@ -821,35 +831,37 @@ export class Torrent implements PeerLinkHost {
   }
 
   /**
-   * Peers whose blocks made a piece fail: one strike each; a peer alone behind two failures, or with three strikes, is banned.
-   * One failure bans one culprit at most, so an honest peer that shared pieces with a liar is not banned with it: a failure
-   * a banned peer took part in is already explained, and once this failure bans a contributor (most strikes first), the
-   * others are spared.
+   * A piece failed. A sole sender is the liar: two strikes each, banned at the second failure. When
+   * several peers shared the piece, smart ban names the liar once the piece passes; until then each
+   * sender gets one strike, and only a peer in many such failures is banned on suspicion. A failure a
+   * banned peer took part in is already explained. Web seeds count corrupt pieces themselves.
    */
   private punish(contributors: readonly string[]): void {
     if (contributors.some((id) => this.book.isBanned(id))) return;
-    const suspects: PeerLink[] = [];
+    const sole = contributors.length === 1;
     for (const id of contributors) {
       const ws = this.webSeeds.find((w) => w.id === id);
       if (ws) {
-        ws.reportCorrupt();
+        if (sole) ws.reportCorrupt();
         continue;
       }
       const link = this.links.get(id);
-      if (link) suspects.push(link);
-    }
-    suspects.sort((a, b) => b.strikes - a.strikes);
-    for (const link of suspects) {
-      link.strikes += contributors.length === 1 ? 2 : 1;
-      if (link.strikes >= 3) {
-        const id = link.address;
-        this.book.ban(id);
-        this.ctx.emit({ type: 'peer-banned', infoHash: this.infoHashHex, address: id, reason: 'sent data that failed the hash check' });
-        link.close(new SluiceError('peer/banned', 'sent data that failed the hash check'));
+      if (!link) continue;
+      link.strikes += sole ? 2 : 1;
+      if (link.strikes >= (sole ? 3 : 6)) {
+        this.ban(id, 'sent data that failed the hash check');
         return;
       }
     }
   }
+
+  private ban(address: string, reason: string): void {
+    if (this.book.isBanned(address)) return;
+    this.book.ban(address);
+    this.ctx.emit({ type: 'peer-banned', infoHash: this.infoHashHex, address, reason });
+    this.links.get(address)?.close(new SluiceError('peer/banned', reason));
+  }
+
 
   private onFinished(): void {
     this.setState('seeding');

@@ -76,6 +76,28 @@ describe('two sessions in memory', () => {
     await expectAllPieces(t, store.stores[0]!);
   });
 
+  it('smart ban: when a liar and an honest peer share pieces, only the liar is banned', async () => {
+    const t = await makeTorrent([{ path: ['big.bin'], length: 600_000 }], { pieceLength: 65536 });
+    const net = new SimNet();
+    const bad = net.session('bad', { storage: seededStorage(t, { corrupt: true }) });
+    const good = net.session('good', { storage: seededStorage(t) });
+    await bad.addTorrent({ torrent: t.bytes });
+    await good.addTorrent({ torrent: t.bytes });
+    const store = recordingStorage();
+    const leecher = net.session('leecher', { storage: store });
+    const banned: string[] = [];
+    let sharedFailures = 0;
+    leecher.on((a) => {
+      if (a.type === 'peer-banned') banned.push(a.address);
+      if (a.type === 'piece-failed' && a.peers.length > 1) sharedFailures++;
+    });
+    const downloading = await leecher.addTorrent({ torrent: t.bytes }, { peers: ['bad:1', 'good:1'] });
+    await net.run(() => downloading.status().state === 'seeding');
+    expect(sharedFailures).toBeGreaterThan(0);
+    expect(banned).toEqual(['bad:1']);
+    await expectAllPieces(t, store.stores[0]!);
+  });
+
   it('three leechers and one seeder all finish, and leechers trade pieces among themselves', async () => {
     const t = await makeTorrent([{ path: ['big.bin'], length: 1_000_000 }], { pieceLength: 16384 });
     const net = new SimNet();
