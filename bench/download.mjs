@@ -6,11 +6,11 @@
 // Before every run: sync + drop the page cache, then read the source file once, so the seeder
 // serves from memory and no earlier run's writes are pending. A run whose libtorrent (seeder or
 // downloader) died of a signal is retried and reported. Needs the built sidecar (`npm run bench`).
-// Usage: node bench/download.mjs [rounds=2] [--profile DIR] [--only NAME]
+// Usage: node bench/download.mjs [rounds=3] [--profile DIR] [--only NAME]
 //   --profile: Sluice runs with --cpu-prof into DIR; --only: just that downloader (no ratios, no 64 MiB run)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createTorrentFromPath } from '../build/sidecar/src/create/index.js';
@@ -29,7 +29,7 @@ const profileAt = argv.indexOf('--profile');
 const PROFILE_DIR = profileAt === -1 ? null : argv.splice(profileAt, 2)[1];
 const onlyAt = argv.indexOf('--only');
 const ONLY = onlyAt === -1 ? null : argv.splice(onlyAt, 2)[1];
-const ROUNDS = Math.max(1, Number(argv[0] ?? 2));
+const ROUNDS = Math.max(1, Number(argv[0] ?? 3));
 
 /** How each downloader is started, and how its stdout says it is complete. */
 const contenders = {
@@ -207,6 +207,7 @@ const summary = Object.fromEntries(
 
 console.log(`\ndownload: 1 GiB, piece length ${PIECE_LENGTH / MIB} MiB, loopback TCP from a libtorrent 2.0.8 seed_mode seeder; ${ROUNDS} round(s), medians (peak RSS: max)`);
 console.log('page cache: sync + drop_caches=3, then the source file read once, before every run');
+console.log(`machine: ${cpus().length} cores; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (seeder and downloader share these cores)`);
 console.log('downloader     MiB/s   wall s  CPU s/GiB (user+sys)  peak RSS MiB  peak anon MiB  seeder CPU s/GiB');
 for (const n of names) {
   const s = summary[n];
