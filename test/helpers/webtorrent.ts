@@ -1,0 +1,189 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * A real webtorrent 3 peer (npm `webtorrent`), TCP only, in a child Node process so its sockets,
+ * timers and native modules never share the test's process. It prints one JSON object per line:
+ * `listening` (its TCP port), `ready` (infoHash, magnet, name; the .torrent written to `torrentOut`
+ * when asked), `wire` (a peer connected: address and connection type), `progress`, `done`,
+ * `warning` and `error`. Lines on stdin: `peer HOST:PORT` adds a peer; end of stdin destroys the
+ * client and exits, so a peer never outlives its test.
+ */
+const PEER_SCRIPT = String.raw`
+import { writeFileSync } from 'node:fs';
+const [moduleUrl, configJson] = process.argv.slice(1);
+const { default: WebTorrent } = await import(moduleUrl);
+const cfg = JSON.parse(configJson);
+const emit = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+
+const client = new WebTorrent({
+  dht: false, tracker: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false,
+  secure: cfg.secure ?? 0,
+});
+client.on('error', (err) => emit({ type: 'error', message: String(err && err.message || err) }));
+if (!client.listening) await new Promise((resolve) => client.once('listening', resolve));
+emit({ type: 'listening', port: client.torrentPort });
+
+const onTorrent = (torrent) => {
+  torrent.on('warning', (err) => emit({ type: 'warning', message: String(err && err.message || err) }));
+  torrent.on('error', (err) => emit({ type: 'error', message: String(err && err.message || err) }));
+  torrent.on('wire', (wire, addr) => emit({ type: 'wire', address: addr ?? null, connection: wire.type ?? null }));
+  const onReady = () => {
+    if (cfg.torrentOut) writeFileSync(cfg.torrentOut, torrent.torrentFile);
+    emit({ type: 'ready', infoHash: torrent.infoHash, magnet: torrent.magnetURI, name: torrent.name, length: torrent.length });
+  };
+  // seed() calls back after 'ready' has fired; add() returns before it.
+  if (torrent.ready) onReady();
+  else torrent.once('ready', onReady);
+  let last = -1;
+  torrent.on('download', () => {
+    const p = Math.floor(torrent.progress * 20);
+    if (p !== last) emit({ type: 'progress', progress: torrent.progress, peers: torrent.numPeers });
+    last = p;
+  });
+  torrent.on('done', () => emit({ type: 'done', downloaded: torrent.downloaded }));
+  // webtorrent refuses addPeer() before it knows the info hash (a .torrent path is read asynchronously).
+  const addPeer = (p) => (torrent.infoHash ? torrent.addPeer(p) : torrent.once('infoHash', () => torrent.addPeer(p)));
+  for (const p of cfg.peers ?? []) addPeer(p);
+  torrents.push({ torrent, addPeer });
+};
+const torrents = [];
+if (cfg.seed) client.seed(cfg.seed, { announce: [] }, onTorrent);
+else onTorrent(client.add(cfg.torrent ?? cfg.magnet, { path: cfg.out, announce: [] }));
+
+let buffered = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  buffered += d;
+  let nl;
+  while ((nl = buffered.indexOf('\n')) !== -1) {
+    const [cmd, arg] = buffered.slice(0, nl).split(' ');
+    buffered = buffered.slice(nl + 1);
+    if (cmd === 'peer') for (const t of torrents) t.addPeer(arg);
+  }
+});
+process.stdin.on('end', () => client.destroy(() => process.exit(0)));
+`;
+
+export type WebTorrentLine =
+  | { type: 'listening'; port: number }
+  | { type: 'ready'; infoHash: string; magnet: string; name: string; length: number }
+  | { type: 'wire'; address: string | null; connection: string | null }
+  | { type: 'progress'; progress: number; peers: number }
+  | { type: 'done'; downloaded: number }
+  | { type: 'warning'; message: string }
+  | { type: 'error'; message: string };
+
+export interface WebTorrentOptions {
+  /** Seed this file or folder (webtorrent makes the torrent), or download `torrent` (a path) / `magnet` into `out`. */
+  readonly seed?: string;
+  readonly torrent?: string;
+  readonly magnet?: string;
+  readonly out?: string;
+  /** Write the .torrent webtorrent made or received here once it is ready. */
+  readonly torrentOut?: string;
+  readonly peers?: readonly string[];
+  /** webtorrent's `secure`: 0 plaintext (the default here), 1 MSE/PE first with plaintext fallback, 2 RC4 only. */
+  readonly secure?: 0 | 1 | 2;
+}
+
+export interface WebTorrentPeer {
+  readonly port: number;
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly lines: readonly WebTorrentLine[];
+  waitFor<T extends WebTorrentLine>(match: (line: WebTorrentLine) => line is T, giveUpMs?: number): Promise<T>;
+  waitFor(match: (line: WebTorrentLine) => boolean, giveUpMs?: number): Promise<WebTorrentLine>;
+  addPeer(address: string): void;
+  transcript(): string;
+  close(): Promise<void>;
+}
+
+const running = new Set<WebTorrentPeer>();
+
+export async function startWebTorrent(options: WebTorrentOptions): Promise<WebTorrentPeer> {
+  const moduleUrl = pathToFileURL(createRequire(import.meta.url).resolve('webtorrent')).href;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', PEER_SCRIPT, moduleUrl, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: WebTorrentLine[] = [];
+  const waiters: { match: (l: WebTorrentLine) => boolean; resolve: (l: WebTorrentLine) => void; reject: (e: Error) => void }[] = [];
+  let stdout = '';
+  let stderr = '';
+  let exit: string | null = null;
+
+  const transcript = () => `webtorrent ${exit ?? 'running'}\n--- stdout (last 40 lines)\n${lines.slice(-40).map((l) => JSON.stringify(l)).join('\n')}\n--- stderr\n${stderr.slice(-4000)}`;
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    let nl;
+    while ((nl = stdout.indexOf('\n')) !== -1) {
+      const text = stdout.slice(0, nl);
+      stdout = stdout.slice(nl + 1);
+      const line = JSON.parse(text) as WebTorrentLine;
+      lines.push(line);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        const w = waiters[i]!;
+        if (w.match(line)) {
+          waiters.splice(i, 1);
+          w.resolve(line);
+        }
+      }
+    }
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exit = `exited (code ${code}, signal ${signal})`;
+      for (const w of waiters.splice(0)) w.reject(new Error(`webtorrent ended before the awaited line\n${transcript()}`));
+      resolve();
+    }),
+  );
+  // The watchdog only turns a hang into a failure that shows the transcript (before vitest's own timeout).
+  const waitFor = (match: (l: WebTorrentLine) => boolean, giveUpMs = 40_000): Promise<WebTorrentLine> => {
+    const seen = lines.find(match);
+    if (seen) return Promise.resolve(seen);
+    if (exit !== null) return Promise.reject(new Error(`webtorrent ended before the awaited line\n${transcript()}`));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (l: WebTorrentLine) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        reject(new Error(`webtorrent: the awaited line did not come within ${giveUpMs} ms\n${transcript()}`));
+      }, giveUpMs);
+      waiters.push(waiter);
+    });
+  };
+
+  const listening = (await waitFor((l) => l.type === 'listening')) as { type: 'listening'; port: number };
+  const peer: WebTorrentPeer = {
+    port: listening.port,
+    child,
+    lines,
+    waitFor: waitFor as WebTorrentPeer['waitFor'],
+    addPeer: (address) => child.stdin.write(`peer ${address}\n`),
+    transcript,
+    close: async () => {
+      running.delete(peer);
+      if (exit === null) {
+        child.stdin.end();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+  running.add(peer);
+  return peer;
+}
+
+/** Ends every webtorrent peer still running (for afterEach). */
+export async function stopAllWebTorrent(): Promise<void> {
+  await Promise.all([...running].map((p) => p.close()));
+}
