@@ -20,6 +20,8 @@ export interface PeerBookOptions {
   readonly capacity?: number;
   readonly retryBaseMs?: number;
   readonly maxFailures?: number;
+  /** First retry delay for peers a person named (`--peer`, `x.pe`); doubles per failure. */
+  readonly manualRetryBaseMs?: number;
 }
 
 const SOURCE_RANK: Readonly<Record<PeerSource, number>> = { manual: 0, resume: 1, incoming: 2, tracker: 3, lsd: 3, dht: 4, pex: 4 };
@@ -30,11 +32,13 @@ export class PeerBook {
   private readonly capacity: number;
   private readonly retryBase: number;
   private readonly maxFailures: number;
+  private readonly manualRetryBase: number;
 
   constructor(options: PeerBookOptions = {}) {
     this.capacity = options.capacity ?? 2000;
     this.retryBase = options.retryBaseMs ?? 30_000;
     this.maxFailures = options.maxFailures ?? 6;
+    this.manualRetryBase = options.manualRetryBaseMs ?? 2_000;
   }
 
   get size(): number {
@@ -89,7 +93,9 @@ export class PeerBook {
       this.entries.delete(address);
       return;
     }
-    e.nextAttemptAt = now + (failed ? this.retryBase * 2 ** Math.min(e.failures - 1, 10) : this.retryBase);
+    // A peer a person named is retried soon (it may just not have been ready); gossip waits longer.
+    const base = e.source === 'manual' ? this.manualRetryBase : this.retryBase;
+    e.nextAttemptAt = now + (failed ? base * 2 ** Math.min(e.failures - 1, 10) : base);
   }
 
   ban(address: string): void {

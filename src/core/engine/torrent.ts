@@ -1183,8 +1183,9 @@ export class Torrent implements PeerLinkHost {
     }
     const remaining = Math.max(0, wanted - verifiedWanted);
     return {
-      infoHash: this.infoHashHex,
-      infoHashV2: this.infoHashV2 ? toHex(this.infoHashV2) : null,
+      // Known by a v2 hash only until the metadata arrived: then the v1 hash, as other tools show it.
+      infoHash: meta?.infoHash ? toHex(meta.infoHash) : this.infoHashHex,
+      infoHashV2: meta?.infoHashV2 ? toHex(meta.infoHashV2) : this.infoHashV2 ? toHex(this.infoHashV2) : null,
       name: this.name,
       state: this.state,
       progress: wanted > 0 ? Math.min(1, verifiedWanted / wanted) : meta ? 1 : 0,

@@ -51,3 +51,16 @@ describe('PeerBook', () => {
     );
   });
 });
+
+describe('PeerBook: named peers', () => {
+  it('retries a peer a person named within seconds, not the gossip back-off', () => {
+    const book = new PeerBook({ retryBaseMs: 30_000, manualRetryBaseMs: 2_000 });
+    book.add('named:1', 'manual', 0);
+    book.add('gossip:1', 'pex', 0);
+    book.takeDialable(2, 0);
+    book.onDisconnected('named:1', true, 0);
+    book.onDisconnected('gossip:1', true, 0);
+    expect(book.takeDialable(2, 2_000)).toEqual(['named:1']);
+    expect(book.takeDialable(2, 30_000)).toEqual(['gossip:1']);
+  });
+});
