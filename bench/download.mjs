@@ -220,7 +220,7 @@ const S = summary.sluice;
 const L = summary.libtorrent;
 const W = summary.webtorrent;
 const mark = (ok) => (ok ? 'met' : 'NOT met');
-console.log(`\nSluice/libtorrent throughput: ${fmt(S.rate / L.rate, 2)}x (target ≥ 1.25x: ${mark(S.rate / L.rate >= 1.25)})`);
+console.log(`\nSluice/libtorrent throughput: ${fmt(S.rate / L.rate, 3)}x (target ≥ 1.25x: ${mark(S.rate / L.rate >= 1.25)})`);
 console.log(`Sluice CPU: ${fmt(S.cpuPerGiB, 2)} s/GiB (target ≤ 2: ${mark(S.cpuPerGiB <= 2)}); libtorrent ${fmt(L.cpuPerGiB, 2)}, Sluice/libtorrent ${fmt(S.cpuPerGiB / L.cpuPerGiB, 2)}x`);
 console.log(`Sluice peak RSS: ${fmt(S.rssMiB)} MiB (target ≤ 120 MiB: ${mark(S.rssMiB <= 120)}); libtorrent ${fmt(L.rssMiB)} MiB (${fmt(L.anonMiB)} MiB anonymous; the rest is its mmap'ed file)`);
 console.log(`Sluice/webtorrent: throughput ${fmt(S.rate / W.rate, 2)}x, CPU ${fmt(S.cpuPerGiB / W.cpuPerGiB, 2)}x, peak RSS ${fmt(S.rssMiB / W.rssMiB, 2)}x`);
