@@ -10,6 +10,11 @@ import { nodeHasher } from '../hash/node-hasher.js';
 import { fsStorage } from '../storage/fs-store.js';
 import { listenTcp, tcpDialer, type TcpListener } from '../transport/tcp.js';
 import { nodeTrackerClient } from './node-trackers.js';
+import { nodeWebSocket } from './ws-socket.js';
+import { WsTrackerClient } from '../../../src/core/tracker/ws-client/ws-tracker-client.js';
+import type { TrackerClient } from '../../../src/core/ports/tracker.js';
+import type { RtcIceServer } from '../../../src/core/ports/rtc.js';
+import { NodeRtcConnector } from '../webrtc/node-rtc-connector.js';
 import { adaptFetch } from '../../../src/core/webseed/index.js';
 import { resumeFiles } from './resume-files.js';
 
@@ -22,6 +27,10 @@ export interface NodeSessionOptions {
   readonly port?: number;
   readonly host?: string;
   readonly dht?: boolean | { readonly bootstrap?: readonly string[] };
+  /** Join the WebRTC swarm through ws:// and wss:// trackers (default true). */
+  readonly webrtc?: boolean | { readonly iceServers?: readonly RtcIceServer[]; readonly bindAddress?: string };
+  /** Join the classic TCP swarm: listen, dial, HTTP/UDP trackers, DHT (default true). */
+  readonly tcp?: boolean;
   readonly settings?: Partial<SessionSettings>;
   readonly hasher?: Hasher;
   readonly storage?: StorageFactory;
@@ -38,32 +47,61 @@ export interface NodeSession {
 /** The core Session in its Node shell: a clock, TCP in and out, HTTP/UDP trackers, the DHT, files on disk, and the tick loop. */
 export async function startNodeSession(options: NodeSessionOptions): Promise<NodeSession> {
   let session: Session | null = null;
-  const listener: TcpListener = await listenTcp({ port: options.port ?? 6881, ...(options.host ? { host: options.host } : {}) }, (t) => {
-    if (session) session.accept(t);
-    else t.close();
-  });
+  const tcp = options.tcp ?? true;
+  const listener: TcpListener | null = tcp
+    ? await listenTcp({ port: options.port ?? 6881, ...(options.host ? { host: options.host } : {}) }, (t) => {
+        if (session) session.accept(t);
+        else t.close();
+      })
+    : null;
   let dht: DhtDiscovery | null = null;
-  if (options.dht) {
+  if (options.dht && listener) {
     const bootstrap = typeof options.dht === 'object' ? options.dht.bootstrap : undefined;
     dht = await startDht({
-      port: listener.port,
+      port: listener?.port ?? 0,
       ...(options.host ? { host: options.host } : {}),
       ...(bootstrap ? { bootstrap } : {}),
       tablePath: join(options.stateDir, 'dht.json'),
     });
   }
   const discovery: PeerDiscovery[] = dht ? [dht] : [];
+  const webrtc = options.webrtc ?? true;
+  const rtc = webrtc
+    ? new NodeRtcConnector({
+        ...(typeof webrtc === 'object' && webrtc.iceServers ? { iceServers: webrtc.iceServers } : {}),
+        ...(typeof webrtc === 'object' && webrtc.bindAddress ? { bindAddress: webrtc.bindAddress } : {}),
+      })
+    : null;
+  // HTTP/UDP trackers for the classic swarm, WebSocket trackers (WebRTC offers) for the browser swarm.
+  const trackers = (url: string): TrackerClient | null => {
+    const scheme = url.slice(0, url.indexOf(':'));
+    if (scheme === 'ws' || scheme === 'wss') {
+      if (!rtc) return null;
+      return new WsTrackerClient(url, {
+        socket: nodeWebSocket,
+        rtc,
+        timer: (ms, run) => {
+          const t = setTimeout(run, ms);
+          t.unref();
+          return () => clearTimeout(t);
+        },
+        random: (n) => new Uint8Array(randomBytes(n)),
+        onPeer: (infoHash, transport, peerId) => (session ? session.acceptBrokered(infoHash, transport, peerId) : transport.close()),
+      });
+    }
+    return tcp ? nodeTrackerClient(url) : null;
+  };
   const deps: SessionDeps = {
     clock: { now: () => Date.now() },
     random: { bytes: (n) => new Uint8Array(randomBytes(n)), float: () => Math.random() },
     hasher: options.hasher ?? nodeHasher,
     storage: options.storage ?? fsStorage({ directory: options.downloadDir }),
-    dialers: [tcpDialer()],
-    trackers: nodeTrackerClient,
+    dialers: tcp ? [tcpDialer()] : [],
+    trackers,
     resume: resumeFiles(options.stateDir),
     http: adaptFetch((url, init) => fetch(url, init), () => new AbortController()),
     discovery,
-    settings: { ...options.settings, listenPort: listener.port },
+    settings: { ...options.settings, listenPort: listener?.port ?? 0 },
   };
   session = new Session(deps);
   const s = session;
@@ -89,14 +127,15 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
 
   return {
     session: s,
-    port: listener.port,
+    port: listener?.port ?? 0,
     dhtPort: dht?.port ?? null,
     async close(graceMs = 1500) {
       stopped = true;
       if (timer) clearTimeout(timer);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([s.close(), grace]);
-      await Promise.race([Promise.allSettled([listener.close(), dht?.close()]), new Promise<void>((r) => setTimeout(r, 300).unref())]);
+      rtc?.close();
+      await Promise.race([Promise.allSettled([listener?.close(), dht?.close()]), new Promise<void>((r) => setTimeout(r, 300).unref())]);
     },
   };
 }

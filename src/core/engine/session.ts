@@ -263,6 +263,16 @@ export class Session {
     return undefined;
   }
 
+  /** A connection a signalling (WebSocket) tracker brokered for the torrent `infoHash`. */
+  acceptBrokered(infoHash: Uint8Array, transport: Transport, remotePeerId: Uint8Array): void {
+    const torrent = this.closed ? undefined : this.torrentForWireHash(infoHash);
+    if (!torrent || this.connectionCount() >= this.currentSettings.maxConnections) {
+      transport.close();
+      return;
+    }
+    if (!torrent.attach(transport, [], `${transport.kind}:${toHex(remotePeerId)}`, infoHash.slice())) transport.close();
+  }
+
   private connectionCount(): number {
     let n = this.pendingIncoming.size;
     for (const t of this.torrentsByHash.values()) n += t.peers().length;

@@ -449,7 +449,7 @@ export class Torrent implements PeerLinkHost {
       fast: true,
       pieceCount: meta?.pieceCount ?? null,
       ...(meta ? { pieceSize: (i: number) => pieceSize(meta, i), metadataSize: meta.infoBytes.length } : {}),
-      listenPort: settings.listenPort,
+      ...(settings.listenPort > 0 ? { listenPort: settings.listenPort } : {}),
       clientName: `Sluice ${SLUICE_VERSION}`,
       now,
     });
@@ -458,7 +458,8 @@ export class Torrent implements PeerLinkHost {
     this.links.set(key, link);
     this.serveQueues.set(link, []);
     this.pex.set(link, new PexState({ enabled: !this.isPrivate }));
-    if (transport.outgoing) this.book.onConnected(key, now);
+    // Only dialable addresses go in the book; a WebRTC peer is reached again through its tracker.
+    if (transport.outgoing && splitHostPort(key)) this.book.onConnected(key, now);
     link.start(replay);
     return true;
   }
@@ -1014,6 +1015,8 @@ export class Torrent implements PeerLinkHost {
         left,
         ...(event ? { event } : {}),
         numWant: event === 'stopped' ? 0 : 50,
+        // A signalling tracker carries WebRTC offers: as many as there is room for connections.
+        ...(client.protocol === 'ws' ? { offerCount: this.offerBudget() } : {}),
         key: this.key,
       })
       .then(
@@ -1038,6 +1041,11 @@ export class Torrent implements PeerLinkHost {
       .then(() => then?.());
     this.announcesInFlight.add(promise);
     void promise.finally(() => this.announcesInFlight.delete(promise));
+  }
+
+  private offerBudget(): number {
+    const room = this.ctx.settings().maxConnectionsPerTorrent - this.links.size - this.pendingDials;
+    return Math.max(0, Math.min(this.picker?.isComplete() ? 3 : 10, room, this.ctx.connectionBudget()));
   }
 
   /** Adds trackers (from --tracker or a magnet) as a tier of their own. */

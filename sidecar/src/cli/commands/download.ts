@@ -7,6 +7,7 @@ import { startNodeSession } from '../../engine/node-session.js';
 import { defaultStateDir } from '../../engine/state-dir.js';
 import { flagValue, flagValues, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
 import { readTorrentFile } from '../read-input.js';
+import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
 import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
 import { StatusReporter } from '../status-reporter.js';
@@ -25,22 +26,6 @@ export function checkPeers(peers: readonly string[]): string[] {
   return [...peers];
 }
 
-/** DHT nodes to start from instead of the public routers (a private or test DHT). */
-export function checkDhtBootstrap(nodes: readonly string[], noDht: boolean): string[] {
-  for (const n of nodes) {
-    const parsed = splitHostPort(n);
-    // The DHT node speaks UDP over IPv4, and bittorrent-dht reads a bootstrap node as plain host:port.
-    if (!parsed || n.startsWith('[')) throw new UsageError(`--dht-bootstrap '${n}' is not HOST:PORT (an IPv4 address or a host name)`);
-  }
-  if (nodes.length > 0 && noDht) throw new UsageError('--dht-bootstrap needs the DHT; drop --no-dht');
-  return [...nodes];
-}
-
-/** What startNodeSession takes for `dht`: off, the public routers, or the given bootstrap nodes. */
-export function dhtOption(noDht: boolean, bootstrap: readonly string[]): boolean | { bootstrap: readonly string[] } {
-  if (noDht) return false;
-  return bootstrap.length > 0 ? { bootstrap } : true;
-}
 
 export function checkTrackers(urls: readonly string[]): string[] {
   for (const u of urls) {
@@ -60,8 +45,7 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
     out: { value: true, alias: 'o' },
     peer: { value: true, repeat: true },
     tracker: { value: true, repeat: true, alias: 't' },
-    'no-dht': {},
-    'dht-bootstrap': { value: true, repeat: true },
+    ...SWARM_FLAGS,
     seed: {},
     sequential: {},
     port: { value: true, alias: 'p' },
@@ -73,7 +57,7 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${DOWNLOAD_USAGE})`);
   const peers = checkPeers(flagValues(args, 'peer'));
   const trackers = checkTrackers(flagValues(args, 'tracker'));
-  const bootstrap = checkDhtBootstrap(flagValues(args, 'dht-bootstrap'), hasFlag(args, 'no-dht'));
+  const swarm = swarmOptions(args);
   const port = integerFlag(args, 'port', 0, 65535) ?? 0;
   const source = await torrentSource(target, io.cwd);
   const out = resolve(io.cwd, flagValue(args, 'out') ?? '.');
@@ -81,7 +65,7 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   await mkdir(out, { recursive: true });
   const reporter = new StatusReporter(io, hasFlag(args, 'json'));
 
-  const node = await startNodeSession({ downloadDir: out, stateDir, port, dht: dhtOption(hasFlag(args, 'no-dht'), bootstrap) });
+  const node = await startNodeSession({ downloadDir: out, stateDir, port, ...swarm });
   let torrent;
   try {
     torrent = await node.session.addTorrent(source, { peers, trackers, sequential: hasFlag(args, 'sequential') });

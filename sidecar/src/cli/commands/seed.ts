@@ -19,7 +19,8 @@ import { describeFsError, InputError, readTorrentFile } from '../read-input.js';
 import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
 import { StatusReporter } from '../status-reporter.js';
-import { checkDhtBootstrap, checkTrackers, dhtOption } from './download.js';
+import { checkTrackers } from './download.js';
+import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
 
 const SEED_USAGE = USAGE.seed;
 
@@ -44,8 +45,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
     data: { value: true, alias: 'd' },
     port: { value: true, alias: 'p' },
     tracker: { value: true, repeat: true, alias: 't' },
-    'no-dht': {},
-    'dht-bootstrap': { value: true, repeat: true },
+    ...SWARM_FLAGS,
     state: { value: true },
     json: {},
   });
@@ -53,7 +53,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
   if (target === undefined) throw new UsageError(`missing the file, folder or .torrent to seed (usage: ${SEED_USAGE})`);
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${SEED_USAGE})`);
   const trackers = checkTrackers(flagValues(args, 'tracker'));
-  const bootstrap = checkDhtBootstrap(flagValues(args, 'dht-bootstrap'), hasFlag(args, 'no-dht'));
+  const swarm = swarmOptions(args);
   const port = integerFlag(args, 'port', 0, 65535) ?? 0;
   const stateDir = resolve(io.cwd, flagValue(args, 'state') ?? defaultStateDir());
   const path = resolve(io.cwd, target);
@@ -82,7 +82,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
     await trustFreshTorrent(meta, dataDir, stateDir);
   }
 
-  const node = await startNodeSession({ downloadDir: dataDir, stateDir, port, dht: dhtOption(hasFlag(args, 'no-dht'), bootstrap) });
+  const node = await startNodeSession({ downloadDir: dataDir, stateDir, port, ...swarm });
   let torrent;
   try {
     torrent = await node.session.addTorrent({ metainfo: meta }, { trackers });

@@ -1,0 +1,53 @@
+import type { RtcIceServer } from '../../../src/core/ports/rtc.js';
+import type { NodeSessionOptions } from '../engine/node-session.js';
+import { flagValue, flagValues, hasFlag, type FlagSpec, type ParsedArgs, UsageError } from './args.js';
+import { splitHostPort } from '../../../src/core/engine/address.js';
+
+/** The options `download` and `seed` share: which swarms to join and how. */
+export const SWARM_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  'no-dht': {},
+  'dht-bootstrap': { value: true, repeat: true },
+  'no-webrtc': {},
+  'no-tcp': {},
+  'webrtc-host': { value: true },
+  stun: { value: true, repeat: true },
+  'no-stun': {},
+};
+
+/**
+ * By default one process joins both swarms: TCP (HTTP/UDP trackers, DHT, PEX) and WebRTC (WebSocket
+ * trackers), so pieces from either side reach both.
+ */
+export function swarmOptions(args: ParsedArgs): Pick<NodeSessionOptions, 'dht' | 'webrtc' | 'tcp'> {
+  const noTcp = hasFlag(args, 'no-tcp');
+  const noWebrtc = hasFlag(args, 'no-webrtc');
+  if (noTcp && noWebrtc) throw new UsageError('--no-tcp and --no-webrtc together leave no way to reach peers');
+  const stun = flagValues(args, 'stun');
+  if (stun.length > 0 && hasFlag(args, 'no-stun')) throw new UsageError('--stun and --no-stun contradict each other');
+  for (const url of stun) if (!/^stuns?:[^\s]+$/.test(url)) throw new UsageError(`--stun '${url}' is not a stun: URL`);
+  const bootstrap = checkDhtBootstrap(flagValues(args, 'dht-bootstrap'), hasFlag(args, 'no-dht') || noTcp);
+  const iceServers: RtcIceServer[] | undefined = hasFlag(args, 'no-stun') ? [] : stun.length > 0 ? stun.map((urls) => ({ urls })) : undefined;
+  const host = flagValue(args, 'webrtc-host');
+  return {
+    tcp: !noTcp,
+    dht: noTcp ? false : dhtOption(hasFlag(args, 'no-dht'), bootstrap),
+    webrtc: noWebrtc ? false : { ...(iceServers ? { iceServers } : {}), ...(host ? { bindAddress: host } : {}) },
+  };
+}
+
+/** DHT nodes to start from instead of the public routers (a private or test DHT). */
+export function checkDhtBootstrap(nodes: readonly string[], noDht: boolean): string[] {
+  for (const n of nodes) {
+    const parsed = splitHostPort(n);
+    // The DHT node speaks UDP over IPv4, and bittorrent-dht reads a bootstrap node as plain host:port.
+    if (!parsed || n.startsWith('[')) throw new UsageError(`--dht-bootstrap '${n}' is not HOST:PORT (an IPv4 address or a host name)`);
+  }
+  if (nodes.length > 0 && noDht) throw new UsageError('--dht-bootstrap needs the DHT; drop --no-dht');
+  return [...nodes];
+}
+
+/** What startNodeSession takes for `dht`: off, the public routers, or the given bootstrap nodes. */
+export function dhtOption(noDht: boolean, bootstrap: readonly string[]): boolean | { bootstrap: readonly string[] } {
+  if (noDht) return false;
+  return bootstrap.length > 0 ? { bootstrap } : true;
+}
