@@ -1,0 +1,171 @@
+import type { DataChannel, PeerConnection } from 'node-datachannel';
+import type { SluiceError } from '../../../src/core/errors.js';
+import type { Transport, TransportHandlers } from '../../../src/core/ports/transport.js';
+import { TransportError } from '../../../src/core/transport/errors.js';
+
+export interface DataChannelTuning {
+  /** Largest message we send; large writes are cut into messages of this size (capped by the negotiated maximum). */
+  readonly messageSize: number;
+  /** `write` returns false once the channel holds more than this many unsent bytes. */
+  readonly highWaterMark: number;
+  /** `drain` fires when the unsent bytes fall to this level. */
+  readonly lowWaterMark: number;
+}
+
+/** Chosen by bench/webrtc-raw.mjs; see docs/webrtc.md for the figures. */
+export const DEFAULT_TUNING: DataChannelTuning = { messageSize: 64 * 1024, highWaterMark: 1024 * 1024, lowWaterMark: 256 * 1024 };
+
+/** How long a closing channel may take to flush before the whole peer connection is torn down. */
+const CLOSE_GRACE_MS = 2000;
+
+function formatAddress(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * One node-datachannel data channel (and the peer connection that carries it) as a Transport.
+ * The channel is a byte stream: writes are cut into messages of at most `messageSize`, received
+ * messages are delivered as they come, and boundaries carry no meaning.
+ */
+export class DataChannelTransport implements Transport {
+  readonly kind = 'webrtc' as const;
+  remoteAddress = 'webrtc';
+  private handlers: TransportHandlers | null = null;
+  private pending: Uint8Array[] = [];
+  private closing = false;
+  private closed = false;
+  private closeNotified = false;
+  private closeError: SluiceError | undefined;
+  private needDrain = false;
+  private messageSize: number;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private onOpen: (() => void) | null = null;
+  private onEnd: ((error: SluiceError | undefined) => void) | null = null;
+
+  constructor(
+    private readonly pc: PeerConnection,
+    private readonly channel: DataChannel,
+    readonly outgoing: boolean,
+    private readonly tuning: DataChannelTuning,
+  ) {
+    this.messageSize = tuning.messageSize;
+    // Register every callback at once: node-datachannel delivers each kind through its own queue, and
+    // registering `onMessage` first keeps a message ahead of a close that was queued after it.
+    channel.onMessage((msg) => this.receive(msg));
+    channel.onBufferedAmountLow(() => this.maybeDrain());
+    channel.onError((err) => {
+      this.closeError ??= new TransportError('transport/io', `data channel error: ${err}`);
+    });
+    channel.onClosed(() => this.ended());
+    channel.onOpen(() => this.opened());
+    channel.setBufferedAmountLowThreshold(tuning.lowWaterMark);
+    pc.onStateChange((state) => {
+      if (state === 'failed') {
+        this.closeError ??= new TransportError('transport/reset', 'the WebRTC connection failed');
+        this.ended();
+      } else if (state === 'closed') this.ended();
+    });
+    if (channel.isOpen()) this.opened();
+  }
+
+  /** For the connector: called once when the channel opens, or with the reason it never will. */
+  watch(onOpen: () => void, onEnd: (error: SluiceError | undefined) => void): void {
+    this.onOpen = onOpen;
+    this.onEnd = onEnd;
+    if (this.channel.isOpen()) this.opened();
+  }
+
+  attach(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+    const pending = this.pending;
+    this.pending = [];
+    for (const chunk of pending) handlers.data(chunk);
+    if (this.closed) this.notifyClose();
+  }
+
+  write(data: Uint8Array): boolean {
+    if (this.closing || this.closed) return false;
+    try {
+      for (let offset = 0; offset < data.length; offset += this.messageSize) {
+        this.channel.sendMessageBinary(data.subarray(offset, Math.min(data.length, offset + this.messageSize)));
+      }
+    } catch (err) {
+      // The native side throws once the channel is closed under us; the close callback follows.
+      this.closeError ??= new TransportError('transport/reset', `data channel send failed: ${(err as Error).message}`);
+      this.close();
+      return false;
+    }
+    if (this.channel.bufferedAmount() > this.tuning.highWaterMark) {
+      this.needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  close(error?: SluiceError): void {
+    if (this.closing || this.closed) return;
+    this.closing = true;
+    this.closeError ??= error;
+    // Closing the channel resets its SCTP stream after what is queued, so the far side reads every byte
+    // and then sees the close. The peer connection goes once the channel reports closed (or after a grace).
+    try {
+      this.channel.close();
+    } catch {
+      this.ended();
+      return;
+    }
+    this.graceTimer = setTimeout(() => this.ended(), CLOSE_GRACE_MS);
+    this.graceTimer.unref();
+  }
+
+  private opened(): void {
+    const pair = this.pc.getSelectedCandidatePair();
+    if (pair) this.remoteAddress = formatAddress(pair.remote.address, pair.remote.port);
+    const negotiated = this.channel.maxMessageSize();
+    if (negotiated > 0) this.messageSize = Math.min(this.tuning.messageSize, negotiated);
+    const onOpen = this.onOpen;
+    this.onOpen = null;
+    this.onEnd = null;
+    onOpen?.();
+  }
+
+  private receive(msg: string | Buffer | ArrayBuffer): void {
+    if (this.closeNotified) return;
+    let bytes: Uint8Array;
+    if (typeof msg === 'string') bytes = new TextEncoder().encode(msg);
+    else if (msg instanceof ArrayBuffer) bytes = new Uint8Array(msg);
+    else bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
+    if (this.handlers) this.handlers.data(bytes);
+    else this.pending.push(bytes);
+  }
+
+  private maybeDrain(): void {
+    // The low-water callback can be queued from an earlier dip; only a queue that is really short again counts.
+    if (!this.needDrain || this.closing || this.closed || this.channel.bufferedAmount() > this.tuning.highWaterMark) return;
+    this.needDrain = false;
+    this.handlers?.drain();
+  }
+
+  private ended(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.graceTimer);
+    const onEnd = this.onEnd;
+    this.onOpen = null;
+    this.onEnd = null;
+    onEnd?.(this.closeError);
+    try {
+      this.pc.close();
+    } catch {
+      // Already closed natively.
+    }
+    // A message queued just before the close may still sit in its own callback queue: let it land first.
+    setImmediate(() => this.notifyClose());
+  }
+
+  private notifyClose(): void {
+    if (this.closeNotified || !this.handlers) return;
+    this.closeNotified = true;
+    this.handlers.close(this.closeError);
+  }
+}

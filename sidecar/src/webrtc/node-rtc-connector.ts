@@ -1,0 +1,266 @@
+import { cleanup, PeerConnection, type RtcConfig } from 'node-datachannel';
+import type { SluiceError } from '../../../src/core/errors.js';
+import {
+  checkRemoteSdp,
+  DEFAULT_ICE_SERVERS,
+  RtcError,
+  type AcceptedOffer,
+  type PendingOffer,
+  type RtcConnector,
+  type RtcIceServer,
+} from '../../../src/core/ports/rtc.js';
+import type { Transport } from '../../../src/core/ports/transport.js';
+import { DataChannelTransport, DEFAULT_TUNING, type DataChannelTuning } from './datachannel-transport.js';
+import { toNativeIceServers } from './ice-servers.js';
+import { answerAsDtlsServer, countCandidates } from './sdp.js';
+
+export interface NodeRtcOptions {
+  /** Default: public STUN (DEFAULT_ICE_SERVERS). Tests on loopback pass `[]`. */
+  readonly iceServers?: readonly RtcIceServer[];
+  /** Local address to gather host candidates on. A host with only `lo` needs '127.0.0.1' or it gathers none. */
+  readonly bindAddress?: string;
+  /** UDP ports for ICE, e.g. to open them in a firewall. Default: any. */
+  readonly portRange?: { readonly begin: number; readonly end: number };
+  /** All connections share one UDP port (libjuice's mux); pair with a one-port `portRange`. */
+  readonly enableIceUdpMux?: boolean;
+  /** Cap on ICE gathering (an unreachable STUN server would otherwise hold the SDP back). Default 1500 ms. */
+  readonly gatherTimeoutMs?: number;
+  /** From the answer being applied (offerer) or the offer arriving (answerer) to an open channel. Default 25 s, as WebTorrent. */
+  readonly connectTimeoutMs?: number;
+  /** Label of the data channel we open (libtorrent uses 'webtorrent'; simple-peer a random hex string). */
+  readonly channelLabel?: string;
+  readonly tuning?: Partial<DataChannelTuning>;
+}
+
+/** A connection attempt's outcome; the promise never counts as unhandled, the caller may never ask for it. */
+function deferred<T>() {
+  let resolve: (value: T) => void = () => {};
+  let reject: (error: Error) => void = () => {};
+  let state: 'pending' | 'resolved' | 'rejected' = 'pending';
+  const promise = new Promise<T>((res, rej) => {
+    resolve = (v) => {
+      if (state !== 'pending') return;
+      state = 'resolved';
+      res(v);
+    };
+    reject = (e) => {
+      if (state !== 'pending') return;
+      state = 'rejected';
+      rej(e);
+    };
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject, settled: () => state !== 'pending', rejected: () => state === 'rejected' };
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(/^libdatachannel error while /, '');
+}
+
+let connectionCount = 0;
+
+/**
+ * WebRTC through node-datachannel's native API (libdatachannel), with non-trickle signalling: every
+ * SDP leaves with its candidates, taken once ICE gathering reports 'complete'.
+ */
+export class NodeRtcConnector implements RtcConnector {
+  private readonly config: RtcConfig;
+  private readonly tuning: DataChannelTuning;
+  private readonly gatherTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly channelLabel: string;
+  private readonly attempts = new Set<{ cancel(): void }>();
+
+  constructor(options: NodeRtcOptions = {}) {
+    this.config = {
+      iceServers: toNativeIceServers(options.iceServers ?? DEFAULT_ICE_SERVERS),
+      ...(options.bindAddress !== undefined && { bindAddress: options.bindAddress }),
+      ...(options.portRange && { portRangeBegin: options.portRange.begin, portRangeEnd: options.portRange.end }),
+      ...(options.enableIceUdpMux && { enableIceUdpMux: true }),
+    };
+    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.gatherTimeoutMs = options.gatherTimeoutMs ?? 1500;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 25_000;
+    this.channelLabel = options.channelLabel ?? 'webtorrent';
+  }
+
+  async createOffer(): Promise<PendingOffer> {
+    const pc = this.newPeerConnection();
+    const opened = deferred<Transport>();
+    const { gathered } = this.watchIce(pc, () => {
+      if (!opened.settled()) fail(new RtcError('rtc/failed', 'ICE found no working path to the peer'));
+    });
+    let state: 'offered' | 'completing' | 'done' = 'offered';
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const attempt = {
+      cancel: () => {
+        if (opened.settled()) return;
+        fail(new RtcError('rtc/cancelled', 'the offer was cancelled'));
+      },
+    };
+    const fail = (error: SluiceError) => {
+      state = 'done';
+      clearTimeout(timer);
+      this.attempts.delete(attempt);
+      closeQuietly(pc);
+      opened.reject(error);
+    };
+    this.attempts.add(attempt);
+
+    let transport: DataChannelTransport;
+    try {
+      transport = new DataChannelTransport(pc, pc.createDataChannel(this.channelLabel), true, this.tuning);
+    } catch (err) {
+      fail(new RtcError('rtc/failed', `cannot open a data channel: ${firstLine(err)}`));
+      throw new RtcError('rtc/failed', `cannot open a data channel: ${firstLine(err)}`);
+    }
+    transport.watch(
+      () => {
+        state = 'done';
+        clearTimeout(timer);
+        this.attempts.delete(attempt);
+        opened.resolve(transport);
+      },
+      (error) => fail(new RtcError('rtc/failed', `the connection closed before its data channel opened${error ? `: ${error.message}` : ''}`)),
+    );
+    const sdp = await this.localSdp(pc, gathered, () => opened.rejected());
+    if (sdp instanceof RtcError) {
+      fail(sdp);
+      throw sdp;
+    }
+
+    return {
+      sdp,
+      complete: (answerSdp: string): Promise<Transport> => {
+        if (state !== 'offered') {
+          return opened.settled() ? opened.promise : Promise.reject(new RtcError('rtc/failed', 'this offer already has an answer'));
+        }
+        state = 'completing';
+        try {
+          pc.setRemoteDescription(checkRemoteSdp(answerSdp, 'answer'), 'answer');
+        } catch (err) {
+          fail(err instanceof RtcError ? err : new RtcError('rtc/bad-sdp', `the answer was refused: ${firstLine(err)}`));
+          return opened.promise;
+        }
+        timer = setTimeout(() => fail(new RtcError('rtc/timeout', `no data channel ${this.connectTimeoutMs} ms after the answer`)), this.connectTimeoutMs);
+        return opened.promise;
+      },
+      cancel: attempt.cancel,
+    };
+  }
+
+  async acceptOffer(offerSdp: string): Promise<AcceptedOffer> {
+    checkRemoteSdp(offerSdp, 'offer');
+    const pc = this.newPeerConnection();
+    const opened = deferred<Transport>();
+    const { gathered } = this.watchIce(pc, () => {
+      if (!opened.settled()) fail(new RtcError('rtc/failed', 'ICE found no working path to the peer'));
+    });
+    let transport: DataChannelTransport | null = null;
+    const attempt = {
+      cancel: () => {
+        if (opened.settled()) return;
+        fail(new RtcError('rtc/cancelled', 'the answer was cancelled'));
+      },
+    };
+    const fail = (error: SluiceError) => {
+      clearTimeout(timer);
+      this.attempts.delete(attempt);
+      closeQuietly(pc);
+      opened.reject(error);
+    };
+    this.attempts.add(attempt);
+    const timer = setTimeout(() => fail(new RtcError('rtc/timeout', `no data channel ${this.connectTimeoutMs} ms after the offer`)), this.connectTimeoutMs);
+
+    pc.onDataChannel((channel) => {
+      // WebTorrent opens exactly one channel; anything more is not ours to carry.
+      if (transport || opened.settled()) {
+        channel.close();
+        return;
+      }
+      const t = new DataChannelTransport(pc, channel, false, this.tuning);
+      transport = t;
+      t.watch(
+        () => {
+          clearTimeout(timer);
+          this.attempts.delete(attempt);
+          opened.resolve(t);
+        },
+        (error) => fail(new RtcError('rtc/failed', `the connection closed before its data channel opened${error ? `: ${error.message}` : ''}`)),
+      );
+    });
+    try {
+      pc.setRemoteDescription(answerAsDtlsServer(offerSdp), 'offer');
+    } catch (err) {
+      const error = new RtcError('rtc/bad-sdp', `the offer was refused: ${firstLine(err)}`);
+      fail(error);
+      throw error;
+    }
+    const sdp = await this.localSdp(pc, gathered, () => opened.rejected());
+    if (sdp instanceof RtcError) {
+      fail(sdp);
+      throw sdp;
+    }
+    return { answerSdp: sdp, connected: opened.promise, cancel: attempt.cancel };
+  }
+
+  close(): void {
+    for (const attempt of [...this.attempts]) attempt.cancel();
+  }
+
+  private newPeerConnection(): PeerConnection {
+    try {
+      return new PeerConnection(`sluice-${++connectionCount}`, this.config);
+    } catch (err) {
+      throw new RtcError('rtc/failed', `cannot create a peer connection: ${firstLine(err)}`);
+    }
+  }
+
+  /** Registered before anything starts gathering, so 'complete' cannot slip past unseen. */
+  private watchIce(pc: PeerConnection, onFailed: () => void): { gathered: Promise<void> } {
+    let onGathered: () => void = () => {};
+    const gathered = new Promise<void>((r) => (onGathered = r));
+    pc.onGatheringStateChange((state) => {
+      if (state === 'complete') onGathered();
+    });
+    pc.onIceStateChange((state) => {
+      if (state === 'failed') onFailed();
+    });
+    return { gathered };
+  }
+
+  /** The local description once gathering is complete (or capped), or why there is none. */
+  private async localSdp(pc: PeerConnection, gathered: Promise<void>, abandoned: () => boolean): Promise<string | RtcError> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([gathered, new Promise<void>((r) => (timer = setTimeout(r, this.gatherTimeoutMs)))]);
+    clearTimeout(timer);
+    if (abandoned()) return new RtcError('rtc/cancelled', 'cancelled while gathering ICE candidates');
+    let sdp: string | undefined;
+    try {
+      sdp = pc.localDescription()?.sdp;
+    } catch (err) {
+      return new RtcError('rtc/failed', `no local description: ${firstLine(err)}`);
+    }
+    if (!sdp) return new RtcError('rtc/failed', 'no local description was produced');
+    if (countCandidates(sdp) === 0) {
+      return new RtcError('rtc/failed', "no ICE candidates were gathered (a host with only loopback needs bindAddress: '127.0.0.1')");
+    }
+    return sdp;
+  }
+}
+
+function closeQuietly(pc: PeerConnection): void {
+  try {
+    pc.close();
+  } catch {
+    // Already closed natively.
+  }
+}
+
+/**
+ * libdatachannel keeps native threads that hold the process open. Call once at process exit, after
+ * every connection (ours and any other node-datachannel user's in this process) is closed.
+ */
+export function shutdownWebRtc(): void {
+  cleanup();
+}
