@@ -33,6 +33,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   download: async () => (await import('./commands/download.js')).downloadCommand,
   seed: async () => (await import('./commands/seed.js')).seedCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
+  tracker: async () => (await import('./commands/tracker.js')).trackerCommand,
 };
 
 /** Runs one CLI invocation; every expected failure becomes one line on stderr and exit status 2. */

@@ -1,0 +1,83 @@
+// The tracker without its sockets: registry, counters, limits and the three protocol handlers. A server
+// (server.ts, or later `sluice serve`) feeds it HTTP requests, upgrades and datagrams.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { handleTrackerHttp } from './http-handler.js';
+import { DEFAULT_TRACKER_LIMITS, type TrackerServerLimits } from './limits.js';
+import { TrackerCounters, type TrackerStats } from './metrics.js';
+import { SwarmRegistry } from './swarm-registry.js';
+import { UdpConnectionIds, handleTrackerUdp } from './udp-handler.js';
+import { WsRelay, type WsConnection } from './ws-handler.js';
+
+export interface TrackerServiceOptions extends Partial<TrackerServerLimits> {
+  /** Milliseconds; Date.now by default (tests pass a fake clock). */
+  readonly clock?: () => number;
+}
+
+export class TrackerService {
+  readonly limits: TrackerServerLimits;
+  readonly counters = new TrackerCounters();
+  readonly registry: SwarmRegistry<WsConnection>;
+  readonly udpIds = new UdpConnectionIds();
+  readonly now: () => number;
+  private readonly ws: WsRelay;
+  private readonly startedAt: number;
+
+  constructor(options: TrackerServiceOptions = {}) {
+    const { clock, ...limits } = options;
+    this.limits = { ...DEFAULT_TRACKER_LIMITS, ...limits };
+    this.now = clock ?? Date.now;
+    this.startedAt = this.now();
+    this.registry = new SwarmRegistry<WsConnection>(this.limits);
+    this.ws = new WsRelay(this);
+  }
+
+  /** Serves announce, scrape, /stats and /metrics; false for any other path. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
+    return handleTrackerHttp(this, req, res);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.ws.handleUpgrade(req, socket, head);
+  }
+
+  /** The reply to a datagram, or null. */
+  handleUdp(packet: Uint8Array, address: string, port: number): Uint8Array | null {
+    return handleTrackerUdp(this, packet, address, port);
+  }
+
+  /** Expires stale peers and closes idle WebSocket connections. */
+  sweep(): void {
+    const now = this.now();
+    this.registry.sweep(now);
+    this.ws.sweep(now);
+  }
+
+  stats(): TrackerStats {
+    const c = this.counters;
+    return {
+      ...this.registry.counts(),
+      uptimeSeconds: Math.floor((this.now() - this.startedAt) / 1000),
+      wsConnections: this.ws.connections.size,
+      announces: { ...c.announces },
+      scrapes: { ...c.scrapes },
+      udpConnects: c.udpConnects,
+      offersRelayed: c.offersRelayed,
+      answersRelayed: c.answersRelayed,
+      answersUndeliverable: c.answersUndeliverable,
+      droppedSlowReader: c.droppedSlowReader,
+      peersExpired: this.registry.expired,
+      peersEvicted: this.registry.evicted,
+      wsConnectionsOpened: c.wsConnectionsOpened,
+      wsConnectionsRefused: c.wsConnectionsRefused,
+      wsClosedIdle: c.wsClosedIdle,
+      wsClosedAbuse: c.wsClosedAbuse,
+      rejected: Object.fromEntries(c.rejected),
+    };
+  }
+
+  /** Closes every WebSocket connection. */
+  close(): void {
+    this.ws.closeAll();
+  }
+}

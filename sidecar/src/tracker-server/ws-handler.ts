@@ -1,0 +1,250 @@
+// WebSocket side of the tracker: the WebTorrent signalling relay. Offers from an announce go to random
+// WebSocket peers of the swarm; answers go back to the peer named by `to_peer_id`, which matches them by
+// `offer_id`. The reference is bittorrent-tracker 11's server; bounds are ours (docs/tracker-server.md).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { binaryString } from '../../../src/core/bencode/decode.js';
+import { MAX_SCRAPE_REPLY_FILES, type WsCodecLimits } from '../../../src/core/tracker/ws/bounds.js';
+import { binaryStringToBytes } from '../../../src/core/tracker/ws/binary-string.js';
+import { parseClientMessage, type WsAnnounce, type WsAnswer, type WsScrapeRequest } from '../../../src/core/tracker/ws/client-messages.js';
+import { WsTrackerError, rejectionKind } from '../../../src/core/tracker/ws/errors.js';
+import { encodeTrackerMessage, type WsTrackerMessage } from '../../../src/core/tracker/ws/tracker-messages.js';
+import { plainIp } from './classic-announce.js';
+import type { TrackerService } from './service.js';
+
+const POLICY_VIOLATION = 1008;
+const GOING_AWAY = 1001;
+
+/** One WebSocket client. Its peers (one per torrent) are the registry's; this remembers which they are. */
+export class WsConnection {
+  /**
+   * The peers announced on this connection: info hash + peer id (binary strings, 40 characters). One
+   * socket may carry several peers of a torrent: bittorrent-tracker's client shares one socket per
+   * tracker URL among every client in a page or process.
+   */
+  readonly announced = new Set<string>();
+  lastMessageAt: number;
+  private windowStart: number;
+  private windowCount = 0;
+  private badMessages = 0;
+  closed = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly ip: string,
+    now: number,
+  ) {
+    this.lastMessageAt = now;
+    this.windowStart = now;
+  }
+
+  /** Sends unless the socket is backed up; returns whether it was sent. */
+  send(text: string, maxBuffered: number): boolean {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.socket.bufferedAmount > maxBuffered) return false;
+    this.socket.send(text);
+    return true;
+  }
+
+  /** Counts a message against the per-minute budget: 'ok', 'over' (refuse it) or 'abuse' (close). */
+  spend(now: number, perMinute: number): 'ok' | 'over' | 'abuse' {
+    if (now - this.windowStart >= 60_000) {
+      this.windowStart = now;
+      this.windowCount = 0;
+    }
+    this.windowCount++;
+    if (this.windowCount <= perMinute) return 'ok';
+    return this.windowCount > 2 * perMinute ? 'abuse' : 'over';
+  }
+
+  strike(max: number): boolean {
+    this.badMessages++;
+    return this.badMessages > max;
+  }
+}
+
+export class WsRelay {
+  private readonly server: WebSocketServer;
+  readonly connections = new Set<WsConnection>();
+  private readonly codecLimits: WsCodecLimits;
+
+  constructor(private readonly service: TrackerService) {
+    const limits = service.limits;
+    this.codecLimits = {
+      maxMessageBytes: limits.maxMessageBytes,
+      maxOffers: limits.maxOffersPerAnnounce,
+      maxSdpLength: limits.maxSdpLength,
+      maxScrapeHashes: 74,
+    };
+    this.server = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
+  }
+
+  /** Takes over an HTTP upgrade request. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => {});
+    if (this.connections.size >= this.service.limits.maxWsConnections) {
+      this.service.counters.wsConnectionsRefused++;
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, plainIp(req.socket.remoteAddress)));
+  }
+
+  private accept(socket: WebSocket, ip: string): void {
+    const connection = new WsConnection(socket, ip, this.service.now());
+    this.connections.add(connection);
+    this.service.counters.wsConnectionsOpened++;
+    socket.on('message', (data) => this.onMessage(connection, data));
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws reports an oversized frame as an error, then closes with 1009.
+      this.service.counters.reject(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too-large' : 'ws-protocol');
+    });
+    socket.on('close', () => this.forget(connection));
+  }
+
+  private forget(connection: WsConnection): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    this.connections.delete(connection);
+    for (const entry of connection.announced) this.dropPeer(connection, entry.slice(0, 20), entry.slice(20));
+    connection.announced.clear();
+  }
+
+  private dropPeer(connection: WsConnection, infoHash: string, peerId: string): void {
+    const swarm = this.service.registry.get(infoHash);
+    const peer = swarm?.peers.get(`w${peerId}`);
+    if (swarm && peer && peer.link === connection) this.service.registry.remove(swarm, peer);
+  }
+
+  private close(connection: WsConnection, code: number, reason: string): void {
+    connection.socket.close(code, reason);
+    this.forget(connection);
+  }
+
+  private reply(connection: WsConnection, message: WsTrackerMessage): void {
+    if (!connection.send(encodeTrackerMessage(message, this.codecLimits), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
+  }
+
+  private onMessage(connection: WsConnection, data: RawData): void {
+    if (connection.closed) return;
+    const now = this.service.now();
+    const limits = this.service.limits;
+    connection.lastMessageAt = now;
+    const budget = connection.spend(now, limits.maxMessagesPerMinute);
+    if (budget !== 'ok') {
+      this.service.counters.reject('rate-limited');
+      if (budget === 'abuse') {
+        this.service.counters.wsClosedAbuse++;
+        this.close(connection, POLICY_VIOLATION, 'too many messages');
+      } else this.reply(connection, { type: 'failure', reason: `too many messages: at most ${limits.maxMessagesPerMinute} a minute` });
+      return;
+    }
+    // Text or binary, the frame is read as bytes so the size bound is in bytes; the codec checks UTF-8.
+    const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    let message;
+    try {
+      message = parseClientMessage(frame, this.codecLimits);
+    } catch (error) {
+      if (!(error instanceof WsTrackerError)) throw error;
+      this.refuse(connection, rejectionKind(error), error.message);
+      return;
+    }
+    if (message.type === 'announce') this.announce(connection, message, now);
+    else if (message.type === 'answer') this.answer(connection, message);
+    else this.scrape(connection, message);
+  }
+
+  /** A bad message: count it, tell the client (as bittorrent-tracker does), close after too many. */
+  private refuse(connection: WsConnection, kind: string, reason: string, infoHash?: Uint8Array): void {
+    this.service.counters.reject(kind);
+    if (connection.strike(this.service.limits.maxBadMessages)) {
+      this.service.counters.wsClosedAbuse++;
+      this.close(connection, POLICY_VIOLATION, 'too many bad messages');
+      return;
+    }
+    this.reply(connection, { type: 'failure', reason, ...(infoHash === undefined ? {} : { action: 'announce' as const, infoHash }) });
+  }
+
+  private announce(connection: WsConnection, message: WsAnnounce, now: number): void {
+    const infoHash = binaryString(message.infoHash);
+    const peerId = binaryString(message.peerId);
+    const entry = infoHash + peerId;
+    if (!connection.announced.has(entry) && connection.announced.size >= this.service.limits.maxSwarmsPerConnection) {
+      this.refuse(connection, 'too-many-torrents', `at most ${this.service.limits.maxSwarmsPerConnection} torrents per connection`, message.infoHash);
+      return;
+    }
+    const result = this.service.registry.announce(
+      { infoHash, kind: 'ws', peerId, ip: connection.ip, port: 0, left: message.left, event: message.event, link: connection },
+      now,
+    );
+    if (!result.ok) {
+      this.refuse(connection, 'swarm-limit', result.reason, message.infoHash);
+      return;
+    }
+    if (message.event === 'stopped') connection.announced.delete(entry);
+    else connection.announced.add(entry);
+    this.service.counters.announces.ws++;
+    this.reply(connection, {
+      type: 'announce-reply',
+      infoHash: message.infoHash,
+      interval: this.service.limits.wsIntervalSeconds,
+      complete: result.swarm.complete,
+      incomplete: result.swarm.incomplete,
+    });
+    if (message.offers.length === 0 || message.event === 'stopped' || message.event === 'completed') return;
+    const wanted = Math.min(message.offers.length, message.numWant ?? message.offers.length);
+    const targets = this.service.registry.pick(result.swarm, 'ws', wanted, result.peer);
+    targets.forEach((target, i) => {
+      const offer = message.offers[i]!;
+      const link = target.link as WsConnection | undefined;
+      if (!link) return;
+      const text = encodeTrackerMessage({ type: 'offer', infoHash: message.infoHash, peerId: message.peerId, offerId: offer.offerId, sdp: offer.sdp }, this.codecLimits);
+      if (link.send(text, this.service.limits.maxBufferedBytes)) this.service.counters.offersRelayed++;
+      else this.service.counters.droppedSlowReader++;
+    });
+  }
+
+  private answer(connection: WsConnection, message: WsAnswer): void {
+    const infoHash = binaryString(message.infoHash);
+    // Only a peer this connection announced may answer, so no one can answer in another peer's name.
+    if (!connection.announced.has(infoHash + binaryString(message.peerId))) {
+      this.refuse(connection, 'answer-not-announced', 'answer from a peer id not announced for this torrent on this connection', message.infoHash);
+      return;
+    }
+    const target = this.service.registry.find(infoHash, 'ws', binaryString(message.toPeerId));
+    const link = target?.link as WsConnection | undefined;
+    if (!link) {
+      this.service.counters.answersUndeliverable++;
+      return;
+    }
+    const text = encodeTrackerMessage({ type: 'answer', infoHash: message.infoHash, peerId: message.peerId, offerId: message.offerId, sdp: message.sdp }, this.codecLimits);
+    if (link.send(text, this.service.limits.maxBufferedBytes)) this.service.counters.answersRelayed++;
+    else this.service.counters.droppedSlowReader++;
+  }
+
+  private scrape(connection: WsConnection, message: WsScrapeRequest): void {
+    const hashes = message.infoHashes === 'all' ? this.service.registry.infoHashes(MAX_SCRAPE_REPLY_FILES) : [...new Set(message.infoHashes.map((h) => binaryString(h)))];
+    this.service.counters.scrapes.ws++;
+    this.reply(connection, {
+      type: 'scrape-reply',
+      files: hashes.map((hash) => ({ infoHash: binaryStringToBytes(hash)!, ...this.service.registry.scrape(hash) })),
+      minRequestInterval: this.service.limits.wsIntervalSeconds,
+    });
+  }
+
+  /** Closes connections silent for longer than the idle timeout. */
+  sweep(now: number): void {
+    for (const connection of [...this.connections]) {
+      if (now - connection.lastMessageAt >= this.service.limits.idleTimeoutMs) {
+        this.service.counters.wsClosedIdle++;
+        this.close(connection, GOING_AWAY, 'idle');
+      }
+    }
+  }
+
+  closeAll(): void {
+    for (const connection of [...this.connections]) this.close(connection, GOING_AWAY, 'tracker shutting down');
+    this.server.close();
+  }
+}
