@@ -21,7 +21,8 @@ Commands:
   create     make a .torrent from a file or folder and print its magnet link
   download   download a torrent, magnet or info hash (then seed with --seed)
   seed       share a file, folder or .torrent with the swarm and print its magnet link
-  serve      serve the Sluice web app
+  serve      serve the Sluice web app, with a tracker built in
+  tracker    run a tracker: WebTorrent (WebSocket) signalling, HTTP and UDP announce, /stats, /metrics
 `;
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;

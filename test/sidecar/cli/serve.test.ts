@@ -29,8 +29,9 @@ describe('sluice serve', () => {
   });
 
   it('prints its URL and serves the app with the right types and caching', async () => {
-    const { url } = JSON.parse(await server.firstLine);
+    const { url, tracker } = JSON.parse(await server.firstLine);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(tracker).toBe(`${url.replace('http:', 'ws:')}announce`);
     const index = await fetch(url);
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -44,6 +45,17 @@ describe('sluice serve', () => {
     expect((await fetch(new URL('assets/missing.js', url))).status).toBe(404);
     // A raw request line (fetch would normalise the dots away) cannot climb out of the app folder.
     expect(await rawStatus(url, '/..%2f..%2f..%2fetc%2fpasswd')).toBe(403);
+  });
+
+  it('has a tracker built in: /stats answers, and an HTTP announce gets a bencoded reply', async () => {
+    const { url } = JSON.parse(await server.firstLine);
+    const stats = await fetch(new URL('stats', url));
+    expect(stats.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await stats.json()).toMatchObject({ torrents: 0 });
+    const hash = '%AA'.repeat(20);
+    const announce = await fetch(new URL(`announce?info_hash=${hash}&peer_id=${'-SL0100-abcdefghijkl'}&port=6881&uploaded=0&downloaded=0&left=0&compact=1`, url));
+    expect(announce.status).toBe(200);
+    expect(Buffer.from(await announce.arrayBuffer()).toString('latin1')).toMatch(/^d.*8:intervali\d+e/);
   });
 
   it('stops on SIGTERM with status 0', async () => {

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staticFiles } from '../../http/static-files.js';
+import { TrackerService } from '../../tracker-server/service.js';
 import { flagValue, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
 import type { CliIo } from '../run.js';
 
@@ -39,11 +40,21 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   }
 
   const handler = staticFiles(appDir);
+  // The tracker rides along: WebTorrent signalling on ws://…/announce, HTTP announce and scrape, /stats, /metrics.
+  const tracker = new TrackerService({});
+  const sweeper = setInterval(() => tracker.sweep(), tracker.limits.sweepIntervalMs);
+  sweeper.unref();
   const server = createServer((req, res) => {
+    if (tracker.handleHttp(req, res)) return;
     handler(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
+  });
+  server.on('upgrade', (req, socket, head: Buffer) => tracker.handleUpgrade(req, socket, head));
+  server.on('close', () => {
+    clearInterval(sweeper);
+    tracker.close();
   });
   // Without an explicit --port, step past ports that are taken rather than failing.
   let port = explicitPort ?? DEFAULT_PORT;
@@ -64,7 +75,12 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   }
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}/`;
-  io.stdout.write(hasFlag(args, 'json') ? `${JSON.stringify({ url, port, host })}\n` : `Sluice is running at ${url}\n(press Ctrl-C to stop)\n`);
+  const trackerUrl = `ws://${shownHost}:${port}/announce`;
+  io.stdout.write(
+    hasFlag(args, 'json')
+      ? `${JSON.stringify({ url, port, host, tracker: trackerUrl })}\n`
+      : `Sluice is running at ${url}\nTracker: ${trackerUrl} (also http://${shownHost}:${port}/announce)\n(press Ctrl-C to stop)\n`,
+  );
 
   await new Promise<void>((done) => {
     const stop = () => server.close(() => done());
