@@ -3,6 +3,10 @@
  * plain data (structured-cloneable), so it crosses the worker boundary unchanged.
  */
 
+import type { EncryptionPolicy } from '../mse/policy.js';
+
+export type { EncryptionPolicy };
+
 export type TorrentState =
   /** Verifying existing data against the piece hashes. */
   | 'checking'
@@ -95,6 +99,8 @@ export interface SessionSettings {
   readonly listenPort: number;
   /** Regular unchoke slots per torrent (plus one optimistic). */
   readonly unchokeSlots: number;
+  /** Message Stream Encryption (MSE/PE) on TCP connections; see docs/mse.md. */
+  readonly encryption: EncryptionPolicy;
 }
 
 export interface SessionStats {

@@ -2,6 +2,7 @@ import type { Alert, Priority, SessionSettings, SessionStats } from '../api/type
 import { SluiceError } from '../errors.js';
 import { parseMagnet } from '../magnet/index.js';
 import { parseMetainfo } from '../metainfo/index.js';
+import { cryptoSelect, dialWithPolicy, EncryptedTransport, isPlaintextHandshake, speaksMse } from '../mse/index.js';
 import type { Metainfo } from '../metainfo/model.js';
 import { makePeerId } from '../peer-id.js';
 import type { Clock, RandomSource } from '../ports/environment.js';
@@ -11,6 +12,7 @@ import type { StorageFactory } from '../ports/storage.js';
 import type { TrackerClient } from '../ports/tracker.js';
 import type { Transport, TransportDialer } from '../ports/transport.js';
 import { fromBase32 } from '../util/base32.js';
+import { bytesEqual } from '../util/bytes.js';
 import { fromHex, toHex } from '../util/hex.js';
 import { formatHostPort, splitHostPort } from './address.js';
 import type { PeerDiscovery, ResumeStore, TorrentContext } from './context.js';
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: SessionSettings = {
   maxConnectionsPerTorrent: 50,
   listenPort: 6881,
   unchokeSlots: 4,
+  encryption: 'prefer-plaintext',
 };
 
 export interface SessionDeps {
@@ -129,7 +132,7 @@ export class Session {
       existing.addPeers([...(options.peers ?? []), ...resolved.peers], 'manual');
       throw new SessionError('session/duplicate-torrent', `torrent ${key} is already in the session`);
     }
-    const torrent = new Torrent(this.contextFor(options.storage ?? this.deps.storage), {
+    const torrent = new Torrent(this.contextFor(options.storage ?? this.deps.storage, resolved.infoHash), {
       infoHash: resolved.infoHash,
       infoHashV2: resolved.infoHashV2,
       metainfo: resolved.metainfo,
@@ -246,8 +249,20 @@ export class Session {
       at += take;
       if (at === head.length) break;
     }
+    const transport = pending.transport;
+    const policy = this.currentSettings.encryption;
+    if (!isPlaintextHandshake(head)) {
+      // Not "\x13BitTorrent protocol": an MSE handshake (or garbage its bounded responder rejects).
+      // Once it completes, the decrypted stream comes back through accept() like a plaintext peer.
+      if (transport instanceof EncryptedTransport || !speaksMse(transport.kind)) transport.close();
+      else this.accept(EncryptedTransport.respond(transport, pending.chunks, { random: this.deps.random, infoHashes: () => this.wireHashes(), select: (offer) => cryptoSelect(policy, offer) }));
+      return;
+    }
     const wireHash = head.subarray(28, 48);
-    const torrent = head[0] === 19 ? this.torrentForWireHash(wireHash) : undefined;
+    const encrypted = transport instanceof EncryptedTransport ? transport : null;
+    // The handshake must name the torrent MSE agreed on; `require` takes RC4 only.
+    const refused = encrypted ? !bytesEqual(encrypted.infoHash ?? new Uint8Array(0), wireHash) || (policy === 'require' && encrypted.method !== 'rc4') : policy === 'require';
+    const torrent = refused ? undefined : this.torrentForWireHash(wireHash);
     if (!torrent || !torrent.attach(pending.transport, pending.chunks, pending.transport.remoteAddress, wireHash.slice())) pending.transport.close();
   }
 
@@ -261,6 +276,13 @@ export class Session {
     const same = (a: Uint8Array | null | undefined) => !!a && a.length >= 20 && a.subarray(0, 20).every((b, i) => b === hash[i]);
     for (const t of this.torrentsByHash.values()) if (same(t.infoHashV2) || same(t.metainfo?.infoHash) || same(t.metainfo?.infoHashV2)) return t;
     return undefined;
+  }
+
+  /** Every hash an incoming peer may name (SKEY candidates for MSE): each torrent's v1 hash and truncated v2 hash. */
+  private *wireHashes(): Iterable<Uint8Array> {
+    for (const t of this.torrentsByHash.values()) {
+      for (const h of [t.infoHash, t.infoHashV2, t.metainfo?.infoHash, t.metainfo?.infoHashV2]) if (h) yield h.subarray(0, 20);
+    }
   }
 
   /** A connection a signalling (WebSocket) tracker brokered for the torrent `infoHash`. */
@@ -279,11 +301,14 @@ export class Session {
     return n;
   }
 
-  private dial(address: string): Promise<Transport> | null {
+  /** `infoHash` is the hash our handshake will name: MSE uses it as SKEY. */
+  private dial(address: string, infoHash: Uint8Array): Promise<Transport> | null {
     const dialers = this.deps.dialers ?? [];
     const choose = this.deps.chooseDialer ?? ((a, ds) => (splitHostPort(a) ? ds.find((d) => d.kind === 'tcp') : undefined));
     const dialer = choose(address, dialers);
-    return dialer ? dialer.dial(address) : null;
+    if (!dialer) return null;
+    if (!speaksMse(dialer.kind)) return dialer.dial(address);
+    return dialWithPolicy(() => dialer.dial(address), { policy: this.currentSettings.encryption, infoHash, random: this.deps.random });
   }
 
   private tracker(url: string): TrackerClient | null {
@@ -347,7 +372,7 @@ export class Session {
     if (!this.closed) this.wakeHandler();
   }
 
-  private contextFor(storage: StorageFactory): TorrentContext {
+  private contextFor(storage: StorageFactory, infoHash: Uint8Array): TorrentContext {
     return {
       clock: this.deps.clock,
       random: this.deps.random,
@@ -358,7 +383,7 @@ export class Session {
       http: this.deps.http ?? null,
       discovery: this.deps.discovery ?? [],
       settings: () => this.currentSettings,
-      dial: (address) => this.dial(address),
+      dial: (address) => this.dial(address, infoHash),
       tracker: (url) => this.tracker(url),
       connectionBudget: () => this.currentSettings.maxConnections - this.connectionCount(),
       downloadBucket: this.downloadBucket,
