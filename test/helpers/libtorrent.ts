@@ -35,6 +35,10 @@ if cfg.get('verbose'):
 if cfg.get('plaintext'):
     settings['out_enc_policy'] = lt.enc_policy.disabled
     settings['in_enc_policy'] = lt.enc_policy.disabled
+if cfg.get('forceRc4'):
+    settings['out_enc_policy'] = lt.enc_policy.forced
+    settings['in_enc_policy'] = lt.enc_policy.forced
+    settings['allowed_enc_level'] = lt.enc_level.rc4
 ses = lt.session(settings)
 
 if cfg.get('magnet'):
@@ -115,6 +119,8 @@ export interface LibtorrentOptions {
   readonly peers?: readonly number[];
   /** Disable MSE/PE both ways (libtorrent's default tries encryption first on outgoing connections). */
   readonly plaintext?: boolean;
+  /** MSE/PE forced both ways with RC4 only (pe_forced, pe_rc4): plaintext peers are refused. */
+  readonly forceRc4?: boolean;
   /** Print every libtorrent alert (peer_log included) as `log` lines, for debugging. */
   readonly verbose?: boolean;
 }
