@@ -12,13 +12,16 @@ export const SWARM_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'webrtc-host': { value: true },
   stun: { value: true, repeat: true },
   'no-stun': {},
+  encryption: { value: true },
 };
+
+const POLICIES = ['prefer-plaintext', 'prefer-encrypted', 'require'] as const;
 
 /**
  * By default one process joins both swarms: TCP (HTTP/UDP trackers, DHT, PEX) and WebRTC (WebSocket
  * trackers), so pieces from either side reach both.
  */
-export function swarmOptions(args: ParsedArgs): Pick<NodeSessionOptions, 'dht' | 'webrtc' | 'tcp'> {
+export function swarmOptions(args: ParsedArgs): Pick<NodeSessionOptions, 'dht' | 'webrtc' | 'tcp' | 'settings'> {
   const noTcp = hasFlag(args, 'no-tcp');
   const noWebrtc = hasFlag(args, 'no-webrtc');
   if (noTcp && noWebrtc) throw new UsageError('--no-tcp and --no-webrtc together leave no way to reach peers');
@@ -28,7 +31,12 @@ export function swarmOptions(args: ParsedArgs): Pick<NodeSessionOptions, 'dht' |
   const bootstrap = checkDhtBootstrap(flagValues(args, 'dht-bootstrap'), hasFlag(args, 'no-dht') || noTcp);
   const iceServers: RtcIceServer[] | undefined = hasFlag(args, 'no-stun') ? [] : stun.length > 0 ? stun.map((urls) => ({ urls })) : undefined;
   const host = flagValue(args, 'webrtc-host');
+  const encryption = flagValue(args, 'encryption') ?? 'prefer-plaintext';
+  if (!(POLICIES as readonly string[]).includes(encryption)) {
+    throw new UsageError(`--encryption must be one of ${POLICIES.join(', ')}, got '${encryption}'`);
+  }
   return {
+    settings: { encryption: encryption as (typeof POLICIES)[number] },
     tcp: !noTcp,
     dht: noTcp ? false : dhtOption(hasFlag(args, 'no-dht'), bootstrap),
     webrtc: noWebrtc ? false : { ...(iceServers ? { iceServers } : {}), ...(host ? { bindAddress: host } : {}) },
