@@ -1,4 +1,4 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, Socket, type Server, type SocketConstructorOpts } from 'node:net';
 import type { SluiceError } from '../../../src/core/errors.js';
 import type { AbortSignalLike, Transport, TransportDialer, TransportHandlers } from '../../../src/core/ports/transport.js';
 import { TransportError } from '../../../src/core/transport/errors.js';
@@ -60,10 +60,13 @@ export class TcpTransport implements Transport {
     socket.on('end', () => socket.end());
   }
 
-  /** Bytes read from the socket (from 'data', or from the large-read callback of a dialled socket). */
+  /**
+   * Bytes read from the socket: a view into the shared read buffer (a 'data' buffer on the fallback path),
+   * valid only during this call, as the Transport port allows. Copied only when nobody is attached yet.
+   */
   receive(bytes: Uint8Array): void {
     if (this.handlers) this.handlers.data(bytes);
-    else this.pending.push(bytes);
+    else this.pending.push(bytes.slice());
   }
 
   attach(handlers: TransportHandlers): void {
@@ -99,6 +102,11 @@ export class TcpTransport implements Transport {
     timer.unref();
   }
 
+  /** Runs `listener` once the socket has closed (the listener's connection count). */
+  onSocketClose(listener: () => void): void {
+    this.socket.once('close', listener);
+  }
+
   private notifyClose(): void {
     if (this.closeNotified || !this.handlers) return;
     this.closeNotified = true;
@@ -106,25 +114,25 @@ export class TcpTransport implements Transport {
   }
 }
 
-/** Bytes asked of the kernel per read on dialled sockets (Node's own reads are 64 KiB). */
+/** Bytes asked of the kernel per read (Node's own reads are 64 KiB). */
 export const READ_SIZE = 256 * 1024;
-/** Reads shorter than this are copied out, so what a peer keeps (a bitfield, a handshake) does not pin a whole read buffer. */
-const COPY_BELOW = 16 * 1024;
 
 /**
- * Reads of up to READ_SIZE into a fresh buffer each time: a quarter of the reads (and of the
- * event-loop turns, and of the REQUEST writes that answer them) of 'data' events at a full-speed
- * download. A fresh buffer, not a reused one, because the wire decoder hands out views into it.
- * (Node offers `onread` only to sockets it connects, not to accepted ones.)
+ * Every socket reads into this one buffer, and the engine sees a view of it for the length of one
+ * `data` call (the Transport port's lifetime rule): no allocation and no garbage per read, and one
+ * READ_SIZE buffer whatever the number of peers. Sharing is safe because libuv hands each read to its
+ * callback before it reads again, on any socket, and the callback consumes the bytes synchronously.
  */
-function largeReads(deliver: (bytes: Uint8Array) => void): { buffer: () => Uint8Array; callback: (n: number, buf: Uint8Array) => boolean } {
-  return {
-    buffer: () => Buffer.allocUnsafeSlow(READ_SIZE),
-    callback: (n, buf) => {
-      const view = new Uint8Array(buf.buffer, buf.byteOffset, n);
-      deliver(n < COPY_BELOW ? view.slice() : view);
-      return true;
-    },
+let sharedReadBuffer: Buffer | null = null;
+
+/** Where reads go (`onread`), and to whom they are handed. */
+class ReadTarget {
+  transport: TcpTransport | null = null;
+  readonly buffer: Buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_SIZE));
+  readonly callback = (n: number, buf: Uint8Array): boolean => {
+    // A plain Uint8Array, not a Buffer: Buffer#slice makes a view, and the engine's slice() must copy.
+    this.transport?.receive(new Uint8Array(buf.buffer, buf.byteOffset, n));
+    return true;
   };
 }
 
@@ -135,8 +143,8 @@ export function tcpDialer(options: { connectTimeoutMs?: number } = {}): Transpor
     dial(address: string, signal?: AbortSignalLike): Promise<Transport> {
       const { host, port } = parseHostPort(address);
       return new Promise((resolve, reject) => {
-        let transport: TcpTransport | null = null;
-        const socket = connect({ host, port, onread: largeReads((bytes) => transport?.receive(bytes)) });
+        const reads = new ReadTarget();
+        const socket = connect({ host, port, onread: reads });
         const fail = (err: TransportError) => {
           clearTimeout(timer);
           socket.destroy();
@@ -148,7 +156,8 @@ export function tcpDialer(options: { connectTimeoutMs?: number } = {}): Transpor
         socket.once('connect', () => {
           clearTimeout(timer);
           socket.removeAllListeners('error');
-          transport = new TcpTransport(socket, true);
+          const transport = new TcpTransport(socket, true);
+          reads.transport = transport;
           resolve(transport);
         });
       });
@@ -161,14 +170,54 @@ export interface TcpListener {
   close(): Promise<void>;
 }
 
-/** Listens for incoming peers; `maxConnections` bounds what the kernel hands us. */
+/** The part of Node's private native handle that adopting an accepted socket relies on. */
+interface NativeHandle {
+  readonly useUserBuffer?: unknown;
+}
+
+/**
+ * Node offers `onread` (reads into a buffer of ours) only to sockets built from options, not to those a
+ * server accepts. An accepted socket, still paused (`pauseOnConnect`, so nothing was read), is adopted:
+ * its native handle (private `_handle`) moves into a new Socket built with `onread`, and the empty shell
+ * is destroyed. Should Node's internals not look as expected, the accepted socket is used as it is
+ * ('data' events, a fresh buffer per read), so a Node upgrade can cost speed, not correctness.
+ */
+function adoptAccepted(accepted: Socket): TcpTransport {
+  const shell = accepted as unknown as { _handle: NativeHandle | null };
+  const handle = shell._handle;
+  if (!handle || typeof handle.useUserBuffer !== 'function') {
+    const transport = new TcpTransport(accepted, false);
+    accepted.resume();
+    return transport;
+  }
+  const reads = new ReadTarget();
+  const options = { handle, readable: true, writable: true, onread: reads } as SocketConstructorOpts;
+  const socket = new Socket(options);
+  shell._handle = null;
+  accepted.destroy();
+  const transport = new TcpTransport(socket, false);
+  reads.transport = transport;
+  return transport;
+}
+
+/** Listens for incoming peers; at most `maxConnections` accepted connections are open at once (more are closed at once). */
 export function listenTcp(
   options: { port: number; host?: string; maxConnections?: number },
   onConnection: (transport: Transport) => void,
 ): Promise<TcpListener> {
   return new Promise((resolve, reject) => {
-    const server: Server = createServer((socket) => onConnection(new TcpTransport(socket, false)));
-    if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
+    let open = 0;
+    // Adopted sockets leave the server's own count, so the bound is kept here.
+    const server: Server = createServer({ pauseOnConnect: true }, (accepted) => {
+      if (options.maxConnections !== undefined && open >= options.maxConnections) {
+        accepted.destroy();
+        return;
+      }
+      const transport = adoptAccepted(accepted);
+      open++;
+      transport.onSocketClose(() => open--);
+      onConnection(transport);
+    });
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(new TransportError('transport/io', err.code === 'EADDRINUSE' ? `port ${options.port} is already in use` : `cannot listen: ${err.message}`)),
     );

@@ -37,6 +37,7 @@ export type PeerEvent =
   | { readonly type: 'request'; readonly index: number; readonly begin: number; readonly length: number }
   /** The peer withdrew a pending request (with fast, the connection already sent the reject). */
   | { readonly type: 'cancel'; readonly index: number; readonly begin: number; readonly length: number }
+  /** `block` is a view valid only until the next receive() (or until the chunk's memory is reused): copy what you keep. */
   | { readonly type: 'piece'; readonly index: number; readonly begin: number; readonly block: Uint8Array }
   | { readonly type: 'reject'; readonly index: number; readonly begin: number; readonly length: number }
   | { readonly type: 'allowed-fast'; readonly index: number }

@@ -164,7 +164,11 @@ export class PeerConnection {
 
   // ---- input ----
 
-  /** Feeds bytes from the peer. Views in the returned events point into `chunk`. */
+  /**
+   * Feeds bytes from the peer. The caller may reuse `chunk`'s memory once this returns: nothing here keeps
+   * a view into it. A `piece` event's block is a view (into `chunk` or the decoder's reused buffer), valid
+   * only until the next receive(); every other event owns its bytes.
+   */
   receive(chunk: Uint8Array, now: number): PeerEvent[] {
     const events: PeerEvent[] = [];
     if (this.failure !== null) return events;

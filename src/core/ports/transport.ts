@@ -9,11 +9,16 @@ import type { SluiceError } from '../errors.js';
  * - `write` returns false once more than the high-water mark is queued, and `drain` fires when the
  *   queue falls below it again: the engine stops producing until then (back-pressure);
  * - `close()` is idempotent; `close` handlers fire exactly once, on both sides, after the last `data`;
- * - no callback fires after `close` has fired.
+ * - no callback fires after `close` has fired;
+ * - a chunk handed to `data` is valid only during that call: the transport may reuse its memory as
+ *   soon as the handler returns (the TCP transport reads every socket into one shared buffer), so a
+ *   handler that keeps bytes copies them. The engine does: the wire decoder copies what it keeps, and
+ *   piece blocks are copied into piece buffers within the call.
  */
 export type TransportKind = 'tcp' | 'webrtc' | 'websocket' | 'memory';
 
 export interface TransportHandlers {
+  /** `chunk` is valid only until this returns (see the contract above): copy what you keep. */
   data(chunk: Uint8Array): void;
   drain(): void;
   /** `error` is absent for an orderly close. */

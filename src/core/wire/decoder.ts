@@ -17,6 +17,12 @@ const BODY = 2;
 const DEAD = 3;
 type Stage = typeof HANDSHAKE | typeof LENGTH | typeof BODY | typeof DEAD;
 
+/**
+ * Split messages up to this length (a 16 KiB block plus its header, with room for peers that send 32 KiB
+ * blocks) are assembled in two buffers per decoder, reused; longer ones get a buffer of their own.
+ */
+const SCRATCH_LIMIT = 32 * 1024 + 9;
+
 /** Upper limit for the maxMessageLength option: beyond it one peer could make us allocate absurd buffers. */
 const MAX_MESSAGE_LENGTH_LIMIT = 64 * 1024 * 1024;
 
@@ -62,13 +68,23 @@ function badLength(id: number, length: number, expected: string): WireError {
   );
 }
 
+function payloadOf(bytes: Uint8Array, from: number, end: number, owned: boolean): Uint8Array {
+  return owned ? bytes.subarray(from, end) : bytes.slice(from, end);
+}
+
 function exactly(id: number, length: number, expected: number): void {
   if (length !== expected) throw badLength(id, length, String(expected));
 }
 
-/** One message whose `length` bytes (id first) lie at bytes[start...]. Views, not copies, for payloads. */
-function parseBody(bytes: Uint8Array, start: number, length: number): WireMessage {
+/**
+ * One message whose `length` bytes (id first) lie at bytes[start...]. A piece block is always a view (the
+ * caller copies it into its piece buffer at once). Other payloads are views only when `owned` (the decoder
+ * assembled the message into a buffer of its own); payloads read straight from a caller's chunk are copied,
+ * since the caller may reuse the chunk's memory as soon as push returns, and they are rare and small.
+ */
+function parseBody(bytes: Uint8Array, start: number, length: number, owned: boolean): WireMessage {
   const id = bytes[start]!;
+  const end = start + length;
   switch (id) {
     case MessageId.piece:
       if (length < 9) throw badLength(id, length, 'at least 9');
@@ -105,15 +121,15 @@ function parseBody(bytes: Uint8Array, start: number, length: number): WireMessag
       exactly(id, length, 1);
       return BARE[id]!;
     case MessageId.bitfield:
-      return { type: 'bitfield', bits: bytes.subarray(start + 1, start + length) };
+      return { type: 'bitfield', bits: payloadOf(bytes, start + 1, end, owned) };
     case MessageId.port:
       exactly(id, length, 3);
       return { type: 'port', port: (bytes[start + 1]! << 8) | bytes[start + 2]! };
     case MessageId.extended:
       if (length < 2) throw badLength(id, length, 'at least 2');
-      return { type: 'extended', id: bytes[start + 1]!, payload: bytes.subarray(start + 2, start + length) };
+      return { type: 'extended', id: bytes[start + 1]!, payload: payloadOf(bytes, start + 2, end, owned) };
     default:
-      return { type: 'unknown', id, payload: bytes.subarray(start + 1, start + length) };
+      return { type: 'unknown', id, payload: payloadOf(bytes, start + 1, end, owned) };
   }
 }
 
@@ -127,9 +143,11 @@ function badProtocol(at: number, byte: number): WireError {
  * Incremental, bounded decoder for one peer's byte stream. Push chunks as they arrive, in any split; each push
  * returns the messages the chunk completed, in order.
  *
- * Zero-copy rule: payloads (piece blocks, bitfields, extended payloads) of a message that lies within one pushed
- * chunk are views into that chunk, so the caller must not reuse a chunk's memory while it holds such a message.
- * A message split across chunks is assembled once into a buffer of its exact size.
+ * Lifetime rule: a piece message's `block` is a view, into the pushed chunk or into a buffer the decoder
+ * reuses for messages split across chunks, and is valid only until the next push (or until the caller
+ * reuses the chunk's memory): whoever keeps a block copies it. Every other payload (bitfield, extended,
+ * unknown) is the message's own memory and may be kept. So a caller may reuse a chunk's memory as soon as
+ * push returns, and a download allocates nothing per block here.
  *
  * Any error is a WireError, thrown from push; the decoder is then dead and rethrows it on every later push.
  */
@@ -140,8 +158,17 @@ export class WireDecoder {
   private handshakeFill = 0;
   private prefixBytes = 0;
   private prefixValue = 0;
+  /** Where the unfinished message is assembled: `scratch` or a buffer of its own; `bodyLength` bytes of it. */
   private body: Uint8Array | null = null;
+  private bodyLength = 0;
   private bodyFill = 0;
+  /**
+   * Reused buffers for split messages. A push may complete one split message (at its start) and begin
+   * another (at its end), so a completed message's buffer moves to `spare` and stays untouched until the
+   * next push, when the message is dead by the lifetime rule.
+   */
+  private scratch: Uint8Array | null = null;
+  private spare: Uint8Array | null = null;
   private failure: unknown = null;
 
   constructor(options: WireDecoderOptions = {}) {
@@ -156,9 +183,12 @@ export class WireDecoder {
     this.maxMessageLength = max;
   }
 
-  /** Bytes the decoder holds (or has allocated) for an unfinished handshake, length prefix or message. */
+  /**
+   * Bytes the decoder holds (or has allocated) for an unfinished handshake, length prefix or message. The
+   * reused buffers for split messages (two of SCRATCH_LIMIT bytes per decoder) are not counted.
+   */
   get buffered(): number {
-    return this.handshakeFill + this.prefixBytes + (this.body === null ? 0 : this.body.length);
+    return this.handshakeFill + this.prefixBytes + (this.body === null ? 0 : this.bodyLength);
   }
 
   /** The error that killed this decoder, or null while it is alive. */
@@ -183,6 +213,8 @@ export class WireDecoder {
   private die(error: unknown): never {
     this.stage = DEAD;
     this.body = null;
+    this.scratch = null;
+    this.spare = null;
     this.handshake = null;
     this.handshakeFill = 0;
     this.prefixBytes = 0;
@@ -230,10 +262,11 @@ export class WireDecoder {
       if (length === 0) {
         out.push(KEEP_ALIVE);
       } else if (end - pos >= length) {
-        out.push(parseBody(chunk, pos, length));
+        out.push(parseBody(chunk, pos, length, false));
         pos += length;
       } else {
-        this.body = new Uint8Array(length);
+        this.body = length <= SCRATCH_LIMIT ? (this.scratch ??= new Uint8Array(SCRATCH_LIMIT)) : new Uint8Array(length);
+        this.bodyLength = length;
         this.bodyFill = 0;
         this.stage = BODY;
         this.feedBody(chunk, pos, out);
@@ -244,14 +277,20 @@ export class WireDecoder {
 
   private feedBody(chunk: Uint8Array, pos: number, out: WireMessage[]): number {
     const body = this.body!;
-    const take = Math.min(body.length - this.bodyFill, chunk.length - pos);
+    const length = this.bodyLength;
+    const take = Math.min(length - this.bodyFill, chunk.length - pos);
     body.set(pos === 0 && take === chunk.length ? chunk : chunk.subarray(pos, pos + take), this.bodyFill);
     this.bodyFill += take;
-    if (this.bodyFill < body.length) return pos + take;
+    if (this.bodyFill < length) return pos + take;
     this.body = null;
     this.bodyFill = 0;
     this.stage = LENGTH;
-    out.push(parseBody(body, 0, body.length));
+    const owned = body !== this.scratch;
+    if (!owned) {
+      this.scratch = this.spare;
+      this.spare = body;
+    }
+    out.push(parseBody(body, 0, length, owned));
     return pos + take;
   }
 
