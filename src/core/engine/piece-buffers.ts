@@ -6,17 +6,23 @@
  * A taken piece still counts in `heldBytes` until it is handed back with `release` (once it is
  * verified and written, or failed): the cap on buffered bytes then covers pieces waiting for the
  * hasher or the disk too, so a slow disk stops requests instead of growing memory. Released buffers
- * are kept (up to `POOL_BYTES`, 8 MiB) and reused for the next pieces: no 1 MiB allocation, zero-fill and
- * garbage per piece. Reuse needs no clearing: a piece is complete only once every block was put.
+ * are kept and reused for the next pieces, as long as held and spare bytes together stay within
+ * `capBytes` (the owner's cap on buffered bytes): memory never goes past what the cap allows anyway,
+ * and a download allocates, zero-fills and drops no 1 MiB buffer per piece. (With a fixed 8 MiB of
+ * spares, a burst of writes finishing together released more than that, and ~30% of the pieces of a
+ * fast download got a fresh buffer, each one external memory that drives V8 into full GCs.) Reuse
+ * needs no clearing: a piece is complete only once every block was put. `dropSpare` lets the spares
+ * go once nothing will be downloaded.
  */
-const POOL_BYTES = 8 * 1024 * 1024;
-
 export class PieceBuffers {
   private readonly pieces = new Map<number, Uint8Array>();
   private readonly pool: Uint8Array[] = [];
   private poolBytes = 0;
   private bytes = 0;
   private outBytes = 0;
+
+  /** `capBytes`: the owner's cap on buffered bytes; spare buffers are kept only within it. */
+  constructor(private readonly capBytes: number) {}
 
   get size(): number {
     return this.pieces.size;
@@ -60,6 +66,17 @@ export class PieceBuffers {
     if (buffer) this.release(buffer);
   }
 
+  /** Bytes of released buffers kept for reuse. */
+  get spareBytes(): number {
+    return this.poolBytes;
+  }
+
+  /** Lets the spare buffers go (the download is complete: no piece will need one). */
+  dropSpare(): void {
+    this.pool.length = 0;
+    this.poolBytes = 0;
+  }
+
   /** Forgets open pieces. Taken ones stay counted until released: their owners still hold them. */
   clear(): void {
     this.pieces.clear();
@@ -80,7 +97,7 @@ export class PieceBuffers {
   }
 
   private recycle(buffer: Uint8Array): void {
-    if (this.poolBytes + buffer.length > POOL_BYTES) return;
+    if (this.heldBytes + this.poolBytes + buffer.length > this.capBytes) return;
     this.pool.push(buffer);
     this.poolBytes += buffer.length;
   }

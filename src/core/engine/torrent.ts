@@ -95,7 +95,7 @@ export class Torrent implements PeerLinkHost {
   private readonly book = new PeerBook();
   private readonly choker: Choker;
   private readonly schedule: AnnounceSchedule;
-  private readonly buffers = new PieceBuffers();
+  private readonly buffers = new PieceBuffers(MAX_BUFFERED_BYTES);
   private readonly downloadMeter = new RateMeter();
   private readonly uploadMeter = new RateMeter();
   private readonly downloadBucket: TokenBucket;
@@ -774,8 +774,10 @@ export class Torrent implements PeerLinkHost {
     try {
       await this.verifyAndStore(index, data);
     } finally {
-      // Counted against MAX_BUFFERED_BYTES until here, then reused for another piece.
+      // Counted against MAX_BUFFERED_BYTES until here, then reused for another piece; once the
+      // download is complete, no piece will need the spares.
       this.buffers.release(data);
+      if (this.picker?.isComplete()) this.buffers.dropSpare();
     }
   }
 
