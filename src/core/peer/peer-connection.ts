@@ -519,7 +519,8 @@ export class PeerConnection {
         return;
       case 'piece':
         this.checkPiece(message.index, message.begin, message.block.length);
-        events.push({ type: 'piece', index: message.index, begin: message.begin, block: message.block });
+        // The decoder's message has the event's exact shape: passed on, not copied, once per block.
+        events.push(message);
         return;
       case 'reject':
         this.requireFast('reject request');

@@ -2,6 +2,8 @@
  * Block bookkeeping for a piece that is being downloaded: which blocks arrived (and from whom) and
  * which peers each missing block is requested from. A received block never has requesters.
  */
+const NOBODY: readonly string[] = [];
+
 export class OpenPiece {
   readonly received: Uint8Array;
   /** Who delivered each received block (the first accepted copy). */
@@ -73,13 +75,15 @@ export class OpenPiece {
   }
 
   /** Marks the block received; returns the peers whose requests for it are now pointless. */
-  receive(block: number, peerId: string): string[] {
-    const list = this.requesters[block] ?? [];
-    if (list.length > 0) this.requestedCount--;
+  receive(block: number, peerId: string): readonly string[] {
+    const list = this.requesters[block];
+    if (list !== undefined) this.requestedCount--;
     this.requesters[block] = undefined;
     this.received[block] = 1;
     this.deliveredBy[block] = peerId;
     this.receivedCount++;
+    // The usual case, one requester who delivered, allocates nothing (this runs once per block).
+    if (list === undefined || (list.length === 1 && list[0] === peerId)) return NOBODY;
     return list.filter((id) => id !== peerId);
   }
 }

@@ -389,6 +389,7 @@ export class PiecePicker {
       return { status: 'duplicate', cancels: NO_CANCELS, pieceComplete: false };
     }
     const others = op.receive(block, peerId);
+    if (others.length === 0) return { status: 'accepted', cancels: NO_CANCELS, pieceComplete: op.complete };
     const cancels: PeerBlock[] = [];
     for (const other of others) {
       this.forget(other, key);
