@@ -34,6 +34,8 @@ const EXTENSION_NAMES: readonly ExtensionName[] = [UT_METADATA, UT_PEX, LT_DONTH
 const AVAILABILITY_OPEN = 0;
 const AVAILABILITY_RECEIVED = 1;
 const AVAILABILITY_CLOSED = 2;
+/** Choke and interest messages, which may come before the peer's availability message. */
+const STATE_MESSAGES: ReadonlySet<WireMessage['type']> = new Set(['choke', 'unchoke', 'interested', 'not-interested']);
 
 /**
  * One peer wire connection, without I/O (in the style of h11 and quinn): feed it the peer's bytes with
@@ -486,7 +488,9 @@ export class PeerConnection {
       default:
         break;
     }
-    this.peerAvailabilityStage = AVAILABILITY_CLOSED;
+    // webtorrent that fetched the metadata from us sends `interested` (and may unchoke) before its have
+    // none / bitfield; those say nothing about pieces, so they leave the availability slot open.
+    if (!STATE_MESSAGES.has(message.type)) this.peerAvailabilityStage = AVAILABILITY_CLOSED;
     switch (message.type) {
       case 'choke':
         this.state.peerChoking = true;

@@ -45,7 +45,7 @@ const ext = (id: number, payload: Uint8Array): WireMessage => ({ type: 'extended
 
 describe('PeerConnection protocol errors', () => {
   const cases: [string, Remote, Partial<PeerConnectionOptions>, WireMessage[], string][] = [
-    ['bitfield after another message', {}, {}, [{ type: 'interested' }, { type: 'bitfield', bits: new Uint8Array(2) }], 'peer/availability-not-first'],
+    ['bitfield after a request', {}, {}, [{ type: 'request', index: 0, begin: 0, length: 16384 }, { type: 'bitfield', bits: new Uint8Array(2) }], 'peer/availability-not-first'],
     ['have all after a have', {}, {}, [{ type: 'have', index: 1 }, { type: 'have-all' }], 'peer/availability-not-first'],
     ['two bitfields', {}, {}, [{ type: 'bitfield', bits: new Uint8Array(2) }, { type: 'bitfield', bits: new Uint8Array(2) }], 'peer/duplicate-availability'],
     ['have all twice', {}, {}, [{ type: 'have-all' }, { type: 'have-all' }], 'peer/duplicate-availability'],
@@ -131,6 +131,16 @@ describe('PeerConnection protocol errors', () => {
       { type: 'bitfield', bits: new Uint8Array([0x80, 0]) },
     );
     expect(events.map((e) => e.type)).toEqual(['extended-handshake', 'keep-alive', 'port', 'bitfield']);
+  });
+
+  it("accepts choke and interest messages before the availability message (webtorrent's order after fetching metadata)", () => {
+    const { conn } = connect();
+    const events = feed(conn, { type: 'interested' }, { type: 'unchoke' }, { type: 'have-none' }, { type: 'have', index: 1 });
+    expect(events.map((e) => e.type)).toEqual(['interested', 'unchoke', 'have-none', 'have']);
+    const { conn: other } = connect();
+    expect(feed(other, { type: 'not-interested' }, { type: 'choke' }, { type: 'bitfield', bits: new Uint8Array([0x80, 0]) }).map((e) => e.type)).toEqual(['not-interested', 'choke', 'bitfield']);
+    // Still only one availability message.
+    expect(errorCode(feed(other, { type: 'interested' }, { type: 'have-all' }))).toBe('peer/duplicate-availability');
   });
 
   it('never throws on random bytes after a valid handshake: only events, at most one protocol-error, last', () => {
