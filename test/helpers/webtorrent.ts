@@ -3,12 +3,14 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 /**
- * A real webtorrent 3 peer (npm `webtorrent`), TCP only, in a child Node process so its sockets,
- * timers and native modules never share the test's process. It prints one JSON object per line:
- * `listening` (its TCP port), `ready` (infoHash, magnet, name; the .torrent written to `torrentOut`
- * when asked), `wire` (a peer connected: address and connection type), `progress`, `done`,
- * `warning` and `error`. Lines on stdin: `peer HOST:PORT` adds a peer; end of stdin destroys the
- * client and exits, so a peer never outlives its test.
+ * A real webtorrent 3 peer (npm `webtorrent`) in a child Node process so its sockets, timers and
+ * native modules never share the test's process. TCP only by default; with `wsTracker` WebRTC only
+ * (see WebTorrentOptions.wsTracker). It prints one JSON object per line: `listening` (its TCP port),
+ * `ready` (infoHash, magnet, name; the .torrent written to `torrentOut` when asked), `wire` (a peer
+ * connected: address and connection type), `progress`, `done`, `tcp-refused` (WebRTC mode: a TCP
+ * peer it turned away), `reannounce` (WebRTC mode: announcing again with fresh offers while it has no
+ * peer), `warning` and `error`. Lines on stdin: `peer HOST:PORT` adds a peer; end of
+ * stdin destroys the client and exits, so a peer never outlives its test.
  */
 const PEER_SCRIPT = String.raw`
 import { writeFileSync } from 'node:fs';
@@ -17,18 +19,33 @@ const { default: WebTorrent } = await import(moduleUrl);
 const cfg = JSON.parse(configJson);
 const emit = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 
+const webrtcOnly = typeof cfg.wsTracker === 'string';
 const client = new WebTorrent({
-  dht: false, tracker: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false,
+  dht: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false,
   secure: cfg.secure ?? 0,
+  // node-datachannel gathers no ICE candidates on a host with only 'lo' unless bound to it; no STUN.
+  tracker: webrtcOnly ? { rtcConfig: { iceServers: [], bindAddress: '127.0.0.1' } } : false,
+  // ut_pex is how a webtorrent in Node learns TCP addresses from its WebRTC peers.
+  utPex: !webrtcOnly,
 });
 client.on('error', (err) => emit({ type: 'error', message: String(err && err.message || err) }));
 if (!client.listening) await new Promise((resolve) => client.once('listening', resolve));
 emit({ type: 'listening', port: client.torrentPort });
+if (webrtcOnly) {
+  // webtorrent in Node always listens on TCP; a browser cannot. Turn every incoming connection away.
+  const tcpServer = client._connPool.tcpServer;
+  tcpServer.removeAllListeners('connection');
+  tcpServer.on('connection', (conn) => {
+    emit({ type: 'tcp-refused', address: conn.remoteAddress + ':' + conn.remotePort, direction: 'in' });
+    conn.destroy();
+  });
+}
+const announce = webrtcOnly ? [cfg.wsTracker] : [];
 
 const onTorrent = (torrent) => {
   torrent.on('warning', (err) => emit({ type: 'warning', message: String(err && err.message || err) }));
   torrent.on('error', (err) => emit({ type: 'error', message: String(err && err.message || err) }));
-  torrent.on('wire', (wire, addr) => emit({ type: 'wire', address: addr ?? null, connection: wire.type ?? null }));
+  torrent.on('wire', (wire, addr) => emit({ type: 'wire', address: addr ?? null, connection: wire.type ?? null, sinceStartMs: Math.round(performance.now()) }));
   const onReady = () => {
     if (cfg.torrentOut) writeFileSync(cfg.torrentOut, torrent.torrentFile);
     emit({ type: 'ready', infoHash: torrent.infoHash, magnet: torrent.magnetURI, name: torrent.name, length: torrent.length });
@@ -43,14 +60,33 @@ const onTorrent = (torrent) => {
     last = p;
   });
   torrent.on('done', () => emit({ type: 'done', downloaded: torrent.downloaded }));
+  if (webrtcOnly) {
+    // A WebRTC connection that fails is retried only with the offers of the next announce (every 2 min
+    // from these trackers). While it has no peer, this one announces again every 10 s, 5 times at most.
+    let reannounces = 0;
+    const retry = setInterval(() => {
+      if (torrent.destroyed || torrent.done || torrent.wires.length > 0 || reannounces >= 5) return;
+      reannounces += 1;
+      emit({ type: 'reannounce', count: reannounces });
+      torrent.discovery?.tracker?.update();
+    }, 10_000);
+    retry.unref();
+    // Addresses (from addPeer, PEX or a tracker) become TCP dials; a browser has none, so neither does this peer.
+    const addPeerAnyKind = torrent.addPeer.bind(torrent);
+    torrent.addPeer = (peer, source) => {
+      if (typeof peer !== 'string') return addPeerAnyKind(peer, source);
+      emit({ type: 'tcp-refused', address: peer, direction: 'out' });
+      return false;
+    };
+  }
   // webtorrent refuses addPeer() before it knows the info hash (a .torrent path is read asynchronously).
   const addPeer = (p) => (torrent.infoHash ? torrent.addPeer(p) : torrent.once('infoHash', () => torrent.addPeer(p)));
   for (const p of cfg.peers ?? []) addPeer(p);
   torrents.push({ torrent, addPeer });
 };
 const torrents = [];
-if (cfg.seed) client.seed(cfg.seed, { announce: [] }, onTorrent);
-else onTorrent(client.add(cfg.torrent ?? cfg.magnet, { path: cfg.out, announce: [] }));
+if (cfg.seed) client.seed(cfg.seed, { announce }, onTorrent);
+else onTorrent(client.add(cfg.torrent ?? cfg.magnet, { path: cfg.out, announce }));
 
 let buffered = '';
 process.stdin.setEncoding('utf8');
@@ -69,9 +105,12 @@ process.stdin.on('end', () => client.destroy(() => process.exit(0)));
 export type WebTorrentLine =
   | { type: 'listening'; port: number }
   | { type: 'ready'; infoHash: string; magnet: string; name: string; length: number }
-  | { type: 'wire'; address: string | null; connection: string | null }
+  /** `sinceStartMs`: since the process started (how long connecting took, for the record). */
+  | { type: 'wire'; address: string | null; connection: string | null; sinceStartMs: number }
   | { type: 'progress'; progress: number; peers: number }
   | { type: 'done'; downloaded: number }
+  | { type: 'tcp-refused'; address: string; direction: 'in' | 'out' }
+  | { type: 'reannounce'; count: number }
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string };
 
@@ -86,6 +125,12 @@ export interface WebTorrentOptions {
   readonly peers?: readonly string[];
   /** webtorrent's `secure`: 0 plaintext (the default here), 1 MSE/PE first with plaintext fallback, 2 RC4 only. */
   readonly secure?: 0 | 1 | 2;
+  /**
+   * WebRTC only, like webtorrent in a browser: announce to this ws:// tracker (the only tracker it
+   * knows, also the one written into a torrent it seeds), reach peers through relayed offers with no
+   * STUN and ICE bound to 127.0.0.1, no DHT/LSD/PEX, every TCP connection turned away.
+   */
+  readonly wsTracker?: string;
 }
 
 export interface WebTorrentPeer {
