@@ -17,6 +17,7 @@ import type { RtcIceServer } from '../../../src/core/ports/rtc.js';
 import { NodeRtcConnector } from '../webrtc/node-rtc-connector.js';
 import { adaptFetch } from '../../../src/core/webseed/index.js';
 import { resumeFiles } from './resume-files.js';
+import { keepYoungGenerationSmall } from './young-generation.js';
 
 export interface NodeSessionOptions {
   /** Where torrents are stored by default. */
@@ -34,6 +35,8 @@ export interface NodeSessionOptions {
   readonly settings?: Partial<SessionSettings>;
   readonly hasher?: Hasher;
   readonly storage?: StorageFactory;
+  /** Keep V8's young generation small, process-wide (default true; see young-generation.ts): ~20 MiB less RSS while downloading. */
+  readonly smallYoungGeneration?: boolean;
 }
 
 export interface NodeSession {
@@ -46,6 +49,7 @@ export interface NodeSession {
 
 /** The core Session in its Node shell: a clock, TCP in and out, HTTP/UDP trackers, the DHT, files on disk, and the tick loop. */
 export async function startNodeSession(options: NodeSessionOptions): Promise<NodeSession> {
+  if (options.smallYoungGeneration ?? true) keepYoungGenerationSmall();
   let session: Session | null = null;
   const tcp = options.tcp ?? true;
   const listener: TcpListener | null = tcp
