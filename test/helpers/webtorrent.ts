@@ -24,7 +24,7 @@ const client = new WebTorrent({
   dht: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false,
   secure: cfg.secure ?? 0,
   // node-datachannel gathers no ICE candidates on a host with only 'lo' unless bound to it; no STUN.
-  tracker: webrtcOnly ? { rtcConfig: { iceServers: [], bindAddress: '127.0.0.1' } } : false,
+  tracker: webrtcOnly ? { rtcConfig: { iceServers: [], bindAddress: '127.0.0.1' } } : cfg.classicTrackers ? {} : false,
   // ut_pex is how a webtorrent in Node learns TCP addresses from its WebRTC peers.
   utPex: !webrtcOnly,
 });
@@ -131,6 +131,8 @@ export interface WebTorrentOptions {
    * STUN and ICE bound to 127.0.0.1, no DHT/LSD/PEX, every TCP connection turned away.
    */
   readonly wsTracker?: string;
+  /** TCP peer that announces to the torrent's own HTTP/UDP trackers (off by default: peers come from `peers`). */
+  readonly classicTrackers?: boolean;
 }
 
 export interface WebTorrentPeer {
