@@ -5,7 +5,7 @@ import { Session, type SessionDeps } from '../../../src/core/engine/session.js';
 import type { SessionSettings } from '../../../src/core/api/types.js';
 import type { Hasher } from '../../../src/core/ports/hasher.js';
 import type { StorageFactory } from '../../../src/core/ports/storage.js';
-import { startDht, type DhtDiscovery } from '../dht/dht-discovery.js';
+import type { DhtDiscovery } from '../dht/dht-discovery.js';
 import { nodeHasher } from '../hash/node-hasher.js';
 import { fsStorage } from '../storage/fs-store.js';
 import { listenTcp, tcpDialer, type TcpListener } from '../transport/tcp.js';
@@ -61,6 +61,8 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
   let dht: DhtDiscovery | null = null;
   if (options.dht && listener) {
     const bootstrap = typeof options.dht === 'object' ? options.dht.bootstrap : undefined;
+    // Loaded only when asked for: bittorrent-dht costs ~65 ms of CPU to load, every --no-dht run included.
+    const { startDht } = await import('../dht/dht-discovery.js');
     dht = await startDht({
       port: listener?.port ?? 0,
       ...(options.host ? { host: options.host } : {}),
