@@ -1,6 +1,7 @@
 import { createTorrent } from '../../../src/core/create/create.js';
-import type { CreateOptions, CreatedTorrent } from '../../../src/core/create/types.js';
+import type { CreateOptions, CreateTuning, CreatedTorrent } from '../../../src/core/create/types.js';
 import { nodeHasher } from '../hash/node-hasher.js';
+import { startPieceWorkers } from '../hash/piece-workers.js';
 import { createHasherPool, defaultPoolSize } from '../hash/worker-pool.js';
 import { fsCreateSource } from './fs-source.js';
 import { walkPath } from './walk.js';
@@ -21,24 +22,40 @@ export interface CreateFromPathOptions extends Omit<CreateOptions, 'name' | 'fil
   readonly workers?: number;
 }
 
-/** Creates a torrent of a file or folder: walks it, reads it with large reads, hashes on a worker pool. */
+/**
+ * Creates a torrent of a file or folder. v1: worker threads open the files themselves, read whole
+ * pieces with blocking reads and hash them, so the calling thread only waits. Hybrid: large reads
+ * here, SHA-1 and the SHA-256 leaves hashed on a worker pool.
+ */
 export async function createTorrentFromPath(path: string, options: CreateFromPathOptions = {}): Promise<CreatedTorrent> {
   const walked = await walkPath(path);
   const name = options.name ?? walked.name;
   const files = walked.singleFile ? [{ path: [name], length: walked.files[0]!.length }] : walked.files;
   const total = files.reduce((sum, f) => sum + f.length, 0);
   const workers = options.workers ?? defaultPoolSize();
-  const pool = workers > 0 && total >= POOL_THRESHOLD ? createHasherPool({ workers, callerHelps: 'while-starting' }) : null;
+  const parallel = workers > 0 && total >= POOL_THRESHOLD;
+  const pieceWorkers = parallel && options.hybrid !== true ? startPieceWorkers(workers) : null;
+  const pool = parallel && pieceWorkers === null ? createHasherPool({ workers, callerHelps: 'while-starting' }) : null;
   const source = fsCreateSource(walked.absolutePaths);
+  const tuning: CreateTuning | undefined =
+    pieceWorkers !== null
+      ? {
+          hashV1Pieces: (plan, onBytes) =>
+            pieceWorkers.hash({
+              paths: plan.files.map((f) => walked.absolutePaths[f.sourceIndex]!),
+              lengths: plan.files.map((f) => f.length),
+              pieceLength: plan.pieceLength,
+              onBytes,
+            }),
+        }
+      : pool !== null
+        ? { allocate: pool.allocate }
+        : undefined;
   try {
-    return await createTorrent(
-      { ...options, name, files, singleFile: walked.singleFile },
-      source,
-      pool?.hasher ?? nodeHasher,
-      pool === null ? undefined : { allocate: pool.allocate },
-    );
+    return await createTorrent({ ...options, name, files, singleFile: walked.singleFile }, source, pool?.hasher ?? nodeHasher, tuning);
   } finally {
     await source.close();
     await pool?.close();
+    await pieceWorkers?.close();
   }
 }

@@ -4,6 +4,7 @@ import type { Hasher } from '../ports/hasher.js';
 import { toHex } from '../util/hex.js';
 import { SLUICE_VERSION } from '../version.js';
 import { batches, type Batch } from './batches.js';
+import { CreateError } from './errors.js';
 import { runPipeline } from './hash-pipeline.js';
 import { buildInfo, buildTorrent } from './info-dict.js';
 import { planLayout, type TorrentLayout } from './layout.js';
@@ -77,13 +78,30 @@ export const createTorrent: CreateTorrent = async (
   let hashed = 0;
   options.onProgress?.(0, layout.totalLength);
 
-  await runPipeline(batches(layout, piecesPerBatch), source, { inFlight, bufferLength, allocate }, async (batch, data) => {
-    const v1 = hasher.digestBlocks('sha1', data, layout.pieceLength);
-    if (layout.hybrid) await hashV2Batch(hasher, layout, v2, batch, data);
-    pieces.set(await v1, batch.firstPiece * 20);
-    hashed += batch.dataLength;
+  const progress = (bytes: number) => {
+    hashed += bytes;
     options.onProgress?.(hashed, layout.totalLength);
-  });
+  };
+
+  if (!layout.hybrid && tuning?.hashV1Pieces !== undefined) {
+    const plan = {
+      pieceLength: layout.pieceLength,
+      pieceCount: layout.pieceCount,
+      files: layout.files.map((f) => ({ sourceIndex: f.sourceIndex, length: f.length })),
+    };
+    const hashes = await tuning.hashV1Pieces(plan, progress);
+    if (hashes.length !== pieces.length) {
+      throw new CreateError('create/read-failed', `piece hashing gave ${hashes.length} bytes where ${pieces.length} were expected`);
+    }
+    pieces.set(hashes);
+  } else {
+    await runPipeline(batches(layout, piecesPerBatch), source, { inFlight, bufferLength, allocate }, async (batch, data) => {
+      const v1 = hasher.digestBlocks('sha1', data, layout.pieceLength);
+      if (layout.hybrid) await hashV2Batch(hasher, layout, v2, batch, data);
+      pieces.set(await v1, batch.firstPiece * 20);
+      progress(batch.dataLength);
+    });
+  }
 
   const pieceLayers = new Map<string, { root: Uint8Array; layer: Uint8Array }>();
   if (layout.hybrid) {

@@ -29,6 +29,20 @@ export interface CreateTuning {
   readonly batchBytes?: number;
   /** Batches being read or hashed at once (each holds one buffer). Default 4. */
   readonly inFlight?: number;
+  /**
+   * v1 only (ignored for hybrids): reads and hashes every piece itself, e.g. on threads that open the
+   * files directly, instead of the read-and-hash pipeline. Gets the files in piece-space order
+   * (`sourceIndex` as in CreateSource) and must resolve to the pieces' SHA-1s end to end, calling
+   * `onBytes` as content is hashed.
+   */
+  readonly hashV1Pieces?: (plan: V1PiecePlan, onBytes: (bytes: number) => void) => Promise<Uint8Array>;
+}
+
+/** What a `hashV1Pieces` tuner hashes: the files laid end to end, cut into pieces (BEP 3). */
+export interface V1PiecePlan {
+  readonly pieceLength: number;
+  readonly pieceCount: number;
+  readonly files: readonly { readonly sourceIndex: number; readonly length: number }[];
 }
 
 export interface CreateOptions {
