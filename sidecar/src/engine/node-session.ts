@@ -93,6 +93,7 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
         },
         random: (n) => new Uint8Array(randomBytes(n)),
         onPeer: (infoHash, transport, peerId) => (session ? session.acceptBrokered(infoHash, transport, peerId) : transport.close()),
+        onOfferFailed: (infoHash, trackerUrl) => session?.offerFailed(infoHash, trackerUrl),
       });
     }
     return tcp ? nodeTrackerClient(url) : null;

@@ -118,6 +118,18 @@ export class AnnounceSchedule {
     return out;
   }
 
+  /**
+   * Asks for an early announce to `url` (a signalling tracker whose offer failed: new offers are the
+   * only retry). Never sooner than `at`, never while one is in flight, and only for a tracker that
+   * already answered once.
+   */
+  hurry(url: string, at: number): boolean {
+    const found = this.find(url);
+    if (this.stopping || !found || found.entry.inFlight || !found.entry.working || found.entry.nextAt <= at) return false;
+    found.entry.nextAt = at;
+    return true;
+  }
+
   /** `stopped` goes to every tracker that saw `started`; nothing is scheduled after it. */
   stop(): DueAnnounce[] {
     this.stopping = true;

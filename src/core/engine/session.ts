@@ -285,6 +285,11 @@ export class Session {
     }
   }
 
+  /** A WebRTC connection to a peer of `infoHash` failed to open: its tracker should carry fresh offers soon. */
+  offerFailed(infoHash: Uint8Array, url: string): void {
+    if (!this.closed) this.torrentForWireHash(infoHash)?.announceSoon(url);
+  }
+
   /** A connection a signalling (WebSocket) tracker brokered for the torrent `infoHash`. */
   acceptBrokered(infoHash: Uint8Array, transport: Transport, remotePeerId: Uint8Array): void {
     const torrent = this.closed ? undefined : this.torrentForWireHash(infoHash);

@@ -1050,6 +1050,11 @@ export class Torrent implements PeerLinkHost {
     return Math.max(0, Math.min(this.picker?.isComplete() ? 3 : 10, room, this.ctx.connectionBudget()));
   }
 
+  /** A signalling tracker's offer failed to connect: announce there again in a few seconds with fresh offers. */
+  announceSoon(url: string): void {
+    if (this.active && this.schedule.hurry(url, this.now() + 3_000)) this.ctx.wake();
+  }
+
   /** Adds trackers (from --tracker or a magnet) as a tier of their own. */
   addTrackers(urls: readonly string[]): void {
     this.schedule.addTier(urls);

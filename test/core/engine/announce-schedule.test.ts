@@ -103,3 +103,18 @@ describe('AnnounceSchedule: completed', () => {
     expect(s.stop()).toEqual([{ url: 'http://a/', tier: 0, event: 'stopped', completedFirst: true }]);
   });
 });
+
+describe('AnnounceSchedule: hurry', () => {
+  it('brings a working tracker\'s next announce forward, but not one in flight, failing or already due sooner', () => {
+    const s = new AnnounceSchedule([['ws://a/'], ['ws://b/']]);
+    s.due(0);
+    s.onSuccess('ws://a/', 'started', reply(120), 0);
+    expect(s.hurry('ws://b/', 3000)).toBe(false);
+    s.onFailure('ws://b/', 'x', 0);
+    expect(s.hurry('ws://b/', 3000)).toBe(false);
+    expect(s.hurry('ws://a/', 3000)).toBe(true);
+    expect(s.due(2999)).toEqual([]);
+    expect(s.due(3000)).toEqual([{ url: 'ws://a/', tier: 0, event: undefined }]);
+    expect(s.hurry('ws://a/', 4000)).toBe(false);
+  });
+});

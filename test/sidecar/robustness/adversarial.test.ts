@@ -138,7 +138,8 @@ describe('adversarial peers against the engine in its Node shell', () => {
     const d = await downloader(t, [quitter.address]);
     await quitter.waitForEnded(1);
     expect(quitter.ended).toEqual([{ id: 1, byRemote: false }]);
-    expect(quitter.servedBytes).toBe(2 * 16384);
+    // Two blocks served (the torrent's last block is shorter, and may be among them), then the hang-up.
+    expect(quitter.servedBytes).toBe(quitter.requests.slice(0, 2).reduce((n, r) => n + r.length, 0));
     await until(() => disconnectReason(d, quitter.address) !== undefined, 'the disconnect alert');
     expect(d.torrent.status().verifiedBytes).toBe(0);
     d.torrent.addPeers([good.address], 'manual');

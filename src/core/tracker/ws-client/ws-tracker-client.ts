@@ -15,6 +15,8 @@ export interface WsTrackerClientOptions {
   readonly timer: ScheduleTimer;
   readonly random: (count: number) => Uint8Array;
   readonly onPeer: BrokeredPeer;
+  /** One of our offers was answered but the connection failed: fresh offers are the only retry. */
+  readonly onOfferFailed?: (infoHash: Uint8Array, url: string) => void;
   /** An offer nobody answered is dropped after this long (WebTorrent uses 50 s). */
   readonly offerTimeoutMs?: number;
   /** An announce the tracker does not reply to fails after this long. */
@@ -209,7 +211,7 @@ export class WsTrackerClient implements TrackerClient {
         outstanding.cancelTimer();
         outstanding.offer.complete(message.sdp).then(
           (transport) => this.options.onPeer(message.infoHash, transport, message.peerId),
-          () => {},
+          () => this.options.onOfferFailed?.(message.infoHash, this.url),
         );
         return;
       }
