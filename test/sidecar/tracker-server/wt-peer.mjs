@@ -30,4 +30,13 @@ if (role === 'seed') {
     print({ done: true, wireTypes: [...wireTypes] });
     setTimeout(() => client.destroy(() => process.exit(0)), 200);
   });
+  // libdatachannel sometimes fails a set-up ('remote candidate without ICE transport'); webtorrent would
+  // retry only at its next announce, 2 minutes on. While it has no peer, announce again every 10 s (5 times).
+  let reannounces = 0;
+  const retry = setInterval(() => {
+    if (torrent.destroyed || torrent.done || torrent.wires.length > 0 || reannounces >= 5) return;
+    reannounces += 1;
+    torrent.discovery?.tracker?.update();
+  }, 10_000);
+  retry.unref();
 }
