@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bencode from 'bencode';
@@ -72,8 +72,12 @@ const contenders = {
 
 const seconds = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
 const hashes = { sluice: null, api: null, mktorrent: null };
+const loadBefore = loadavg()[0];
 for (let run = 0; run < RUNS; run++) {
-  for (const [name, go] of Object.entries(contenders)) {
+  // Alternate the order every run, so a load change on a shared machine does not favour one tool.
+  const order = Object.entries(contenders);
+  if (run % 2 === 1) order.reverse();
+  for (const [name, go] of order) {
     for (const out of Object.values(outputs)) rmSync(out, { force: true });
     warmPageCache();
     const start = performance.now();
@@ -87,7 +91,7 @@ for (let run = 0; run < RUNS; run++) {
 
 const rate = (name) => MIB / median(seconds[name]);
 const best = (name) => MIB / Math.min(...seconds[name]);
-console.log(`\ncreate: 1 GiB file, piece length ${pieceLength / 1024} KiB (2^${exponent}), ${RUNS} runs each, ${availableParallelism()} cores`);
+console.log(`\ncreate: 1 GiB file, piece length ${pieceLength / 1024} KiB (2^${exponent}), ${RUNS} runs each, ${availableParallelism()} cores, load average ${loadBefore.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`);
 console.log('tool                  median MiB/s   best MiB/s');
 for (const name of Object.keys(contenders)) {
   console.log(`${name.padEnd(22)}${rate(name).toFixed(0).padStart(13)}${best(name).toFixed(0).padStart(13)}`);
