@@ -1,13 +1,42 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * WebRTC suites drive native stacks (node-datachannel, Chromium) whose set-up is timing-sensitive;
+ * on two cores, running them beside each other or beside the rest starves them. They run after
+ * everything else, one file at a time.
+ */
+const REAL_TIME_PEERS = ['test/interop/webrtc-*.test.ts', 'test/interop/hybrid-bridge.test.ts', 'test/sidecar/webrtc/**/*.test.ts', 'test/browser/**/*.test.ts', 'test/sidecar/tracker-server/webtorrent.test.ts'];
+
+const shared = {
+  environment: 'node',
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+} as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    // Interop tests start real peers; two cores are all there is.
-    maxWorkers: 2,
     reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', ...REAL_TIME_PEERS],
+          // Interop tests start real peers; two cores are all there is.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'webrtc',
+          include: REAL_TIME_PEERS,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
