@@ -1,19 +1,9 @@
 import type { DataChannel, PeerConnection } from 'node-datachannel';
+import type { DataChannelTuning } from '../../../src/core/ports/rtc.js';
 import type { SluiceError } from '../../../src/core/errors.js';
 import type { Transport, TransportHandlers } from '../../../src/core/ports/transport.js';
 import { TransportError } from '../../../src/core/transport/errors.js';
 
-export interface DataChannelTuning {
-  /** Largest message we send; large writes are cut into messages of this size (capped by the negotiated maximum). */
-  readonly messageSize: number;
-  /** `write` returns false once the channel holds more than this many unsent bytes. */
-  readonly highWaterMark: number;
-  /** `drain` fires when the unsent bytes fall to this level. */
-  readonly lowWaterMark: number;
-}
-
-/** Chosen by bench/webrtc-raw.mjs; see docs/webrtc.md for the figures. */
-export const DEFAULT_TUNING: DataChannelTuning = { messageSize: 64 * 1024, highWaterMark: 1024 * 1024, lowWaterMark: 256 * 1024 };
 
 /** How long a closing channel may take to flush before the whole peer connection is torn down. */
 const CLOSE_GRACE_MS = 2000;

@@ -10,7 +10,8 @@ import {
   type RtcIceServer,
 } from '../../../src/core/ports/rtc.js';
 import type { Transport } from '../../../src/core/ports/transport.js';
-import { DataChannelTransport, DEFAULT_TUNING, type DataChannelTuning } from './datachannel-transport.js';
+import { DataChannelTransport } from './datachannel-transport.js';
+import { DEFAULT_DATA_CHANNEL_TUNING, type DataChannelTuning } from '../../../src/core/ports/rtc.js';
 import { toNativeIceServers } from './ice-servers.js';
 import { answerAsDtlsServer, countCandidates } from './sdp.js';
 
@@ -78,7 +79,7 @@ export class NodeRtcConnector implements RtcConnector {
       ...(options.portRange && { portRangeBegin: options.portRange.begin, portRangeEnd: options.portRange.end }),
       ...(options.enableIceUdpMux && { enableIceUdpMux: true }),
     };
-    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.tuning = { ...DEFAULT_DATA_CHANNEL_TUNING, ...options.tuning };
     this.gatherTimeoutMs = options.gatherTimeoutMs ?? 1500;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 25_000;
     this.channelLabel = options.channelLabel ?? 'webtorrent';

@@ -9,7 +9,8 @@ import {
   type RtcIceServer,
 } from '../../core/ports/rtc.js';
 import type { Transport } from '../../core/ports/transport.js';
-import { DEFAULT_TUNING, RtcDataChannelTransport, type DataChannelTuning } from './data-channel-transport.js';
+import { RtcDataChannelTransport } from './data-channel-transport.js';
+import { DEFAULT_DATA_CHANNEL_TUNING, type DataChannelTuning } from '../../core/ports/rtc.js';
 import { toRtcIceServers } from './ice-config.js';
 
 export interface BrowserRtcOptions {
@@ -68,7 +69,7 @@ export class BrowserRtcConnector implements RtcConnector {
 
   constructor(options: BrowserRtcOptions = {}) {
     this.config = { iceServers: toRtcIceServers(options.iceServers ?? DEFAULT_ICE_SERVERS) };
-    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.tuning = { ...DEFAULT_DATA_CHANNEL_TUNING, ...options.tuning };
     this.gatherTimeoutMs = options.gatherTimeoutMs ?? 1500;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 25_000;
     this.channelLabel = options.channelLabel ?? 'webtorrent';

@@ -1,22 +1,8 @@
 import type { SluiceError } from '../../core/errors.js';
+import type { DataChannelTuning } from '../../core/ports/rtc.js';
 import type { Transport, TransportHandlers } from '../../core/ports/transport.js';
 import { TransportError } from '../../core/transport/errors.js';
 
-export interface DataChannelTuning {
-  /** Largest message we send; writes are cut into (and small writes packed into) messages of this size. */
-  readonly messageSize: number;
-  /** `write` returns false once the channel holds more than this many unsent bytes. */
-  readonly highWaterMark: number;
-  /** `bufferedamountlow` threshold: `drain` is considered when the unsent bytes fall to this level. */
-  readonly lowWaterMark: number;
-}
-
-/**
- * The Node side's figures (docs/webrtc.md): 64 KiB is the largest message every stack accepts without
- * a `max-message-size` attribute, and 1 MiB / 256 KiB keeps a peer's pipe full without holding
- * megabytes in front of a CHOKE or CANCEL.
- */
-export const DEFAULT_TUNING: DataChannelTuning = { messageSize: 64 * 1024, highWaterMark: 1024 * 1024, lowWaterMark: 256 * 1024 };
 
 /** How long a closing channel may take to flush before the whole peer connection is torn down. */
 const CLOSE_GRACE_MS = 2000;

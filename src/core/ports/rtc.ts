@@ -55,6 +55,23 @@ export const DEFAULT_ICE_SERVERS: readonly RtcIceServer[] = [
   { urls: 'stun:global.stun.twilio.com:3478' },
 ];
 
+/** How a data channel is driven, in Node and in the browser alike. */
+export interface DataChannelTuning {
+  /** Largest message we send; writes are cut into messages of this size (capped by the negotiated maximum). */
+  readonly messageSize: number;
+  /** `write` returns false once the channel holds more than this many unsent bytes. */
+  readonly highWaterMark: number;
+  /** `drain` is considered when the unsent bytes fall to this level (`bufferedamountlow`). */
+  readonly lowWaterMark: number;
+}
+
+/**
+ * Chosen by bench/webrtc-raw.mjs (docs/webrtc.md): 64 KiB is the largest message every stack accepts
+ * without a `max-message-size` attribute and cost the least CPU; 1 MiB / 256 KiB keeps a peer's pipe
+ * full without holding megabytes in front of a CHOKE or CANCEL.
+ */
+export const DEFAULT_DATA_CHANNEL_TUNING: DataChannelTuning = { messageSize: 64 * 1024, highWaterMark: 1024 * 1024, lowWaterMark: 256 * 1024 };
+
 /** Bound on an SDP we accept: real ones are 0.5–4 KiB; a megabyte of candidates is an attack. */
 export const MAX_SDP_LENGTH = 64 * 1024;
 
