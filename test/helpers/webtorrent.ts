@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { followJsonLines } from './json-line-child.js';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -151,62 +152,8 @@ const running = new Set<WebTorrentPeer>();
 export async function startWebTorrent(options: WebTorrentOptions): Promise<WebTorrentPeer> {
   const moduleUrl = pathToFileURL(createRequire(import.meta.url).resolve('webtorrent')).href;
   const child = spawn(process.execPath, ['--input-type=module', '-e', PEER_SCRIPT, moduleUrl, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: WebTorrentLine[] = [];
-  const waiters: { match: (l: WebTorrentLine) => boolean; resolve: (l: WebTorrentLine) => void; reject: (e: Error) => void }[] = [];
-  let stdout = '';
-  let stderr = '';
-  let exit: string | null = null;
-
-  const transcript = () => `webtorrent ${exit ?? 'running'}\n--- stdout (last 40 lines)\n${lines.slice(-40).map((l) => JSON.stringify(l)).join('\n')}\n--- stderr\n${stderr.slice(-4000)}`;
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    let nl;
-    while ((nl = stdout.indexOf('\n')) !== -1) {
-      const text = stdout.slice(0, nl);
-      stdout = stdout.slice(nl + 1);
-      const line = JSON.parse(text) as WebTorrentLine;
-      lines.push(line);
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        const w = waiters[i]!;
-        if (w.match(line)) {
-          waiters.splice(i, 1);
-          w.resolve(line);
-        }
-      }
-    }
-  });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exit = `exited (code ${code}, signal ${signal})`;
-      for (const w of waiters.splice(0)) w.reject(new Error(`webtorrent ended before the awaited line\n${transcript()}`));
-      resolve();
-    }),
-  );
-  // The watchdog only turns a hang into a failure that shows the transcript (before vitest's own timeout).
-  const waitFor = (match: (l: WebTorrentLine) => boolean, giveUpMs = 40_000): Promise<WebTorrentLine> => {
-    const seen = lines.find(match);
-    if (seen) return Promise.resolve(seen);
-    if (exit !== null) return Promise.reject(new Error(`webtorrent ended before the awaited line\n${transcript()}`));
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        match,
-        resolve: (l: WebTorrentLine) => {
-          clearTimeout(timer);
-          resolve(l);
-        },
-        reject: (e: Error) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        reject(new Error(`webtorrent: the awaited line did not come within ${giveUpMs} ms\n${transcript()}`));
-      }, giveUpMs);
-      waiters.push(waiter);
-    });
-  };
+  const followed = followJsonLines<WebTorrentLine>('webtorrent', child, { killAfterMs: 5000 });
+  const { lines, waitFor, transcript } = followed;
 
   const listening = (await waitFor((l) => l.type === 'listening')) as { type: 'listening'; port: number };
   const peer: WebTorrentPeer = {
@@ -218,12 +165,7 @@ export async function startWebTorrent(options: WebTorrentOptions): Promise<WebTo
     transcript,
     close: async () => {
       running.delete(peer);
-      if (exit === null) {
-        child.stdin.end();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await followed.stop();
     },
   };
   running.add(peer);
