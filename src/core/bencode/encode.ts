@@ -1,3 +1,4 @@
+import { compareBytes } from '../util/bytes.js';
 import { BencodeError } from './errors.js';
 
 /**
@@ -59,12 +60,6 @@ function writeValue(w: Writer, value: BencodeValue, depth: number): void {
     }
     w.byte(0x65);
   }
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }
 
 /** A growable output buffer: one allocation per doubling, one copy at the end. */

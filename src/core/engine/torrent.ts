@@ -21,6 +21,8 @@ import { RateMeter } from '../rate/rate-meter.js';
 import { checkResume, decodeResume, encodeResume, type ResumeData } from '../resume/index.js';
 import { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
+import { bytesEqual, compareBytes } from '../util/bytes.js';
+import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
 import { SLUICE_VERSION } from '../version.js';
 import { AnnounceSchedule } from './announce-schedule.js';
 import type { TorrentContext } from './context.js';
@@ -505,7 +507,7 @@ export class Torrent implements PeerLinkHost {
     switch (e.type) {
       case 'handshake': {
         link.clientName = e.clientName;
-        if (equalBytes(e.peerId, this.ctx.peerId)) {
+        if (bytesEqual(e.peerId, this.ctx.peerId)) {
           link.close();
           return;
         }
@@ -614,7 +616,7 @@ export class Torrent implements PeerLinkHost {
 
   private linkWithPeerId(link: PeerLink, peerId: Uint8Array): PeerLink | null {
     for (const other of this.links.values()) {
-      if (other !== link && other.conn.peerId && equalBytes(other.conn.peerId, peerId)) return other;
+      if (other !== link && other.conn.peerId && bytesEqual(other.conn.peerId, peerId)) return other;
     }
     return null;
   }
@@ -790,9 +792,10 @@ export class Torrent implements PeerLinkHost {
       const { contributors, cancels } = picker.pieceFailed(index);
       for (const c of cancels) this.links.get(c.peerId)?.conn.cancel(c.piece, c.begin, c.length);
       this.ctx.emit({ type: 'piece-failed', infoHash: this.infoHashHex, piece: index, peers: contributors });
-      // Several senders: smart ban finds the liar once the piece passes. One sender: it is the liar.
-      await this.smartBan.pieceFailed(index, data);
+      // One sender: it is the liar. Several: smart ban finds the liar once the piece passes. Punish
+      // before awaiting, so verdicts keep the order in which pieces failed.
       this.punish(contributors);
+      await this.smartBan.pieceFailed(index, data);
       return;
     }
     for (const liar of await this.smartBan.piecePassed(index, data)) this.ban(liar, 'sent a block that differs from the verified piece');
@@ -977,7 +980,7 @@ export class Torrent implements PeerLinkHost {
 
   /** For a v2-only magnet the 20-byte wire hash is a truncated SHA-256, not a SHA-1. */
   private get v1Known(): boolean {
-    return this.infoHashV2 === null || !equalBytes(this.infoHash, this.infoHashV2.subarray(0, 20));
+    return this.infoHashV2 === null || !bytesEqual(this.infoHash, this.infoHashV2.subarray(0, 20));
   }
 
   private sendPex(link: PeerLink, now: number): void {
@@ -1186,8 +1189,8 @@ export class Torrent implements PeerLinkHost {
     const now = this.now();
     const meta = this.meta;
     const total = meta?.length ?? 0;
-    const wanted = meta ? this.wantedBytes(meta) : 0;
-    const verifiedWanted = meta && this.have ? this.verifiedWantedBytes(meta) : 0;
+    const wanted = meta ? wantedBytes(meta, this.filePriorities) : 0;
+    const verifiedWanted = meta && this.have ? verifiedWantedBytes(meta, this.have, this.filePriorities) : 0;
     const downloadRate = this.downloadMeter.rate(now);
     let peers = 0;
     let seeds = 0;
@@ -1220,79 +1223,14 @@ export class Torrent implements PeerLinkHost {
     };
   }
 
-  private wantedBytes(meta: Metainfo): number {
-    let n = 0;
-    meta.files.forEach((f, i) => {
-      if (!f.padding && (this.filePriorities[i] ?? 4) > 0) n += f.length;
-    });
-    return n;
-  }
-
-  /** Verified bytes of wanted files, counted per file from the pieces that hold them. */
-  private verifiedWantedBytes(meta: Metainfo): number {
-    let n = 0;
-    meta.files.forEach((f, i) => {
-      if (f.padding || f.length === 0 || (this.filePriorities[i] ?? 4) === 0) return;
-      n += this.fileVerifiedBytes(meta, i);
-    });
-    return n;
-  }
-
-  private fileVerifiedBytes(meta: Metainfo, fileIndex: number): number {
-    const f = meta.files[fileIndex]!;
-    const have = this.have;
-    if (!have || f.length === 0) return 0;
-    const { start, end } = filePieces(meta, fileIndex);
-    let n = 0;
-    for (let p = have.nextSet(start); p !== -1 && p < end; p = have.nextSet(p + 1)) {
-      const from = Math.max(p * meta.pieceLength, f.offset);
-      const to = Math.min(p * meta.pieceLength + pieceSize(meta, p), f.offset + f.length);
-      if (to > from) n += to - from;
-    }
-    return n;
-  }
-
   files(): FileStatus[] {
-    const meta = this.meta;
-    if (!meta) return [];
-    return meta.files.flatMap((f, i) =>
-      f.padding
-        ? []
-        : [
-            {
-              index: i,
-              path: f.path.join('/'),
-              length: f.length,
-              offset: f.offset,
-              progress: f.length === 0 ? 1 : this.fileVerifiedBytes(meta, i) / f.length,
-              priority: (this.filePriorities[i] ?? 4) as Priority,
-            },
-          ],
-    );
+    return this.meta ? fileStatuses(this.meta, this.have, this.filePriorities) : [];
   }
 
   peers(): PeerStatus[] {
     const now = this.now();
     const count = this.meta?.pieceCount ?? 0;
-    return [...this.links.values()]
-      .filter((l) => l.conn.ready)
-      .map((l) => ({
-        address: l.address,
-        client: l.clientName,
-        transport: l.transport.kind,
-        outgoing: l.transport.outgoing,
-        downloadRate: l.downloadMeter.rate(now),
-        uploadRate: l.uploadMeter.rate(now),
-        progress: l.seed ? 1 : count > 0 ? (l.conn.peerBitfield?.count() ?? 0) / count : 0,
-        flags: {
-          amChoking: l.conn.amChoking,
-          amInterested: l.conn.amInterested,
-          peerChoking: l.conn.peerChoking,
-          peerInterested: l.conn.peerInterested,
-          snubbed: l.pipeline.snubbed,
-          seed: l.seed,
-        },
-      }));
+    return [...this.links.values()].filter((l) => l.conn.ready).map((l) => peerStatus(l, count, now));
   }
 
   trackers(): TrackerStatus[] {
@@ -1309,15 +1247,4 @@ export class Torrent implements PeerLinkHost {
 function asError(err: unknown): SluiceError {
   if (isSluiceError(err)) return err;
   return new SluiceError('torrent/internal', err instanceof Error ? err.message : String(err));
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,0 +1,78 @@
+import type { FileStatus, PeerStatus, Priority } from '../api/types.js';
+import { filePieces, pieceSize } from '../metainfo/layout.js';
+import type { Metainfo } from '../metainfo/model.js';
+import type { Bitfield } from '../util/bitfield.js';
+import type { PeerLink } from './peer-link.js';
+
+/** What the status views read: pure functions of the torrent's metadata, verified pieces and priorities. */
+const DEFAULT_PRIORITY = 4;
+
+/** Bytes of the files a person wants (padding never counts). */
+export function wantedBytes(meta: Metainfo, priorities: readonly number[]): number {
+  let n = 0;
+  meta.files.forEach((f, i) => {
+    if (!f.padding && (priorities[i] ?? DEFAULT_PRIORITY) > 0) n += f.length;
+  });
+  return n;
+}
+
+/** Verified bytes of one file, counted from the pieces that hold it. */
+export function fileVerifiedBytes(meta: Metainfo, have: Bitfield | null, fileIndex: number): number {
+  const f = meta.files[fileIndex]!;
+  if (!have || f.length === 0) return 0;
+  const { start, end } = filePieces(meta, fileIndex);
+  let n = 0;
+  for (let p = have.nextSet(start); p !== -1 && p < end; p = have.nextSet(p + 1)) {
+    const from = Math.max(p * meta.pieceLength, f.offset);
+    const to = Math.min(p * meta.pieceLength + pieceSize(meta, p), f.offset + f.length);
+    if (to > from) n += to - from;
+  }
+  return n;
+}
+
+/** Verified bytes of the wanted files. */
+export function verifiedWantedBytes(meta: Metainfo, have: Bitfield | null, priorities: readonly number[]): number {
+  let n = 0;
+  meta.files.forEach((f, i) => {
+    if (f.padding || f.length === 0 || (priorities[i] ?? DEFAULT_PRIORITY) === 0) return;
+    n += fileVerifiedBytes(meta, have, i);
+  });
+  return n;
+}
+
+export function fileStatuses(meta: Metainfo, have: Bitfield | null, priorities: readonly number[]): FileStatus[] {
+  return meta.files.flatMap((f, i) =>
+    f.padding
+      ? []
+      : [
+          {
+            index: i,
+            path: f.path.join('/'),
+            length: f.length,
+            offset: f.offset,
+            progress: f.length === 0 ? 1 : fileVerifiedBytes(meta, have, i) / f.length,
+            priority: (priorities[i] ?? DEFAULT_PRIORITY) as Priority,
+          },
+        ],
+  );
+}
+
+export function peerStatus(link: PeerLink, pieceCount: number, now: number): PeerStatus {
+  return {
+    address: link.address,
+    client: link.clientName,
+    transport: link.transport.kind,
+    outgoing: link.transport.outgoing,
+    downloadRate: link.downloadMeter.rate(now),
+    uploadRate: link.uploadMeter.rate(now),
+    progress: link.seed ? 1 : pieceCount > 0 ? (link.conn.peerBitfield?.count() ?? 0) / pieceCount : 0,
+    flags: {
+      amChoking: link.conn.amChoking,
+      amInterested: link.conn.amInterested,
+      peerChoking: link.conn.peerChoking,
+      peerInterested: link.conn.peerInterested,
+      snubbed: link.pipeline.snubbed,
+      seed: link.seed,
+    },
+  };
+}
