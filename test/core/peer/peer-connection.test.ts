@@ -6,7 +6,7 @@ import { Bitfield } from '../../../src/core/util/bitfield.js';
 import { concatBytes } from '../../../src/core/util/bytes.js';
 import { ConnectionPair, peerId, splitBySizes, types } from './connection-pair.js';
 
-function only<T extends PeerEvent['type']>(events: readonly PeerEvent[], type: T): Extract<PeerEvent, { type: T }>[] {
+function eventsOfType<T extends PeerEvent['type']>(events: readonly PeerEvent[], type: T): Extract<PeerEvent, { type: T }>[] {
   return events.filter((e): e is Extract<PeerEvent, { type: T }> => e.type === type);
 }
 
@@ -21,17 +21,17 @@ describe('PeerConnection handshake and extension negotiation', () => {
     expect(types(a)).toEqual(['handshake', 'extended-handshake']);
     expect(types(b)).toEqual(['handshake', 'extended-handshake']);
 
-    const hsA = only(a, 'handshake')[0]!;
+    const hsA = eventsOfType(a, 'handshake')[0]!;
     expect(hsA.peerId).toEqual(peerId(2));
     expect(hsA.clientName).toBe('Sluice 0.1.0');
     expect(hsA).toMatchObject({ extended: true, fast: true, dht: false });
 
     // What B announced, as A sees it (and the other way round).
-    const extA = only(a, 'extended-handshake')[0]!.handshake;
+    const extA = eventsOfType(a, 'extended-handshake')[0]!.handshake;
     expect([...extA.extensions]).toEqual([['lt_donthave', 9], ['ut_metadata', 3]]);
     expect(extA).toMatchObject({ client: 'Sluice 0.1.0', requestQueue: 250, metadataSize: 12345 });
     expect(extA.port).toBeUndefined();
-    const extB = only(b, 'extended-handshake')[0]!.handshake;
+    const extB = eventsOfType(b, 'extended-handshake')[0]!.handshake;
     expect([...extB.extensions]).toEqual([['lt_donthave', 7], ['ut_metadata', 2], ['ut_pex', 1]]);
     expect(extB).toMatchObject({ client: 'Sluice 0.1.0', requestQueue: 250, metadataSize: 40000, port: 6881 });
 
@@ -53,8 +53,8 @@ describe('PeerConnection handshake and extension negotiation', () => {
   it('negotiates fast only when both sides offer it', () => {
     const pair = new ConnectionPair({}, { fast: false });
     const { a, b } = pair.open();
-    expect(only(a, 'handshake')[0]!.fast).toBe(false);
-    expect(only(b, 'handshake')[0]!.fast).toBe(false);
+    expect(eventsOfType(a, 'handshake')[0]!.fast).toBe(false);
+    expect(eventsOfType(b, 'handshake')[0]!.fast).toBe(false);
     expect(pair.a.fastNegotiated).toBe(false);
   });
 
@@ -95,7 +95,7 @@ describe('PeerConnection availability', () => {
     pair.a.sendBitfield(Bitfield.fromIndices(10, [1, 2, 8]));
     pair.b.haveAll();
     const { a, b } = pair.flush();
-    expect([...only(b, 'bitfield')[0]!.bitfield.indices()]).toEqual([1, 2, 8]);
+    expect([...eventsOfType(b, 'bitfield')[0]!.bitfield.indices()]).toEqual([1, 2, 8]);
     expect(types(a)).toEqual(['have-all']);
     expect(pair.a.peerBitfield!.hasAll()).toBe(true);
     expect(pair.b.peerHas(2)).toBe(true);
@@ -115,7 +115,7 @@ describe('PeerConnection availability', () => {
     pair.b.haveNone();
     const { a, b } = pair.flush();
     expect(a).toEqual([]);
-    expect(only(b, 'bitfield')[0]!.bitfield.equals(Bitfield.full(10))).toBe(true);
+    expect(eventsOfType(b, 'bitfield')[0]!.bitfield.equals(Bitfield.full(10))).toBe(true);
   });
 
   it('reports each have once and updates the peer bitfield', () => {
@@ -126,7 +126,7 @@ describe('PeerConnection availability', () => {
     pair.a.have(5);
     pair.a.have(7);
     const { b } = pair.flush();
-    expect(only(b, 'have').map((e) => e.index)).toEqual([5, 7]);
+    expect(eventsOfType(b, 'have').map((e) => e.index)).toEqual([5, 7]);
     expect([...pair.b.peerBitfield!.indices()]).toEqual([5, 7]);
   });
 
@@ -140,7 +140,7 @@ describe('PeerConnection availability', () => {
     expect(pair.b.peerBitfield).toBeNull();
     const events = pair.b.setPieceCount(10);
     expect(types(events)).toEqual(['bitfield']);
-    expect([...only(events, 'bitfield')[0]!.bitfield.indices()]).toEqual([0, 4, 9]);
+    expect([...eventsOfType(events, 'bitfield')[0]!.bitfield.indices()]).toEqual([0, 4, 9]);
     expect(pair.b.peerHas(4)).toBe(true);
   });
 
@@ -180,7 +180,7 @@ describe('PeerConnection transfer', () => {
 
     pair.a.request(0, 0, 16384);
     pair.a.request(9, 0, 5000);
-    expect(only(pair.flush().b, 'request')).toEqual([
+    expect(eventsOfType(pair.flush().b, 'request')).toEqual([
       { type: 'request', index: 0, begin: 0, length: 16384 },
       { type: 'request', index: 9, begin: 0, length: 5000 },
     ]);
@@ -215,7 +215,7 @@ describe('PeerConnection transfer', () => {
     const pair = new ConnectionPair();
     pair.open();
     pair.b.allowedFast(3);
-    expect(only(pair.flush().a, 'allowed-fast')).toEqual([{ type: 'allowed-fast', index: 3 }]);
+    expect(eventsOfType(pair.flush().a, 'allowed-fast')).toEqual([{ type: 'allowed-fast', index: 3 }]);
     pair.b.unchoke();
     pair.flush();
     pair.a.request(1, 0, 16384);
