@@ -4,8 +4,8 @@ export function App() {
       <h1>Sluice</h1>
       <p>Stream and share torrents, right in your browser.</p>
       <p>
-        The in-browser engine is on its way. Until then, use the <code>sluice</code> command-line sidecar to inspect and
-        create torrents.
+        The in-browser engine is on its way. Until then, the <code>sluice</code> command-line sidecar downloads and seeds
+        torrents in both the classic and the WebTorrent swarm, and this server runs a tracker at <code>/announce</code>.
       </p>
     </main>
   );
