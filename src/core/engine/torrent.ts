@@ -34,6 +34,7 @@ import { formatHostPort, splitHostPort } from './address.js';
 import { filePiecePriorities } from './file-priorities.js';
 import { TokenBucket } from './token-bucket.js';
 import { SmartBan } from './smart-ban.js';
+import { UploadQueue } from './upload-queue.js';
 import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
 import { TorrentError } from './torrent-error.js';
 import { readFileStream, type FileStreamOptions } from './file-stream.js';
@@ -57,7 +58,6 @@ export { TorrentError } from './torrent-error.js';
 /** Bytes of verified-but-unwritten and partially received pieces we hold before asking for more. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 /** Storage reads in flight for one peer's requests. */
-const MAX_READS_PER_PEER = 8;
 const RESUME_SAVE_INTERVAL_MS = 30_000;
 /** While pieces arrive, save more often: a crash (SIGKILL, power loss) then costs seconds of work, not all of it. */
 const DOWNLOADING_RESUME_SAVE_INTERVAL_MS = 5_000;
@@ -68,12 +68,6 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 interface Waiter {
   resolve(): void;
   reject(error: Error): void;
-}
-
-interface ServeRequest {
-  readonly index: number;
-  readonly begin: number;
-  readonly length: number;
 }
 
 /**
@@ -92,7 +86,7 @@ export class Torrent implements PeerLinkHost {
   private have: Bitfield | null = null;
   private verifier: PieceVerifier | null = null;
   private readonly links = new Map<string, PeerLink>();
-  private readonly serveQueues = new Map<PeerLink, ServeRequest[]>();
+  private readonly uploads: UploadQueue;
   private readonly pex = new Map<PeerLink, PexState>();
   private readonly book = new PeerBook();
   private readonly choker: Choker;
@@ -149,6 +143,17 @@ export class Torrent implements PeerLinkHost {
     this.extensions = this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS;
     if (!this.meta) this.metadata = new MetadataAssembler<PeerLink>();
     this.smartBan = new SmartBan(ctx.hasher);
+    this.uploads = new UploadQueue({
+      now: () => this.now(),
+      storage: () => this.storage,
+      has: (index) => this.have?.get(index) ?? false,
+      buckets: [ctx.uploadBucket, this.uploadBucket],
+      sent: (link, bytes, now) => {
+        link.uploadMeter.add(bytes, now);
+        this.uploadMeter.add(bytes, now);
+        this.uploaded += bytes;
+      },
+    });
   }
 
   get metainfo(): Metainfo | null {
@@ -359,7 +364,7 @@ export class Torrent implements PeerLinkHost {
       if (this.metadata) this.requestMetadata(link);
       this.sendPex(link, now);
       this.fillRequests(link);
-      this.pumpUploads(link);
+      this.uploads.pump(link);
       link.flush();
       const d = link.conn.nextDeadline();
       if (d !== null) next = Math.min(next, d);
@@ -458,7 +463,7 @@ export class Torrent implements PeerLinkHost {
     const link = new PeerLink(transport, conn, new RequestPipeline(), this, now);
     Object.defineProperty(link, 'address', { value: key });
     this.links.set(key, link);
-    this.serveQueues.set(link, []);
+    this.uploads.add(link);
     this.pex.set(link, new PexState({ enabled: !this.isPrivate }));
     // Only dialable addresses go in the book; a WebRTC peer is reached again through its tracker.
     if (transport.outgoing && splitHostPort(key)) this.book.onConnected(key, now);
@@ -467,14 +472,14 @@ export class Torrent implements PeerLinkHost {
   }
 
   onPeerDrain(link: PeerLink): void {
-    this.pumpUploads(link);
+    this.uploads.pump(link);
     link.flush();
   }
 
   onPeerClosed(link: PeerLink, error: SluiceError | undefined): void {
     if (this.links.get(link.address) !== link) return;
     this.links.delete(link.address);
-    this.serveQueues.delete(link);
+    this.uploads.remove(link);
     this.pex.delete(link);
     const now = this.now();
     if (this.picker) {
@@ -575,14 +580,11 @@ export class Torrent implements PeerLinkHost {
       case 'not-interested':
         return;
       case 'request':
-        this.onPeerRequest(link, e);
+        this.uploads.request(link, e);
         return;
-      case 'cancel': {
-        const queue = this.serveQueues.get(link);
-        const i = queue?.findIndex((r) => r.index === e.index && r.begin === e.begin && r.length === e.length) ?? -1;
-        if (queue && i !== -1) queue.splice(i, 1);
+      case 'cancel':
+        this.uploads.cancel(link, e);
         return;
-      }
       case 'piece':
         this.onBlock(link, e.index, e.begin, e.block, now);
         return;
@@ -683,7 +685,7 @@ export class Torrent implements PeerLinkHost {
       const link = this.links.get(id);
       if (!link) continue;
       link.conn.choke();
-      this.serveQueues.set(link, []);
+      this.uploads.clear(link);
       link.flush();
     }
   }
@@ -880,52 +882,6 @@ export class Torrent implements PeerLinkHost {
       else link.flush();
     }
     void this.saveResumeData().catch(() => {});
-  }
-
-  // ---------------------------------------------------------------- uploading
-
-  private onPeerRequest(link: PeerLink, r: ServeRequest): void {
-    const meta = this.meta;
-    if (!meta || !this.have?.get(r.index) || link.conn.amChoking) {
-      link.conn.reject(r.index, r.begin, r.length);
-      return;
-    }
-    this.serveQueues.get(link)?.push(r);
-    this.pumpUploads(link);
-  }
-
-  private pumpUploads(link: PeerLink): void {
-    const queue = this.serveQueues.get(link);
-    const storage = this.storage;
-    if (!queue || !storage) return;
-    const now = this.now();
-    while (queue.length > 0 && link.writable && link.readsInFlight < MAX_READS_PER_PEER && !link.closed) {
-      const allowance = Math.min(this.ctx.uploadBucket.available(now), this.uploadBucket.available(now));
-      if (allowance < queue[0]!.length) return;
-      const r = queue.shift()!;
-      this.ctx.uploadBucket.take(r.length, now);
-      this.uploadBucket.take(r.length, now);
-      link.readsInFlight++;
-      storage.read(r.index, r.begin, r.length).then(
-        (block) => {
-          link.readsInFlight--;
-          if (link.closed) return;
-          if (link.conn.piece(r.index, r.begin, block)) {
-            const t = this.now();
-            link.uploadMeter.add(block.length, t);
-            this.uploadMeter.add(block.length, t);
-            this.uploaded += block.length;
-          }
-          link.flush();
-          this.pumpUploads(link);
-        },
-        () => {
-          link.readsInFlight--;
-          link.conn.reject(r.index, r.begin, r.length);
-          link.flush();
-        },
-      );
-    }
   }
 
   // ---------------------------------------------------------------- metadata (BEP 9) and PEX (BEP 11)
