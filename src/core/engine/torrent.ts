@@ -15,7 +15,6 @@ import { PeerConnection } from '../peer/peer-connection.js';
 import { PiecePicker } from '../picker/piece-picker.js';
 import { RequestPipeline } from '../pipeline/request-pipeline.js';
 import type { TorrentStorage } from '../ports/storage.js';
-import type { AnnounceEvent } from '../ports/tracker.js';
 import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
 import { checkResume, decodeResume, encodeResume, type ResumeData } from '../resume/index.js';
@@ -24,7 +23,7 @@ import { toHex } from '../util/hex.js';
 import { bytesEqual, compareBytes } from '../util/bytes.js';
 import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
 import { SLUICE_VERSION } from '../version.js';
-import { AnnounceSchedule } from './announce-schedule.js';
+import { TrackerAnnouncer } from './tracker-announcer.js';
 import type { TorrentContext } from './context.js';
 import { PeerBook, type PeerSource } from './peer-book.js';
 import { PeerLink, type PeerLinkHost } from './peer-link.js';
@@ -90,14 +89,13 @@ export class Torrent implements PeerLinkHost {
   private readonly pex = new Map<PeerLink, PexState>();
   private readonly book = new PeerBook();
   private readonly choker: Choker;
-  private readonly schedule: AnnounceSchedule;
+  private readonly announcer: TrackerAnnouncer;
   private readonly buffers = new PieceBuffers(MAX_BUFFERED_BYTES);
   private readonly downloadMeter = new RateMeter();
   private readonly uploadMeter = new RateMeter();
   private readonly downloadBucket: TokenBucket;
   private readonly uploadBucket: TokenBucket;
   private readonly waiters = new Map<number, Waiter[]>();
-  private readonly announcesInFlight = new Set<Promise<unknown>>();
   private metadata: MetadataAssembler<PeerLink> | null = null;
   private webSeeds: WebSeedPeer[] = [];
   private smartBan: SmartBan;
@@ -115,7 +113,6 @@ export class Torrent implements PeerLinkHost {
   private lastResumeSave = 0;
   private lastDiscovery = -Infinity;
   private removed = false;
-  private readonly key: number;
   private readonly extensions: LocalExtensionIds;
 
   constructor(
@@ -133,13 +130,24 @@ export class Torrent implements PeerLinkHost {
     this.filePriorities = options.filePriorities ? [...options.filePriorities] : [];
     const now = ctx.clock.now();
     this.choker = new Choker({ slots: ctx.settings().unchokeSlots, random: () => ctx.random.float() });
-    this.schedule = new AnnounceSchedule(this.meta?.announce ?? []);
-    if (options.trackers.length > 0) for (const tier of options.trackers) this.schedule.addTier(tier);
+    const k = ctx.random.bytes(4);
+    this.announcer = new TrackerAnnouncer(this.meta?.announce ?? [], {
+      infoHash: this.infoHash,
+      infoHashHex: this.infoHashHex,
+      peerId: ctx.peerId,
+      key: ((k[0]! << 24) | (k[1]! << 16) | (k[2]! << 8) | k[3]!) >>> 0,
+      now: () => this.now(),
+      listenPort: () => ctx.settings().listenPort,
+      tracker: (url) => ctx.tracker(url),
+      figures: () => this.announceFigures(),
+      peersFound: (addresses) => this.addPeers(addresses, 'tracker'),
+      emit: (alert) => ctx.emit(alert),
+      wake: () => ctx.wake(),
+    });
+    for (const tier of options.trackers) this.announcer.addTier(tier);
     for (const address of options.peers) this.book.add(address, 'manual', now);
     this.downloadBucket = new TokenBucket(0, now);
     this.uploadBucket = new TokenBucket(0, now);
-    const k = ctx.random.bytes(4);
-    this.key = ((k[0]! << 24) | (k[1]! << 16) | (k[2]! << 8) | k[3]!) >>> 0;
     this.extensions = this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS;
     if (!this.meta) this.metadata = new MetadataAssembler<PeerLink>();
     this.smartBan = new SmartBan(ctx.hasher);
@@ -219,7 +227,7 @@ export class Torrent implements PeerLinkHost {
     this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
     this.resumeDirty = true;
     this.setState(this.paused ? 'paused' : this.picker.isComplete() ? 'seeding' : 'downloading');
-    if (this.picker.isComplete()) this.schedule.markCompleted(this.now());
+    if (this.picker.isComplete()) this.announcer.markCompleted(this.now());
     // Peers that connected while we fetched metadata or checked learn what we have now.
     for (const link of this.links.values()) {
       for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.onPeerEvent(link, event);
@@ -291,7 +299,7 @@ export class Torrent implements PeerLinkHost {
   resume(): void {
     if (!this.paused || this.removed) return;
     this.paused = false;
-    this.schedule.restart(this.now());
+    this.announcer.restart(this.now());
     if (this.state === 'paused') this.setState(this.picker?.isComplete() ? 'seeding' : this.picker ? 'downloading' : 'metadata');
     if (this.state === 'error' && this.error?.code === 'storage/disk-full') {
       this.error = null;
@@ -318,16 +326,13 @@ export class Torrent implements PeerLinkHost {
     }
     if (options.deleteData) await this.ctx.resume?.remove(this.infoHashHex).catch(() => {});
     // A `completed` may chain a `stopped` after it: wait until nothing is left in flight.
-    while (this.announcesInFlight.size > 0) await Promise.allSettled([...this.announcesInFlight]);
+    await this.announcer.settle();
   }
 
   private sendStopped(): void {
-    for (const due of this.schedule.stop()) {
-      // A download that ends right after finishing still owes the tracker its `completed`.
-      if (due.completedFirst) this.announce(due.url, 'completed', () => this.announce(due.url, 'stopped'));
-      else this.announce(due.url, due.event);
-    }
+    this.announcer.stop();
   }
+
 
   private setState(state: TorrentState): void {
     if (this.state === state) return;
@@ -377,8 +382,7 @@ export class Torrent implements PeerLinkHost {
     }
     if (now >= this.choker.nextRechokeAt) this.rechoke(now);
     next = Math.min(next, this.choker.nextRechokeAt);
-    for (const due of this.schedule.due(now)) this.announce(due.url, due.event);
-    const announceAt = this.schedule.nextDeadline();
+    const announceAt = this.announcer.tick(now);
     if (announceAt !== null) next = Math.min(next, announceAt);
     if (!this.isPrivate && now - this.lastDiscovery >= DISCOVERY_INTERVAL_MS && this.ctx.discovery.length > 0) {
       this.lastDiscovery = now;
@@ -873,7 +877,7 @@ export class Torrent implements PeerLinkHost {
 
   private onFinished(): void {
     this.setState('seeding');
-    this.schedule.markCompleted(this.now());
+    this.announcer.markCompleted(this.now());
     this.ctx.emit({ type: 'torrent-finished', infoHash: this.infoHashHex });
     for (const link of this.links.values()) {
       this.setInterested(link, false);
@@ -957,66 +961,26 @@ export class Torrent implements PeerLinkHost {
 
   // ---------------------------------------------------------------- trackers
 
-  private announce(url: string, event: AnnounceEvent | undefined, then?: () => void): void {
-    const client = this.ctx.tracker(url);
-    const now = this.now();
-    if (!client) {
-      this.schedule.onFailure(url, 'this tracker protocol is not supported here', now);
-      return;
-    }
-    const meta = this.meta;
-    const left = meta && this.have ? Math.max(0, meta.length - this.verifiedBytes) : meta ? meta.length : 16 * 1024 * 1024;
-    const promise = client
-      .announce({
-        infoHash: this.infoHash,
-        peerId: this.ctx.peerId,
-        port: this.ctx.settings().listenPort,
-        uploaded: this.uploaded,
-        downloaded: this.downloaded,
-        left,
-        ...(event ? { event } : {}),
-        numWant: event === 'stopped' ? 0 : 50,
-        // A signalling tracker carries WebRTC offers: as many as there is room for connections.
-        ...(client.protocol === 'ws' ? { offerCount: this.offerBudget() } : {}),
-        key: this.key,
-      })
-      .then(
-        (reply) => {
-          if (event === 'stopped') return;
-          this.schedule.onSuccess(url, event, { ...reply, peers: reply.peers.length }, this.now());
-          this.addPeers(
-            reply.peers.map((p) => formatHostPort(p.host, p.port)),
-            'tracker',
-          );
-          this.ctx.emit({ type: 'tracker-reply', infoHash: this.infoHashHex, url, peers: reply.peers.length });
-          this.ctx.wake();
-        },
-        (err: unknown) => {
-          if (event === 'stopped') return;
-          const message = err instanceof Error ? err.message : String(err);
-          this.schedule.onFailure(url, message, this.now());
-          this.ctx.emit({ type: 'tracker-error', infoHash: this.infoHashHex, url, message });
-          this.ctx.wake();
-        },
-      )
-      .then(() => then?.());
-    this.announcesInFlight.add(promise);
-    void promise.finally(() => this.announcesInFlight.delete(promise));
-  }
-
   private offerBudget(): number {
     const room = this.ctx.settings().maxConnectionsPerTorrent - this.links.size - this.pendingDials;
     return Math.max(0, Math.min(this.picker?.isComplete() ? 3 : 10, room, this.ctx.connectionBudget()));
   }
 
+  /** What announces report: for a magnet without metadata, `left` is a placeholder that says "not a seed". */
+  private announceFigures() {
+    const meta = this.meta;
+    const left = meta && this.have ? Math.max(0, meta.length - this.verifiedBytes) : meta ? meta.length : 16 * 1024 * 1024;
+    return { uploaded: this.uploaded, downloaded: this.downloaded, left, offerBudget: this.offerBudget() };
+  }
+
   /** A signalling tracker's offer failed to connect: announce there again in a few seconds with fresh offers. */
   announceSoon(url: string): void {
-    if (this.active && this.schedule.hurry(url, this.now() + 3_000)) this.ctx.wake();
+    if (this.active && this.announcer.hurry(url, this.now())) this.ctx.wake();
   }
 
   /** Adds trackers (from --tracker or a magnet) as a tier of their own. */
   addTrackers(urls: readonly string[]): void {
-    this.schedule.addTier(urls);
+    this.announcer.addTier(urls);
     this.ctx.wake();
   }
 
@@ -1190,7 +1154,7 @@ export class Torrent implements PeerLinkHost {
   }
 
   trackers(): TrackerStatus[] {
-    return this.schedule.status().map((t) => ({ ...t, state: t.state }));
+    return this.announcer.status();
   }
 
   setRateLimits(download: number, upload: number): void {
