@@ -1,14 +1,11 @@
 import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus, TrackerStatus } from '../api/types.js';
 import { Choker } from '../choker/choker.js';
 import { isSluiceError, SluiceError } from '../errors.js';
-import { MetadataAssembler } from '../extensions/ut-metadata/assembler.js';
 import { answerMetadataRequest } from '../extensions/ut-metadata/responder.js';
-import { verifyMetadata } from '../extensions/ut-metadata/verify.js';
 import { DEFAULT_LOCAL_EXTENSIONS, type LocalExtensionIds } from '../extensions/names.js';
 import type { MetadataMessage } from '../extensions/ut-metadata/codec.js';
 import { PexState } from '../extensions/ut-pex/pex-state.js';
 import { filePieces, pieceSize } from '../metainfo/layout.js';
-import { parseInfoDictionary } from '../metainfo/index.js';
 import type { Metainfo } from '../metainfo/model.js';
 import type { PeerEvent } from '../peer/events.js';
 import { PeerConnection } from '../peer/peer-connection.js';
@@ -34,6 +31,7 @@ import { filePiecePriorities } from './file-priorities.js';
 import { TokenBucket } from './token-bucket.js';
 import { SmartBan } from './smart-ban.js';
 import { UploadQueue } from './upload-queue.js';
+import { MetadataFetch } from './metadata-fetch.js';
 import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
 import { TorrentError } from './torrent-error.js';
 import { readFileStream, type FileStreamOptions } from './file-stream.js';
@@ -96,7 +94,7 @@ export class Torrent implements PeerLinkHost {
   private readonly downloadBucket: TokenBucket;
   private readonly uploadBucket: TokenBucket;
   private readonly waiters = new Map<number, Waiter[]>();
-  private metadata: MetadataAssembler<PeerLink> | null = null;
+  private metadata: MetadataFetch | null = null;
   private webSeeds: WebSeedPeer[] = [];
   private smartBan: SmartBan;
   private filePriorities: Priority[] = [];
@@ -149,7 +147,10 @@ export class Torrent implements PeerLinkHost {
     this.downloadBucket = new TokenBucket(0, now);
     this.uploadBucket = new TokenBucket(0, now);
     this.extensions = this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS;
-    if (!this.meta) this.metadata = new MetadataAssembler<PeerLink>();
+    if (!this.meta) {
+      const expected = { v1: this.v1Known ? this.infoHash : null, v2: this.infoHashV2 };
+      this.metadata = new MetadataFetch(ctx.hasher, expected, () => this.now(), (meta) => void this.onMetadata(meta));
+    }
     this.smartBan = new SmartBan(ctx.hasher);
     this.uploads = new UploadQueue({
       now: () => this.now(),
@@ -366,7 +367,7 @@ export class Torrent implements PeerLinkHost {
         this.picker?.requestCancelled(link.address, r.piece, r.begin);
         link.conn.cancel(r.piece, r.begin, r.length);
       }
-      if (this.metadata) this.requestMetadata(link);
+      this.metadata?.request(link);
       this.sendPex(link, now);
       this.fillRequests(link);
       this.uploads.pump(link);
@@ -538,7 +539,6 @@ export class Torrent implements PeerLinkHost {
         if (h.requestQueue !== undefined) link.pipeline.setPeerQueueLimit(h.requestQueue);
         if (this.metadata && h.metadataSize !== undefined && link.conn.peerExtensionId('ut_metadata') !== 0) {
           this.metadata.addPeer(link, h.metadataSize);
-          this.requestMetadata(link);
         }
         return;
       }
@@ -890,51 +890,19 @@ export class Torrent implements PeerLinkHost {
 
   // ---------------------------------------------------------------- metadata (BEP 9) and PEX (BEP 11)
 
-  private requestMetadata(link: PeerLink): void {
-    const metadata = this.metadata;
-    if (!metadata || metadata.status !== 'collecting') return;
-    for (const piece of metadata.nextRequests(link, this.now())) link.conn.sendMetadata({ type: 'request', piece });
-    link.flush();
-  }
-
   private onMetadataMessage(link: PeerLink, m: MetadataMessage): void {
     if (m.type === 'request') {
       link.conn.sendMetadata(answerMetadataRequest(this.meta?.infoBytes ?? null, m.piece));
       link.flush();
       return;
     }
-    const metadata = this.metadata;
-    if (!metadata) return;
-    if (m.type === 'reject') {
-      metadata.onReject(link, m.piece, this.now());
-      return;
-    }
-    const complete = metadata.onData(link, m.piece, m.totalSize, m.data);
-    if (complete) void this.onMetadataComplete(complete);
-    else this.requestMetadata(link);
+    this.metadata?.receive(link, m);
   }
 
-  private async onMetadataComplete(infoBytes: Uint8Array): Promise<void> {
-    const metadata = this.metadata!;
-    const expected = { v1: this.infoHashV2 && this.infoHash.length === 20 && !this.v1Known ? null : this.infoHash, v2: this.infoHashV2 };
-    const ok = await verifyMetadata(this.ctx.hasher, infoBytes, expected);
-    let meta: Metainfo | null = null;
-    if (ok) {
-      try {
-        meta = await parseInfoDictionary(infoBytes, this.ctx.hasher);
-      } catch {
-        meta = null;
-      }
-    }
-    if (!meta) {
-      for (const bad of metadata.verificationFailed()) bad.close(new SluiceError('peer/bad-metadata', 'sent metadata that does not match the info hash'));
-      return;
-    }
-    metadata.verified();
+  private async onMetadata(meta: Metainfo): Promise<void> {
     this.metadata = null;
-    const withTrackers: Metainfo = { ...meta, announce: meta.announce };
     this.ctx.emit({ type: 'metadata-received', infoHash: this.infoHashHex });
-    await this.useMetainfo(withTrackers);
+    await this.useMetainfo(meta);
     this.ctx.wake();
   }
 
