@@ -1104,7 +1104,7 @@ export class Torrent implements PeerLinkHost {
       uploaded: this.uploaded,
       peers,
       seeds,
-      eta: remaining === 0 ? 0 : downloadRate > 0 ? remaining / downloadRate : null,
+      eta: !meta ? null : remaining === 0 ? 0 : downloadRate > 0 ? remaining / downloadRate : null,
       ratio: this.downloaded > 0 ? this.uploaded / this.downloaded : 0,
       sequential: this.sequential,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,

@@ -48,7 +48,7 @@ describe('two sessions in memory', () => {
     await seeder.addTorrent({ torrent: t.bytes });
     const magnet = `magnet:?xt=urn:btih:${toHex(t.metainfo.infoHash!)}&dn=test&x.pe=seeder:1`;
     const downloading = await leecher.addTorrent({ magnet });
-    expect(downloading.status().state).toBe('metadata');
+    expect(downloading.status()).toMatchObject({ state: 'metadata', progress: 0, eta: null });
     await net.run(() => downloading.status().state === 'seeding');
     expect(downloading.metainfo?.infoBytes).toEqual(t.metainfo.infoBytes);
     await expectAllPieces(t, store.stores[0]!);
