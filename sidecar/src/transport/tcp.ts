@@ -2,6 +2,7 @@ import { connect, createServer, Socket, type Server, type SocketConstructorOpts 
 import type { SluiceError } from '../../../src/core/errors.js';
 import type { AbortSignalLike, Transport, TransportDialer, TransportHandlers } from '../../../src/core/ports/transport.js';
 import { TransportError } from '../../../src/core/transport/errors.js';
+import { TransportInbox } from '../../../src/core/transport/inbox.js';
 
 function formatAddress(host: string | undefined, port: number | undefined): string {
   const h = host ?? '?';
@@ -34,10 +35,9 @@ function mapSocketError(err: NodeJS.ErrnoException): TransportError {
 export class TcpTransport implements Transport {
   readonly kind = 'tcp' as const;
   readonly remoteAddress: string;
-  private handlers: TransportHandlers | null = null;
-  private pending: Uint8Array[] = [];
+  // Chunks are views into the shared read buffer: one kept for a late attach must be copied.
+  private readonly inbox = new TransportInbox((chunk) => chunk.slice());
   private closed = false;
-  private closeNotified = false;
   private closeError: SluiceError | undefined;
   private corked = false;
 
@@ -48,7 +48,7 @@ export class TcpTransport implements Transport {
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
-    socket.on('drain', () => this.handlers?.drain());
+    socket.on('drain', () => this.inbox.drain());
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.closeError ??= mapSocketError(err);
     });
@@ -65,16 +65,11 @@ export class TcpTransport implements Transport {
    * valid only during this call, as the Transport port allows. Copied only when nobody is attached yet.
    */
   receive(bytes: Uint8Array): void {
-    if (this.handlers) this.handlers.data(bytes);
-    else this.pending.push(bytes.slice());
+    this.inbox.data(bytes);
   }
 
   attach(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    const pending = this.pending;
-    this.pending = [];
-    for (const chunk of pending) handlers.data(chunk);
-    if (this.closed) this.notifyClose();
+    this.inbox.attach(handlers);
   }
 
   write(data: Uint8Array): boolean {
@@ -108,9 +103,7 @@ export class TcpTransport implements Transport {
   }
 
   private notifyClose(): void {
-    if (this.closeNotified || !this.handlers) return;
-    this.closeNotified = true;
-    this.handlers.close(this.closeError);
+    this.inbox.closed(this.closeError);
   }
 }
 

@@ -3,6 +3,7 @@ import type { DataChannelTuning } from '../../../src/core/ports/rtc.js';
 import type { SluiceError } from '../../../src/core/errors.js';
 import type { Transport, TransportHandlers } from '../../../src/core/ports/transport.js';
 import { TransportError } from '../../../src/core/transport/errors.js';
+import { TransportInbox } from '../../../src/core/transport/inbox.js';
 
 
 /** How long a closing channel may take to flush before the whole peer connection is torn down. */
@@ -20,11 +21,9 @@ function formatAddress(host: string, port: number): string {
 export class DataChannelTransport implements Transport {
   readonly kind = 'webrtc' as const;
   remoteAddress = 'webrtc';
-  private handlers: TransportHandlers | null = null;
-  private pending: Uint8Array[] = [];
+  private readonly inbox = new TransportInbox();
   private closing = false;
   private closed = false;
-  private closeNotified = false;
   private closeError: SluiceError | undefined;
   private needDrain = false;
   private messageSize: number;
@@ -66,11 +65,7 @@ export class DataChannelTransport implements Transport {
   }
 
   attach(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    const pending = this.pending;
-    this.pending = [];
-    for (const chunk of pending) handlers.data(chunk);
-    if (this.closed) this.notifyClose();
+    this.inbox.attach(handlers);
   }
 
   write(data: Uint8Array): boolean {
@@ -120,20 +115,19 @@ export class DataChannelTransport implements Transport {
   }
 
   private receive(msg: string | Buffer | ArrayBuffer): void {
-    if (this.closeNotified) return;
+    if (this.inbox.closeTold) return;
     let bytes: Uint8Array;
     if (typeof msg === 'string') bytes = new TextEncoder().encode(msg);
     else if (msg instanceof ArrayBuffer) bytes = new Uint8Array(msg);
     else bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
-    if (this.handlers) this.handlers.data(bytes);
-    else this.pending.push(bytes);
+    this.inbox.data(bytes);
   }
 
   private maybeDrain(): void {
     // The low-water callback can be queued from an earlier dip; only a queue that is really short again counts.
     if (!this.needDrain || this.closing || this.closed || this.channel.bufferedAmount() > this.tuning.highWaterMark) return;
     this.needDrain = false;
-    this.handlers?.drain();
+    this.inbox.drain();
   }
 
   private ended(): void {
@@ -150,12 +144,6 @@ export class DataChannelTransport implements Transport {
       // Already closed natively.
     }
     // A message queued just before the close may still sit in its own callback queue: let it land first.
-    setImmediate(() => this.notifyClose());
-  }
-
-  private notifyClose(): void {
-    if (this.closeNotified || !this.handlers) return;
-    this.closeNotified = true;
-    this.handlers.close(this.closeError);
+    setImmediate(() => this.inbox.closed(this.closeError));
   }
 }

@@ -2,6 +2,7 @@ import type { SluiceError } from '../../core/errors.js';
 import type { DataChannelTuning } from '../../core/ports/rtc.js';
 import type { Transport, TransportHandlers } from '../../core/ports/transport.js';
 import { TransportError } from '../../core/transport/errors.js';
+import { TransportInbox } from '../../core/transport/inbox.js';
 
 
 /** How long a closing channel may take to flush before the whole peer connection is torn down. */
@@ -17,11 +18,9 @@ const SCTP_USER_INITIATED_ABORT = 12;
 export class RtcDataChannelTransport implements Transport {
   readonly kind = 'webrtc' as const;
   private knownAddress: string | null = null;
-  private handlers: TransportHandlers | null = null;
-  private pending: Uint8Array[] = [];
+  private readonly inbox = new TransportInbox();
   private closing = false;
   private closed = false;
-  private closeNotified = false;
   private closeError: SluiceError | undefined;
   private needDrain = false;
   private messageSize: number;
@@ -76,11 +75,7 @@ export class RtcDataChannelTransport implements Transport {
   }
 
   attach(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    const pending = this.pending;
-    this.pending = [];
-    for (const chunk of pending) handlers.data(chunk);
-    if (this.closed) this.notifyClose();
+    this.inbox.attach(handlers);
   }
 
   write(data: Uint8Array): boolean {
@@ -170,20 +165,19 @@ export class RtcDataChannelTransport implements Transport {
   }
 
   private receive(data: unknown): void {
-    if (this.closeNotified) return;
+    if (this.inbox.closeTold) return;
     let bytes: Uint8Array;
     if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (typeof data === 'string') bytes = new TextEncoder().encode(data); // no WebTorrent peer sends text
     else return; // binaryType is 'arraybuffer': no Blob can arrive
-    if (this.handlers) this.handlers.data(bytes);
-    else this.pending.push(bytes);
+    this.inbox.data(bytes);
   }
 
   private maybeDrain(): void {
     // A low-water event can be queued from an earlier dip; only a queue that is really short again counts.
     if (!this.needDrain || this.closing || this.closed || this.queuedBytes + this.channel.bufferedAmount > this.tuning.highWaterMark) return;
     this.needDrain = false;
-    this.handlers?.drain();
+    this.inbox.drain();
   }
 
   private ended(): void {
@@ -198,13 +192,7 @@ export class RtcDataChannelTransport implements Transport {
     onEnd?.(this.closeError);
     if (this.channel.readyState !== 'closed') this.channel.close();
     this.pc.close();
-    this.notifyClose();
-  }
-
-  private notifyClose(): void {
-    if (this.closeNotified || !this.handlers) return;
-    this.closeNotified = true;
-    this.handlers.close(this.closeError);
+    this.inbox.closed(this.closeError);
   }
 }
 
