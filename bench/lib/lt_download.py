@@ -3,22 +3,11 @@
 # "is_seeding" means every piece verified. Prints {"done": true} on completion, then exits.
 # Usage: /usr/bin/python3 lt_download.py TORRENT OUT_DIR PEER_PORT
 import json, sys, time
-import libtorrent as lt
+from lt_loopback import add_started, loopback_session
 
 torrent, out_dir, peer_port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ses = lt.session({
-    'listen_interfaces': '127.0.0.1:0',
-    'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-    'enable_outgoing_utp': False, 'enable_incoming_utp': False,
-    'allow_multiple_connections_per_ip': True,
-    'alert_mask': 0,
-})
-params = lt.add_torrent_params()
-params.ti = lt.torrent_info(torrent)
-params.save_path = out_dir
-params.flags &= ~lt.torrent_flags.auto_managed
-params.flags &= ~lt.torrent_flags.paused
-handle = ses.add_torrent(params)
+ses = loopback_session()
+handle = add_started(ses, torrent, out_dir)
 handle.connect_peer(('127.0.0.1', peer_port))
 deadline = time.monotonic() + 600
 while True:

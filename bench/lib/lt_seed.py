@@ -3,23 +3,11 @@
 # Prints {"port": N} once listening; seeds until stdin closes, then prints its own CPU seconds.
 # Usage: /usr/bin/python3 lt_seed.py TORRENT DATA_DIR
 import json, resource, sys, threading, time
-import libtorrent as lt
+from lt_loopback import add_started, loopback_session
 
 torrent, data_dir = sys.argv[1], sys.argv[2]
-ses = lt.session({
-    'listen_interfaces': '127.0.0.1:0',
-    'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-    'enable_outgoing_utp': False, 'enable_incoming_utp': False,
-    'allow_multiple_connections_per_ip': True,
-    'alert_mask': 0,
-})
-params = lt.add_torrent_params()
-params.ti = lt.torrent_info(torrent)
-params.save_path = data_dir
-params.flags |= lt.torrent_flags.seed_mode
-params.flags &= ~lt.torrent_flags.auto_managed
-params.flags &= ~lt.torrent_flags.paused
-handle = ses.add_torrent(params)
+ses = loopback_session()
+handle = add_started(ses, torrent, data_dir, seed_mode=True)
 while ses.listen_port() == 0:
     time.sleep(0.01)
 print(json.dumps({'port': ses.listen_port()}), flush=True)
