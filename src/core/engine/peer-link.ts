@@ -39,12 +39,9 @@ export class PeerLink {
     readonly pipeline: RequestPipeline,
     private host: PeerLinkHost,
     readonly connectedAt: number,
+    /** A stable key for this peer within a torrent: the dialled `host:port`, the remote address, or `webrtc:<peer id>`. */
+    readonly address: string = transport.remoteAddress,
   ) {}
-
-  /** A stable key for this peer within a torrent. */
-  get address(): string {
-    return this.transport.remoteAddress;
-  }
 
   /** Hands the link to a new host (the session routes incoming peers to their torrent). */
   rehost(host: PeerLinkHost): void {

@@ -465,8 +465,7 @@ export class Torrent implements PeerLinkHost {
       clientName: `Sluice ${SLUICE_VERSION}`,
       now,
     });
-    const link = new PeerLink(transport, conn, new RequestPipeline(), this, now);
-    Object.defineProperty(link, 'address', { value: key });
+    const link = new PeerLink(transport, conn, new RequestPipeline(), this, now, key);
     this.links.set(key, link);
     this.uploads.add(link);
     this.pex.set(link, new PexState({ enabled: !this.isPrivate }));
