@@ -3,6 +3,7 @@ import type { SluiceError } from '../../../src/core/errors.js';
 import type { AbortSignalLike, Transport, TransportDialer, TransportHandlers } from '../../../src/core/ports/transport.js';
 import { TransportError } from '../../../src/core/transport/errors.js';
 import { TransportInbox } from '../../../src/core/transport/inbox.js';
+import { splitHostPort } from '../../../src/core/engine/address.js';
 
 function formatAddress(host: string | undefined, port: number | undefined): string {
   const h = host ?? '?';
@@ -11,10 +12,9 @@ function formatAddress(host: string | undefined, port: number | undefined): stri
 
 /** Splits `host:port` or `[v6]:port`. */
 export function parseHostPort(address: string): { host: string; port: number } {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:]+):(\d+)$/.exec(address);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port > 0 && port < 65536)) throw new TransportError('transport/refused', `'${address}' is not host:port`);
-  return { host: m[1]!, port };
+  const parsed = splitHostPort(address);
+  if (!parsed) throw new TransportError('transport/refused', `'${address}' is not host:port`);
+  return parsed;
 }
 
 function mapSocketError(err: NodeJS.ErrnoException): TransportError {
