@@ -9,6 +9,8 @@ const REAL_TIME_PEERS = ['test/interop/webrtc-*.test.ts', 'test/interop/hybrid-b
 
 const shared = {
   environment: 'node',
+  // Every `sluice` a test starts inherits this: no LSD multicast leaves loopback (test/sidecar/lsd runs it in a namespace).
+  env: { SLUICE_LSD: '0' },
   testTimeout: 60_000,
   hookTimeout: 120_000,
 } as const;

@@ -22,8 +22,9 @@ export function sluice(args: readonly string[], options: { cwd?: string; timeout
 }
 
 /** Starts a long-running `sluice` command; resolves with the first stdout line and the child. */
-export function sluiceLong(args: readonly string[], options: { cwd?: string } = {}) {
-  const child = spawn(process.execPath, [SLUICE_BIN, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function sluiceLong(args: readonly string[], options: { cwd?: string; prefix?: readonly string[]; env?: NodeJS.ProcessEnv } = {}) {
+  const argv = [...(options.prefix ?? []), process.execPath, SLUICE_BIN, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -23,7 +23,7 @@ def emit(**kw):
 
 settings = {
     'listen_interfaces': '127.0.0.1:%d' % cfg.get('port', 0),
-    'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+    'enable_dht': False, 'enable_lsd': bool(cfg.get('lsd')), 'enable_upnp': False, 'enable_natpmp': False,
     'enable_incoming_utp': False, 'enable_outgoing_utp': False,
     'enable_incoming_tcp': True, 'enable_outgoing_tcp': True,
     # Every peer here is 127.0.0.1: a second connection from the same address must not be refused.
@@ -124,6 +124,10 @@ export interface LibtorrentOptions {
   readonly forceRc4?: boolean;
   /** Print every libtorrent alert (peer_log included) as `log` lines, for debugging. */
   readonly verbose?: boolean;
+  /** Local Service Discovery on (only inside a network namespace: see netns.ts). */
+  readonly lsd?: boolean;
+  /** argv prefix to run it under, e.g. a network namespace's `ip netns exec NAME`. */
+  readonly prefix?: readonly string[];
 }
 
 export interface LibtorrentPeer {
@@ -143,7 +147,8 @@ const running = new Set<LibtorrentPeer>();
 
 export async function startLibtorrent(options: LibtorrentOptions): Promise<LibtorrentPeer> {
   requireTool('libtorrent');
-  const child = spawn('/usr/bin/python3', ['-u', '-c', PEER_SCRIPT, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const argv = [...(options.prefix ?? []), '/usr/bin/python3', '-u', '-c', PEER_SCRIPT, JSON.stringify(options)];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const followed = followJsonLines<LibtorrentLine>('libtorrent', child, { killAfterMs: 3000 });
   const { lines, waitFor, transcript } = followed;
 

@@ -6,6 +6,7 @@ import { splitHostPort } from '../../../src/core/engine/address.js';
 /** The options `download` and `seed` share: which swarms to join and how. */
 export const SWARM_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'no-dht': {},
+  'no-lsd': {},
   'dht-bootstrap': { value: true, repeat: true },
   'no-webrtc': {},
   'no-tcp': {},
@@ -21,7 +22,7 @@ const POLICIES = ['prefer-plaintext', 'prefer-encrypted', 'require'] as const;
  * By default one process joins both swarms: TCP (HTTP/UDP trackers, DHT, PEX) and WebRTC (WebSocket
  * trackers), so pieces from either side reach both.
  */
-export function swarmOptions(args: ParsedArgs): Pick<NodeSessionOptions, 'dht' | 'webrtc' | 'tcp' | 'settings'> {
+export function swarmOptions(args: ParsedArgs): Pick<NodeSessionOptions, 'dht' | 'lsd' | 'webrtc' | 'tcp' | 'settings'> {
   const noTcp = hasFlag(args, 'no-tcp');
   const noWebrtc = hasFlag(args, 'no-webrtc');
   if (noTcp && noWebrtc) throw new UsageError('--no-tcp and --no-webrtc together leave no way to reach peers');
@@ -39,6 +40,8 @@ export function swarmOptions(args: ParsedArgs): Pick<NodeSessionOptions, 'dht' |
     settings: { encryption: encryption as (typeof POLICIES)[number] },
     tcp: !noTcp,
     dht: noTcp ? false : dhtOption(hasFlag(args, 'no-dht'), bootstrap),
+    // SLUICE_LSD=0 is --no-lsd for every run in an environment (the test suite sets it: its peers stay on loopback).
+    lsd: !noTcp && !hasFlag(args, 'no-lsd') && process.env['SLUICE_LSD'] !== '0',
     webrtc: noWebrtc ? false : { ...(iceServers ? { iceServers } : {}), ...(host ? { bindAddress: host } : {}) },
   };
 }

@@ -40,6 +40,9 @@ export async function startDht(options: DhtDiscoveryOptions): Promise<DhtDiscove
   });
   return {
     port,
+    source: 'dht',
+    // BEP 5 peers expire after about 30 minutes; announcing every 15 keeps us listed.
+    intervalMs: 15 * 60_000,
     lookup(infoHash, found) {
       const key = toHex(infoHash);
       let set = listeners.get(key);

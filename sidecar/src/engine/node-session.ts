@@ -7,6 +7,7 @@ import type { Hasher } from '../../../src/core/ports/hasher.js';
 import type { StorageFactory } from '../../../src/core/ports/storage.js';
 import type { DhtDiscovery } from '../dht/dht-discovery.js';
 import { nodeHasher } from '../hash/node-hasher.js';
+import { startLsd } from '../lsd/lsd-discovery.js';
 import { fsStorage } from '../storage/fs-store.js';
 import { listenTcp, tcpDialer, type TcpListener } from '../transport/tcp.js';
 import { nodeTrackerClient } from './node-trackers.js';
@@ -28,6 +29,8 @@ export interface NodeSessionOptions {
   readonly port?: number;
   readonly host?: string;
   readonly dht?: boolean | { readonly bootstrap?: readonly string[] };
+  /** Local Service Discovery (BEP 14) on the LAN's multicast group (default false here; the CLI turns it on). */
+  readonly lsd?: boolean;
   /** Join the WebRTC swarm through ws:// and wss:// trackers (default true). */
   readonly webrtc?: boolean | { readonly iceServers?: readonly RtcIceServer[]; readonly bindAddress?: string };
   /** Join the classic TCP swarm: listen, dial, HTTP/UDP trackers, DHT (default true). */
@@ -70,7 +73,8 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
       tablePath: join(options.stateDir, 'dht.json'),
     });
   }
-  const discovery: PeerDiscovery[] = dht ? [dht] : [];
+  const lsd = options.lsd && listener ? await startLsd() : null;
+  const discovery: PeerDiscovery[] = [...(dht ? [dht] : []), ...(lsd ? [lsd] : [])];
   const webrtc = options.webrtc ?? true;
   const rtc = webrtc
     ? new NodeRtcConnector({
@@ -142,7 +146,7 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([s.close(), grace]);
       rtc?.close();
-      await Promise.race([Promise.allSettled([listener?.close(), dht?.close()]), new Promise<void>((r) => setTimeout(r, 300).unref())]);
+      await Promise.race([Promise.allSettled([listener?.close(), dht?.close(), lsd?.close()]), new Promise<void>((r) => setTimeout(r, 300).unref())]);
     },
   };
 }

@@ -16,6 +16,10 @@ export interface ResumeStore {
 
 /** Peers found outside trackers (the DHT; LSD). `lookup` reports peers through `found` as they come. */
 export interface PeerDiscovery {
+  /** Shown as the source of the peers it finds. */
+  readonly source: 'dht' | 'lsd';
+  /** How often a torrent looks up and announces again. */
+  readonly intervalMs: number;
   lookup(infoHash: Uint8Array, found: (address: string) => void): void;
   announce(infoHash: Uint8Array, port: number): void;
 }

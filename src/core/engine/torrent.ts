@@ -21,7 +21,7 @@ import { bytesEqual, compareBytes } from '../util/bytes.js';
 import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
 import { SLUICE_VERSION } from '../version.js';
 import { TrackerAnnouncer } from './tracker-announcer.js';
-import type { TorrentContext } from './context.js';
+import type { PeerDiscovery, TorrentContext } from './context.js';
 import { PeerBook, type PeerSource } from './peer-book.js';
 import { PeerLink, type PeerLinkHost } from './peer-link.js';
 import { PieceBuffers } from './piece-buffers.js';
@@ -58,7 +58,6 @@ const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 const RESUME_SAVE_INTERVAL_MS = 30_000;
 /** While pieces arrive, save more often: a crash (SIGKILL, power loss) then costs seconds of work, not all of it. */
 const DOWNLOADING_RESUME_SAVE_INTERVAL_MS = 5_000;
-const DISCOVERY_INTERVAL_MS = 15 * 60_000;
 const BLOCK = 16 * 1024;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -109,7 +108,9 @@ export class Torrent implements PeerLinkHost {
   private verifiedBytes = 0;
   private resumeDirty = false;
   private lastResumeSave = 0;
-  private lastDiscovery = -Infinity;
+  /** When each discovery source was last asked (private torrents never ask). */
+  private readonly lastDiscovery = new Map<PeerDiscovery, number>();
+  private readonly discoveredBy = new Map<PeerDiscovery, (address: string) => void>();
   private removed = false;
   private readonly extensions: LocalExtensionIds;
 
@@ -385,15 +386,7 @@ export class Torrent implements PeerLinkHost {
     next = Math.min(next, this.choker.nextRechokeAt);
     const announceAt = this.announcer.tick(now);
     if (announceAt !== null) next = Math.min(next, announceAt);
-    if (!this.isPrivate && now - this.lastDiscovery >= DISCOVERY_INTERVAL_MS && this.ctx.discovery.length > 0) {
-      this.lastDiscovery = now;
-      for (const d of this.ctx.discovery) {
-        d.lookup(this.infoHash, (address) => {
-          if (this.book.add(address, 'dht', this.now())) this.ctx.wake();
-        });
-        d.announce(this.infoHash, this.ctx.settings().listenPort);
-      }
-    }
+    if (!this.isPrivate) this.discover(now);
     this.dialMore(now);
     const bookAt = this.book.nextDeadline();
     if (bookAt !== null) next = Math.min(next, Math.max(bookAt, now + 50));
@@ -410,6 +403,28 @@ export class Torrent implements PeerLinkHost {
     let added = false;
     for (const a of addresses) added = this.book.add(a, source, now) || added;
     if (added) this.ctx.wake();
+  }
+
+  private discover(now: number): void {
+    for (const d of this.ctx.discovery) {
+      const last = this.lastDiscovery.get(d);
+      if (last !== undefined && now - last < d.intervalMs) continue;
+      this.lastDiscovery.set(d, now);
+      d.lookup(this.infoHash, this.discovered(d));
+      d.announce(this.infoHash, this.ctx.settings().listenPort);
+    }
+  }
+
+  /** One callback per source for the torrent's life, so that repeated lookups never pile up listeners. */
+  private discovered(d: PeerDiscovery): (address: string) => void {
+    let found = this.discoveredBy.get(d);
+    if (!found) {
+      found = (address) => {
+        if (this.active && this.book.add(address, d.source, this.now())) this.ctx.wake();
+      };
+      this.discoveredBy.set(d, found);
+    }
+    return found;
   }
 
   private dialMore(now: number): void {

@@ -17,8 +17,11 @@ export class Swarm {
   readonly dir = mkdtempSync(join(tmpdir(), 'sluice-discovery-'));
   private readonly runs: Run[] = [];
 
-  /** One file, `<dir>/data.bin`, holding `data`. */
-  constructor(readonly data: Uint8Array) {
+  /** One file, `<dir>/data.bin`, holding `data`; `spawn` runs both sides elsewhere (a network namespace). */
+  constructor(
+    readonly data: Uint8Array,
+    private readonly spawn: { prefix?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
+  ) {
     writeFileSync(join(this.dir, 'data.bin'), data);
   }
 
@@ -61,7 +64,7 @@ export class Swarm {
   }
 
   private start(args: readonly string[]): Run {
-    const run = sluiceLong(args, { cwd: this.dir });
+    const run = sluiceLong(args, { cwd: this.dir, ...this.spawn });
     this.runs.push(run);
     return run;
   }

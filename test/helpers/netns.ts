@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * A network namespace of our own whose only interface is a multicast-capable loopback: tests that
+ * multicast (LSD) run their peers in it, so nothing they send leaves this machine's loopback.
+ * Creating one needs root and iproute2 (`npm test` runs as root in CI); without them the test fails.
+ */
+export interface Netns {
+  readonly name: string;
+  /** The argv prefix that runs a command inside the namespace. */
+  readonly prefix: readonly string[];
+  remove(): void;
+}
+
+let counter = 0;
+
+function ip(args: readonly string[]): void {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  if (r.error) throw new Error(`iproute2 is not installed: apt-get install iproute2 (${r.error.message})`);
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr.trim()} (creating a network namespace needs root)`);
+}
+
+export function createNetns(): Netns {
+  const name = `sluice-test-${process.pid}-${counter++}`;
+  ip(['netns', 'add', name]);
+  try {
+    ip(['-n', name, 'link', 'set', 'lo', 'up']);
+    ip(['-n', name, 'link', 'set', 'lo', 'multicast', 'on']);
+    ip(['-n', name, 'route', 'add', '224.0.0.0/4', 'dev', 'lo']);
+  } catch (err) {
+    ip(['netns', 'delete', name]);
+    throw err;
+  }
+  return {
+    name,
+    prefix: ['ip', 'netns', 'exec', name],
+    remove: () => ip(['netns', 'delete', name]),
+  };
+}
