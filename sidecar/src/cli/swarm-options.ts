@@ -1,6 +1,6 @@
 import type { RtcIceServer } from '../../../src/core/ports/rtc.js';
 import type { NodeSessionOptions } from '../engine/node-session.js';
-import { flagValue, flagValues, hasFlag, type FlagSpec, type ParsedArgs, UsageError } from './args.js';
+import { flagValue, flagValues, hasFlag, integerFlag, type FlagSpec, type ParsedArgs, UsageError } from './args.js';
 import { splitHostPort } from '../../../src/core/engine/address.js';
 
 /** The options `download` and `seed` share: which swarms to join and how. */
@@ -14,6 +14,9 @@ export const SWARM_FLAGS: Readonly<Record<string, FlagSpec>> = {
   stun: { value: true, repeat: true },
   'no-stun': {},
   encryption: { value: true },
+  'download-limit': { value: true },
+  'upload-limit': { value: true },
+  'max-peers': { value: true },
 };
 
 const POLICIES = ['prefer-plaintext', 'prefer-encrypted', 'require'] as const;
@@ -36,8 +39,16 @@ export function swarmOptions(args: ParsedArgs): Pick<NodeSessionOptions, 'dht' |
   if (!(POLICIES as readonly string[]).includes(encryption)) {
     throw new UsageError(`--encryption must be one of ${POLICIES.join(', ')}, got '${encryption}'`);
   }
+  const downloadRateLimit = rateFlag(args, 'download-limit');
+  const uploadRateLimit = rateFlag(args, 'upload-limit');
+  const maxPeers = integerFlag(args, 'max-peers', 1, 10_000);
   return {
-    settings: { encryption: encryption as (typeof POLICIES)[number] },
+    settings: {
+      encryption: encryption as (typeof POLICIES)[number],
+      ...(downloadRateLimit !== undefined ? { downloadRateLimit } : {}),
+      ...(uploadRateLimit !== undefined ? { uploadRateLimit } : {}),
+      ...(maxPeers !== undefined ? { maxConnectionsPerTorrent: maxPeers } : {}),
+    },
     tcp: !noTcp,
     dht: noTcp ? false : dhtOption(hasFlag(args, 'no-dht'), bootstrap),
     // SLUICE_LSD=0 is --no-lsd for every run in an environment (the test suite sets it: its peers stay on loopback).
@@ -61,4 +72,18 @@ export function checkDhtBootstrap(nodes: readonly string[], noDht: boolean): str
 export function dhtOption(noDht: boolean, bootstrap: readonly string[]): boolean | { bootstrap: readonly string[] } {
   if (noDht) return false;
   return bootstrap.length > 0 ? { bootstrap } : true;
+}
+
+const RATE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/**
+ * A rate in bytes per second: `500K`, `2M`, `1.5m`, or plain bytes (K = 1024, as qBittorrent's KiB/s);
+ * `0` means unlimited. Undefined when the flag is absent.
+ */
+export function rateFlag(args: ParsedArgs, name: string): number | undefined {
+  const text = flagValue(args, name);
+  if (text === undefined) return undefined;
+  const m = /^(\d{1,12}(?:\.\d{1,6})?)([kKmMgG]?)(?:i?B(?:\/s)?)?$/.exec(text);
+  if (!m) throw new UsageError(`--${name} must be a rate such as 500K or 2M (bytes per second, 0 for no limit), got '${text}'`);
+  return Math.round(Number(m[1]) * RATE_UNITS[m[2]!.toLowerCase()]!);
 }
