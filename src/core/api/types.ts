@@ -120,6 +120,8 @@ export type Alert =
   | { readonly type: 'piece-verified'; readonly infoHash: string; readonly piece: number }
   | { readonly type: 'piece-failed'; readonly infoHash: string; readonly piece: number; readonly peers: readonly string[] }
   | { readonly type: 'torrent-finished'; readonly infoHash: string }
+  /** While existing data is hashed (adding a torrent, forceRecheck): at most once per percent. */
+  | { readonly type: 'check-progress'; readonly infoHash: string; readonly checkedBytes: number; readonly totalBytes: number }
   | { readonly type: 'torrent-checked'; readonly infoHash: string; readonly havePieces: number }
   | { readonly type: 'state-changed'; readonly infoHash: string; readonly state: TorrentState }
   | { readonly type: 'peer-connected'; readonly infoHash: string; readonly address: string; readonly client: string }

@@ -5,7 +5,7 @@ import { answerMetadataRequest } from '../extensions/ut-metadata/responder.js';
 import { DEFAULT_LOCAL_EXTENSIONS, type LocalExtensionIds } from '../extensions/names.js';
 import type { MetadataMessage } from '../extensions/ut-metadata/codec.js';
 import { PexState } from '../extensions/ut-pex/pex-state.js';
-import { filePieces, pieceSize } from '../metainfo/layout.js';
+import { pieceSize } from '../metainfo/layout.js';
 import type { Metainfo } from '../metainfo/model.js';
 import type { PeerEvent } from '../peer/events.js';
 import { PeerConnection } from '../peer/peer-connection.js';
@@ -14,7 +14,8 @@ import { RequestPipeline } from '../pipeline/request-pipeline.js';
 import type { TorrentStorage } from '../ports/storage.js';
 import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
-import { checkResume, decodeResume, encodeResume, type ResumeData } from '../resume/index.js';
+import { encodeResume, type ResumeData } from '../resume/index.js';
+import { checkTorrentData, loadResumeData } from './data-check.js';
 import { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
 import { bytesEqual, compareBytes } from '../util/bytes.js';
@@ -196,7 +197,7 @@ export class Torrent implements PeerLinkHost {
     this.setState('checking');
     const files = meta.files;
     if (this.filePriorities.length !== files.length) this.filePriorities = files.map((_, i) => this.filePriorities[i] ?? 4);
-    const resume = await this.loadResume();
+    const resume = await loadResumeData(this.ctx.resume, this.infoHashHex);
     if (resume && resume.filePriorities.length === files.length && this.filePriorities.every((p) => p === 4)) {
       this.filePriorities = resume.filePriorities.map((p) => Math.max(0, Math.min(7, p)) as Priority);
       this.sequential = this.sequential || resume.sequential;
@@ -209,7 +210,16 @@ export class Torrent implements PeerLinkHost {
       return;
     }
     this.verifier = new PieceVerifier(meta, this.ctx.hasher);
-    const have = await this.checkData(meta, resume);
+    const have = await checkTorrentData({
+      meta,
+      storage: this.storage,
+      verifier: this.verifier,
+      resume,
+      infoHashHex: this.infoHashHex,
+      cancelled: () => this.removed,
+      progress: (done, total) => this.reportCheck(done, total),
+    });
+    this.lastCheckPercent = -1;
     if (this.removed || !have) return;
     this.have = have;
     this.verifiedBytes = 0;
@@ -241,52 +251,6 @@ export class Torrent implements PeerLinkHost {
       this.updateInterest(link);
       link.flush();
     }
-  }
-
-  private async loadResume(): Promise<ResumeData | null> {
-    if (!this.ctx.resume) return null;
-    try {
-      const bytes = await this.ctx.resume.load(this.infoHashHex);
-      return bytes ? decodeResume(bytes) : null;
-    } catch {
-      return null;
-    }
-  }
-
-  /** Which pieces are on disk: trusted from valid resume data, hashed otherwise (only where files exist). */
-  private async checkData(meta: Metainfo, resume: ResumeData | null): Promise<Bitfield | null> {
-    const storage = this.storage!;
-    const states = await storage.fileStates();
-    let have = new Bitfield(meta.pieceCount);
-    let recheck: number[] = [];
-    let trusted = false;
-    if (resume) {
-      try {
-        const check = checkResume(resume, states, meta, this.infoHashHex);
-        have = check.trusted;
-        recheck = [...check.recheck];
-        trusted = true;
-      } catch {
-        trusted = false;
-      }
-    }
-    if (!trusted) {
-      // Without resume data, hash every piece that touches a file present on disk.
-      const present = new Set<number>();
-      meta.files.forEach((f, i) => {
-        if (f.padding || f.length === 0 || !states[i]) return;
-        const { start, end } = filePieces(meta, i);
-        for (let p = start; p < end; p++) present.add(p);
-      });
-      recheck = [...present].sort((a, b) => a - b);
-    }
-    for (const index of recheck) {
-      if (this.removed) return null;
-      const data = await storage.readPiece(index).catch(() => null);
-      if (data && (await this.verifier!.verify(index, data))) have.set(index);
-      else have.clear(index);
-    }
-    return have;
   }
 
   pause(): void {
@@ -335,6 +299,16 @@ export class Torrent implements PeerLinkHost {
     this.announcer.stop();
   }
 
+
+  private lastCheckPercent = -1;
+
+  /** Checking a large torrent takes a while: say how far it is, at most once per percent. */
+  private reportCheck(doneBytes: number, totalBytes: number): void {
+    const percent = Math.floor((doneBytes * 100) / totalBytes);
+    if (percent === this.lastCheckPercent) return;
+    this.lastCheckPercent = percent;
+    this.ctx.emit({ type: 'check-progress', infoHash: this.infoHashHex, checkedBytes: doneBytes, totalBytes });
+  }
 
   private setState(state: TorrentState): void {
     if (this.state === state) return;

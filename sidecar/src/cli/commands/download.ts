@@ -10,6 +10,7 @@ import { readTorrentFile } from '../read-input.js';
 import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
 import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
+import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
 
 const DOWNLOAD_USAGE = USAGE.download;
@@ -68,7 +69,7 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   const node = await startNodeSession({ downloadDir: out, stateDir, port, ...swarm });
   let torrent;
   try {
-    torrent = await node.session.addTorrent(source, { peers, trackers, sequential: hasFlag(args, 'sequential') });
+    torrent = await withCheckBar(node.session, io.stderr, () => node.session.addTorrent(source, { peers, trackers, sequential: hasFlag(args, 'sequential') }));
   } catch (err) {
     await node.close(500);
     throw err;

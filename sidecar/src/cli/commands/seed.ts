@@ -18,6 +18,7 @@ import { ProgressBar } from '../progress.js';
 import { describeFsError, InputError, readTorrentFile } from '../read-input.js';
 import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
+import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
 import { checkTrackers } from './download.js';
 import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
@@ -85,7 +86,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
   const node = await startNodeSession({ downloadDir: dataDir, stateDir, port, ...swarm });
   let torrent;
   try {
-    torrent = await node.session.addTorrent({ metainfo: meta }, { trackers });
+    torrent = await withCheckBar(node.session, io.stderr, () => node.session.addTorrent({ metainfo: meta }, { trackers }));
   } catch (err) {
     await node.close(500);
     throw err;

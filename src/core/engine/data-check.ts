@@ -1,0 +1,72 @@
+import { filePieces, pieceSize } from '../metainfo/layout.js';
+import type { Metainfo } from '../metainfo/model.js';
+import type { TorrentStorage } from '../ports/storage.js';
+import { checkResume, decodeResume, type ResumeData } from '../resume/index.js';
+import { Bitfield } from '../util/bitfield.js';
+import type { ResumeStore } from './context.js';
+import type { PieceVerifier } from './piece-verifier.js';
+
+/** Resume data for a torrent, or null when there is none or it does not decode (then the data is rechecked). */
+export async function loadResumeData(store: ResumeStore | null, key: string): Promise<ResumeData | null> {
+  if (!store) return null;
+  try {
+    const bytes = await store.load(key);
+    return bytes ? decodeResume(bytes) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface DataCheckInput {
+  readonly meta: Metainfo;
+  readonly storage: TorrentStorage;
+  readonly verifier: PieceVerifier;
+  readonly resume: ResumeData | null;
+  readonly infoHashHex: string;
+  /** Stops the check early (the torrent was removed); the check then returns null. */
+  readonly cancelled: () => boolean;
+  /** Called after each hashed piece: how many bytes of the pieces to hash are done, of how many. */
+  readonly progress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/**
+ * Which pieces are on disk. Valid resume data is trusted, except for pieces of files that changed
+ * since; without it, every piece that touches a file present on disk is hashed. Pieces of missing
+ * files cost nothing.
+ */
+export async function checkTorrentData(input: DataCheckInput): Promise<Bitfield | null> {
+  const { meta, storage, verifier, resume } = input;
+  const states = await storage.fileStates();
+  let have = new Bitfield(meta.pieceCount);
+  let recheck: number[] | null = null;
+  if (resume) {
+    try {
+      const check = checkResume(resume, states, meta, input.infoHashHex);
+      have = check.trusted;
+      recheck = [...check.recheck];
+    } catch {
+      recheck = null;
+    }
+  }
+  if (recheck === null) {
+    const present = new Set<number>();
+    meta.files.forEach((f, i) => {
+      if (f.padding || f.length === 0 || !states[i]) return;
+      const { start, end } = filePieces(meta, i);
+      for (let p = start; p < end; p++) present.add(p);
+    });
+    recheck = [...present].sort((a, b) => a - b);
+  }
+  let totalBytes = 0;
+  for (const index of recheck) totalBytes += pieceSize(meta, index);
+  let doneBytes = 0;
+  for (const index of recheck) {
+    if (input.cancelled()) return null;
+    const data = await storage.readPiece(index).catch(() => null);
+    if (data && (await verifier.verify(index, data))) have.set(index);
+    else have.clear(index);
+    doneBytes += pieceSize(meta, index);
+    input.progress?.(doneBytes, totalBytes);
+  }
+  return have;
+}
