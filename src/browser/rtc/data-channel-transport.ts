@@ -118,25 +118,28 @@ export class RtcDataChannelTransport implements Transport {
     this.queuedBytes = 0;
     const size = this.messageSize;
     try {
-      if (queued.length === 1) {
-        const data = queued[0]!;
-        for (let offset = 0; offset < data.length; offset += size) this.send(data.subarray(offset, Math.min(data.length, offset + size)));
-      } else {
-        // send() copies what it is given, so one scratch buffer serves every packed message.
-        if (this.scratch === null || this.scratch.length < size) this.scratch = new Uint8Array(size);
-        const scratch = this.scratch;
-        let fill = 0;
-        for (const data of queued) {
-          for (let offset = 0; offset < data.length; ) {
-            const n = Math.min(data.length - offset, size - fill);
-            scratch.set(n === data.length ? data : data.subarray(offset, offset + n), fill);
-            fill += n;
+      let fill = 0;
+      for (const data of queued) {
+        for (let offset = 0; offset < data.length; ) {
+          const remaining = data.length - offset;
+          // A whole message, or all that is left, straight from the write (send() copies what it is given).
+          if (fill === 0 && (remaining >= size || remaining === left)) {
+            const n = Math.min(remaining, size);
+            this.send(n === data.length ? data : data.subarray(offset, offset + n));
             offset += n;
-            if (fill === size || fill === left) {
-              this.channel.send(scratch.subarray(0, fill));
-              left -= fill;
-              fill = 0;
-            }
+            left -= n;
+            continue;
+          }
+          // Smaller writes (a PIECE header, REQUESTs) are packed into one scratch buffer, reused for every message.
+          if (this.scratch === null || this.scratch.length < size) this.scratch = new Uint8Array(size);
+          const n = Math.min(remaining, size - fill);
+          this.scratch.set(n === data.length ? data : data.subarray(offset, offset + n), fill);
+          fill += n;
+          offset += n;
+          if (fill === size || fill === left) {
+            this.channel.send(this.scratch.subarray(0, fill));
+            left -= fill;
+            fill = 0;
           }
         }
       }
