@@ -5,6 +5,13 @@ import type { TokenBucket } from './token-bucket.js';
 /** Storage reads in flight for one peer's requests. */
 const MAX_READS_PER_PEER = 8;
 
+/**
+ * Requests for consecutive blocks of one piece are served by one storage read of up to this many bytes
+ * (8 blocks of 16 KiB): one read, one promise and one turn of the loop for the run instead of one per block,
+ * and the PIECE messages of the run are written together, so a data channel packs them into full messages.
+ */
+const MAX_READ_BYTES = 128 * 1024;
+
 export interface BlockRequestFromPeer {
   readonly index: number;
   readonly begin: number;
@@ -69,21 +76,36 @@ export class UploadQueue {
     const now = this.deps.now();
     while (queue.length > 0 && link.writable && link.readsInFlight < MAX_READS_PER_PEER && !link.closed) {
       const allowance = Math.min(...this.deps.buckets.map((b) => b.available(now)));
-      if (allowance < queue[0]!.length) return;
-      const r = queue.shift()!;
-      for (const b of this.deps.buckets) b.take(r.length, now);
+      const first = queue[0]!;
+      if (allowance < first.length) return;
+      // The run: requests that follow each other in the piece, within the read size and the allowance.
+      let count = 1;
+      let length = first.length;
+      for (let next = queue[count]; next !== undefined; next = queue[count]) {
+        if (next.index !== first.index || next.begin !== first.begin + length) break;
+        if (length + next.length > MAX_READ_BYTES || length + next.length > allowance) break;
+        length += next.length;
+        count++;
+      }
+      const run = queue.splice(0, count);
+      for (const b of this.deps.buckets) b.take(length, now);
       link.readsInFlight++;
-      storage.read(r.index, r.begin, r.length).then(
-        (block) => {
+      storage.read(first.index, first.begin, length).then(
+        (bytes) => {
           link.readsInFlight--;
           if (link.closed) return;
-          if (link.conn.piece(r.index, r.begin, block)) this.deps.sent(link, block.length, this.deps.now());
+          for (const r of run) {
+            const at = r.begin - first.begin;
+            // A view, not a copy: PeerConnection.piece hands the block to the transport as it is.
+            const block = bytes.subarray(at, at + r.length);
+            if (link.conn.piece(r.index, r.begin, block)) this.deps.sent(link, block.length, this.deps.now());
+          }
           link.flush();
           this.pump(link);
         },
         () => {
           link.readsInFlight--;
-          link.conn.reject(r.index, r.begin, r.length);
+          for (const r of run) link.conn.reject(r.index, r.begin, r.length);
           link.flush();
         },
       );
