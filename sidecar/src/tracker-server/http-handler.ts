@@ -1,9 +1,7 @@
 // HTTP side of the tracker: announce (BEP 3/23), scrape (BEP 48), /stats (JSON) and /metrics (Prometheus).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isIPv4, isIPv6 } from 'node:net';
 import { binaryString } from '../../../src/core/bencode/decode.js';
 import { encodeBencode, type BencodeValue } from '../../../src/core/bencode/encode.js';
-import { encodeCompactPeers } from '../../../src/core/tracker/compact-peers.js';
 import { isTrackerError } from '../../../src/core/tracker/errors.js';
 import { MAX_SCRAPE_REPLY_FILES } from '../../../src/core/tracker/ws/bounds.js';
 import { binaryStringToBytes } from '../../../src/core/tracker/ws/binary-string.js';
@@ -11,56 +9,53 @@ import { announceClassic, plainIp } from './classic-announce.js';
 import { parseHttpAnnounce, parseHttpScrape, parseQuery, pathOf } from './http-query.js';
 import { prometheusText } from './metrics.js';
 import type { TrackerService } from './service.js';
+import type { PeerRecord } from './swarm-registry.js';
 
-function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length });
-  res.end(body);
+/** What the tracker answers to one HTTP request, whichever server carries it. */
+export interface HttpReply {
+  readonly status: number;
+  readonly type: string;
+  readonly body: string | Uint8Array;
 }
 
-function bencoded(res: ServerResponse, value: BencodeValue): void {
-  send(res, 200, 'text/plain', encodeBencode(value));
-}
+const bencoded = (value: BencodeValue): HttpReply => ({ status: 200, type: 'text/plain', body: encodeBencode(value) });
 
 /** A refusal the way trackers send it: status 200 and a bencoded `failure reason`. */
-function failure(res: ServerResponse, reason: string): void {
-  bencoded(res, { 'failure reason': reason });
-}
+const failure = (reason: string): HttpReply => bencoded({ 'failure reason': reason });
 
-/** Handles one request; returns false when the path is not the tracker's (the caller may serve it). */
+/** Serves one request on a `node:http` server; returns false when the path is not the tracker's. */
 export function handleTrackerHttp(service: TrackerService, req: IncomingMessage, res: ServerResponse): boolean {
-  const target = req.url ?? '/';
-  const path = pathOf(target);
-  const last = path.slice(path.lastIndexOf('/') + 1);
-  if (path === '/stats' || path === '/stats.json') {
-    send(res, 200, 'application/json', JSON.stringify(service.stats()));
-    return true;
-  }
-  if (path === '/metrics') {
-    send(res, 200, 'text/plain; version=0.0.4', prometheusText(service.stats()));
-    return true;
-  }
-  if (!last.startsWith('announce') && !last.startsWith('scrape')) return false;
-  if (req.method !== 'GET') {
-    service.counters.reject('http-method');
-    send(res, 405, 'text/plain', 'GET only\n');
-    return true;
-  }
-  try {
-    const params = parseQuery(target);
-    if (last.startsWith('announce')) announce(service, req, res, params);
-    else scrape(service, res, params);
-  } catch (error) {
-    if (!isTrackerError(error)) throw error;
-    service.counters.reject('http-bad-request');
-    failure(res, error.message);
-  }
+  const reply = answerTrackerHttp(service, req.method ?? 'GET', req.url ?? '/', req.socket.remoteAddress);
+  if (reply === null) return false;
+  res.writeHead(reply.status, { 'content-type': reply.type, 'content-length': typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.length });
+  res.end(reply.body);
   return true;
 }
 
-function announce(service: TrackerService, req: IncomingMessage, res: ServerResponse, params: ReturnType<typeof parseQuery>): void {
+/** The reply to one request (`target` as sent: path and query), or null when the path is not the tracker's. */
+export function answerTrackerHttp(service: TrackerService, method: string, target: string, remoteAddress: string | undefined): HttpReply | null {
+  const path = pathOf(target);
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  if (path === '/stats' || path === '/stats.json') return { status: 200, type: 'application/json', body: JSON.stringify(service.stats()) };
+  if (path === '/metrics') return { status: 200, type: 'text/plain; version=0.0.4', body: prometheusText(service.stats()) };
+  if (!last.startsWith('announce') && !last.startsWith('scrape')) return null;
+  if (method !== 'GET') {
+    service.counters.reject('http-method');
+    return { status: 405, type: 'text/plain', body: 'GET only\n' };
+  }
+  try {
+    const params = parseQuery(target);
+    return last.startsWith('announce') ? announce(service, plainIp(remoteAddress), params) : scrape(service, params);
+  } catch (error) {
+    if (!isTrackerError(error)) throw error;
+    service.counters.reject('http-bad-request');
+    return failure(error.message);
+  }
+}
+
+function announce(service: TrackerService, ip: string, params: ReturnType<typeof parseQuery>): HttpReply {
   const parsed = parseHttpAnnounce(params);
   const r = parsed.request;
-  const ip = plainIp(req.socket.remoteAddress);
   const result = announceClassic(
     service.registry,
     service.limits,
@@ -69,35 +64,62 @@ function announce(service: TrackerService, req: IncomingMessage, res: ServerResp
   );
   if (!result.ok) {
     service.counters.reject('swarm-limit');
-    failure(res, result.reason);
-    return;
+    return failure(result.reason);
   }
   service.counters.announces.http++;
-  const reply: Record<string, BencodeValue> = {
-    complete: result.complete,
-    incomplete: result.incomplete,
-    interval: service.limits.intervalSeconds,
-    'min interval': Math.min(60, service.limits.intervalSeconds),
-  };
-  if (parsed.dictionaryModel) {
-    reply.peers = result.peers.map((p) => {
-      const entry: Record<string, BencodeValue> = { ip: p.ip, port: p.port };
-      if (!parsed.noPeerId) entry['peer id'] = binaryStringToBytes(p.peerId)!;
-      return entry;
-    });
-  } else {
-    reply.peers = encodeCompactPeers(result.peers.filter((p) => isIPv4(p.ip)).map((p) => ({ host: p.ip, port: p.port })), 'ipv4');
-    const v6 = result.peers.filter((p) => isIPv6(p.ip));
-    if (v6.length > 0) reply.peers6 = encodeCompactPeers(v6.map((p) => ({ host: p.ip, port: p.port })), 'ipv6');
+  const interval = service.limits.intervalSeconds;
+  if (!parsed.dictionaryModel) {
+    return { status: 200, type: 'text/plain', body: compactAnnounceReply(result.complete, result.incomplete, interval, Math.min(60, interval), result.peers) };
   }
-  bencoded(res, reply);
+  const reply: Record<string, BencodeValue> = { complete: result.complete, incomplete: result.incomplete, interval, 'min interval': Math.min(60, interval) };
+  reply.peers = result.peers.map((p) => {
+    const entry: Record<string, BencodeValue> = { ip: p.ip, port: p.port };
+    if (!parsed.noPeerId) entry['peer id'] = binaryStringToBytes(p.peerId)!;
+    return entry;
+  });
+  return bencoded(reply);
 }
 
-function scrape(service: TrackerService, res: ServerResponse, params: ReturnType<typeof parseQuery>): void {
+/**
+ * The compact announce reply (BEP 23, BEP 7), written straight from each peer's cached compact entry:
+ * the same bytes `encodeBencode` gives for `{complete, incomplete, interval, min interval, peers[, peers6]}`.
+ */
+export function compactAnnounceReply(complete: number, incomplete: number, interval: number, minInterval: number, peers: readonly PeerRecord<unknown>[]): Uint8Array {
+  let v4 = 0;
+  let v6 = 0;
+  for (const p of peers) {
+    if (p.compact?.length === 6) v4++;
+    else if (p.compact?.length === 18) v6++;
+  }
+  const head = `d8:completei${complete}e10:incompletei${incomplete}e8:intervali${interval}e12:min intervali${minInterval}e5:peers${v4 * 6}:`;
+  const middle = v6 > 0 ? `6:peers6${v6 * 18}:` : '';
+  const out = new Uint8Array(head.length + v4 * 6 + middle.length + v6 * 18 + 1);
+  let at = writeAscii(out, 0, head);
+  for (const p of peers) {
+    if (p.compact?.length !== 6) continue;
+    out.set(p.compact, at);
+    at += 6;
+  }
+  at = writeAscii(out, at, middle);
+  for (const p of peers) {
+    if (p.compact?.length !== 18) continue;
+    out.set(p.compact, at);
+    at += 18;
+  }
+  out[at] = 0x65; // e
+  return out;
+}
+
+function writeAscii(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+  return at;
+}
+
+function scrape(service: TrackerService, params: ReturnType<typeof parseQuery>): HttpReply {
   const requested = parseHttpScrape(params);
   const hashes = requested.length > 0 ? [...new Set(requested.map((h) => binaryString(h)))] : service.registry.infoHashes(MAX_SCRAPE_REPLY_FILES);
   service.counters.scrapes.http++;
   const files = new Map<Uint8Array, BencodeValue>();
   for (const hash of hashes) files.set(binaryStringToBytes(hash)!, { ...service.registry.scrape(hash) });
-  bencoded(res, { files, flags: { min_request_interval: Math.min(60, service.limits.intervalSeconds) } });
+  return bencoded({ files, flags: { min_request_interval: Math.min(60, service.limits.intervalSeconds) } });
 }

@@ -7,6 +7,8 @@ import { checkAnnounceRequest } from '../../../src/core/tracker/validate.js';
 
 export type QueryParams = Map<string, Uint8Array[]>;
 
+const utf8 = new TextDecoder();
+
 function bad(message: string): TrackerError {
   return new TrackerError('tracker/bad-request', message);
 }
@@ -48,7 +50,9 @@ export function parseQuery(target: string): QueryParams {
   for (const part of target.slice(at + 1).split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const name = new TextDecoder().decode(percentDecode(eq < 0 ? part : part.slice(0, eq)));
+    const rawName = eq < 0 ? part : part.slice(0, eq);
+    // Names are plain ASCII words in practice: skip the decoder when there is nothing to decode.
+    const name = /^[A-Za-z0-9_.-]*$/.test(rawName) ? rawName : utf8.decode(percentDecode(rawName));
     const value = percentDecode(eq < 0 ? '' : part.slice(eq + 1));
     const list = params.get(name);
     if (list) {
@@ -67,7 +71,10 @@ export function pathOf(target: string): string {
 
 function text(params: QueryParams, name: string): string | undefined {
   const value = params.get(name)?.[0];
-  return value === undefined ? undefined : String.fromCharCode(...value.subarray(0, 32));
+  if (value === undefined) return undefined;
+  let out = '';
+  for (let i = 0; i < value.length && i < 32; i++) out += String.fromCharCode(value[i]!);
+  return out;
 }
 
 function integer(params: QueryParams, name: string, required: boolean): number | undefined {

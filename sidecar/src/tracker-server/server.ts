@@ -1,9 +1,8 @@
 // `startTrackerServer`: HTTP announce/scrape, WebSocket signalling and /stats, /metrics on one TCP port,
 // and UDP (BEP 15) on the same port number.
 import dgram from 'node:dgram';
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
-import { isIPv6 } from 'node:net';
+import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { serveHttpConnection } from './http-connection.js';
 import type { TrackerStats } from './metrics.js';
 import { TrackerService, type TrackerServiceOptions } from './service.js';
 
@@ -55,26 +54,14 @@ export async function startTrackerServer(options: TrackerServerOptions = {}): Pr
   const host = options.host ?? '127.0.0.1';
   const service = new TrackerService(options);
   const sockets = new Set<Socket>();
-  const http = createServer({ requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 30_000 }, (req, res) => {
-    try {
-      if (service.handleHttp(req, res)) return;
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found\n');
-    } catch {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    }
-  });
-  http.maxConnections = service.limits.maxHttpConnections;
-  http.on('connection', (socket: Socket) => {
+  // Our own HTTP/1.1 reader on plain TCP (http-connection.ts): node:http costs more per announce than
+  // the announce itself. TrackerService.handleHttp still serves node:http servers (`sluice serve`).
+  const http = createServer((socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    serveHttpConnection(service, socket);
   });
-  http.on('clientError', (_error, socket) => {
-    service.counters.reject('http-malformed');
-    socket.destroy();
-  });
-  http.on('upgrade', (req, socket, head: Buffer) => service.handleUpgrade(req, socket, head));
+  http.maxConnections = service.limits.maxHttpConnections;
 
   let udp: dgram.Socket | null = null;
   let port = 0;

@@ -2,12 +2,12 @@
 // (server.ts, or later `sluice serve`) feeds it HTTP requests, upgrades and datagrams.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { handleTrackerHttp } from './http-handler.js';
+import { answerTrackerHttp, handleTrackerHttp, type HttpReply } from './http-handler.js';
 import { DEFAULT_TRACKER_LIMITS, type TrackerServerLimits } from './limits.js';
 import { TrackerCounters, type TrackerStats } from './metrics.js';
 import { SwarmRegistry } from './swarm-registry.js';
 import { UdpConnectionIds, handleTrackerUdp } from './udp-handler.js';
-import { WsRelay, type WsConnection } from './ws-handler.js';
+import { WsRelay, type TrackerUpgradeRequest, type WsConnection } from './ws-handler.js';
 
 export interface TrackerServiceOptions extends Partial<TrackerServerLimits> {
   /** Milliseconds; Date.now by default (tests pass a fake clock). */
@@ -37,7 +37,13 @@ export class TrackerService {
     return handleTrackerHttp(this, req, res);
   }
 
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** The same without node:http: the reply to one request, or null for any other path. */
+  answerHttp(method: string, target: string, remoteAddress: string | undefined): HttpReply | null {
+    return answerTrackerHttp(this, method, target, remoteAddress);
+  }
+
+  /** Takes over a WebSocket upgrade (node:http's IncomingMessage will do as `req`). */
+  handleUpgrade(req: TrackerUpgradeRequest, socket: Duplex, head: Buffer): void {
     this.ws.handleUpgrade(req, socket, head);
   }
 

@@ -2,6 +2,7 @@
 // (HTTP/UDP, as bittorrent-tracker and opentracker do) or by its peer id (WebSocket, where the address is
 // the tracker connection's). Each swarm's Map is kept in announce order, so the least recently announced
 // peer is always first: expiry stops at the first fresh peer, and a full swarm evicts the first one.
+import { parseIpv4, parseIpv6 } from '../../../src/core/tracker/ip.js';
 
 export type PeerKind = 'classic' | 'ws';
 
@@ -18,6 +19,22 @@ export interface PeerRecord<L> {
   link: L | undefined;
   /** Position in its swarm's list of peers of its kind (for O(1) random picks and removals). */
   index: number;
+  /**
+   * Classic peers: the compact address and port (BEP 23: 6 bytes for IPv4, 18 for IPv6), made once when
+   * the address changes rather than on every reply that hands the peer out. Null for WebSocket peers.
+   */
+  compact: Uint8Array | null;
+}
+
+/** The compact entry of a classic peer, or null when the address is neither IPv4 nor IPv6 text. */
+export function compactEntry(ip: string, port: number): Uint8Array | null {
+  const address = parseIpv4(ip) ?? parseIpv6(ip);
+  if (address === null) return null;
+  const out = new Uint8Array(address.length + 2);
+  out.set(address);
+  out[address.length] = port >> 8;
+  out[address.length + 1] = port & 255;
+  return out;
 }
 
 export interface Swarm<L> {
@@ -108,6 +125,7 @@ export class SwarmRegistry<L> {
         if (input.event === 'completed') swarm.downloaded++;
       }
       peer.peerId = input.peerId;
+      if (peer.kind === 'classic' && (peer.ip !== input.ip || peer.port !== input.port)) peer.compact = compactEntry(input.ip, input.port);
       peer.ip = input.ip;
       peer.port = input.port;
       peer.lastSeen = now;
@@ -121,7 +139,8 @@ export class SwarmRegistry<L> {
           this.onDrop(oldest);
         }
       }
-      peer = { key, kind: input.kind, peerId: input.peerId, ip: input.ip, port: input.port, complete: seeding, lastSeen: now, link: input.link, index: 0 };
+      peer = { key, kind: input.kind, peerId: input.peerId, ip: input.ip, port: input.port, complete: seeding, lastSeen: now, link: input.link, index: 0,
+        compact: input.kind === 'classic' ? compactEntry(input.ip, input.port) : null };
       const list = swarm.byKind[input.kind];
       peer.index = list.length;
       list.push(peer);

@@ -1,9 +1,7 @@
 // WebSocket side of the tracker: the WebTorrent signalling relay. Offers from an announce go to random
 // WebSocket peers of the swarm; answers go back to the peer named by `to_peer_id`, which matches them by
 // `offer_id`. The reference is bittorrent-tracker 11's server; bounds are ours (docs/tracker-server.md).
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { binaryString } from '../../../src/core/bencode/decode.js';
 import { MAX_SCRAPE_REPLY_FILES, type WsCodecLimits } from '../../../src/core/tracker/ws/bounds.js';
 import { binaryStringToBytes } from '../../../src/core/tracker/ws/binary-string.js';
@@ -12,6 +10,12 @@ import { WsTrackerError, rejectionKind } from '../../../src/core/tracker/ws/erro
 import { encodeTrackerMessage, type WsTrackerMessage } from '../../../src/core/tracker/ws/tracker-messages.js';
 import { plainIp } from './classic-announce.js';
 import type { TrackerService } from './service.js';
+import { WsSocket, answerUpgrade, type UpgradeRequest } from './ws-socket.js';
+
+/** An upgrade request and the address it came from (node:http's IncomingMessage is one). */
+export interface TrackerUpgradeRequest extends UpgradeRequest {
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}
 
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
@@ -30,8 +34,9 @@ export class WsConnection {
   private badMessages = 0;
   closed = false;
 
+  socket: WsSocket | null = null;
+
   constructor(
-    readonly socket: WebSocket,
     readonly ip: string,
     now: number,
   ) {
@@ -41,7 +46,7 @@ export class WsConnection {
 
   /** Sends unless the socket is backed up; returns whether it was sent. */
   send(text: string, maxBuffered: number): boolean {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.closed || this.socket === null || !this.socket.open) return false;
     if (this.socket.bufferedAmount > maxBuffered) return false;
     this.socket.send(text);
     return true;
@@ -65,7 +70,6 @@ export class WsConnection {
 }
 
 export class WsRelay {
-  private readonly server: WebSocketServer;
   readonly connections = new Set<WsConnection>();
   private readonly codecLimits: WsCodecLimits;
 
@@ -77,30 +81,29 @@ export class WsRelay {
       maxSdpLength: limits.maxSdpLength,
       maxScrapeHashes: 74,
     };
-    this.server = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
   }
 
   /** Takes over an HTTP upgrade request. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => {});
+  handleUpgrade(req: TrackerUpgradeRequest, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
     if (this.connections.size >= this.service.limits.maxWsConnections) {
       this.service.counters.wsConnectionsRefused++;
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, plainIp(req.socket.remoteAddress)));
-  }
-
-  private accept(socket: WebSocket, ip: string): void {
-    const connection = new WsConnection(socket, ip, this.service.now());
+    if (!answerUpgrade(req, socket)) {
+      this.service.counters.reject('ws-protocol');
+      return;
+    }
+    const connection = new WsConnection(plainIp(req.socket.remoteAddress), this.service.now());
     this.connections.add(connection);
     this.service.counters.wsConnectionsOpened++;
-    socket.on('message', (data) => this.onMessage(connection, data));
-    socket.on('error', (error: Error & { code?: string }) => {
-      // ws reports an oversized frame as an error, then closes with 1009.
-      this.service.counters.reject(error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too-large' : 'ws-protocol');
-    });
-    socket.on('close', () => this.forget(connection));
+    connection.socket = new WsSocket(socket, this.service.limits.maxMessageBytes, {
+      message: (data) => this.onMessage(connection, data),
+      // An oversized frame closes the socket with 1009, a protocol error with 1002.
+      error: (kind) => this.service.counters.reject(kind),
+      close: () => this.forget(connection),
+    }, head);
   }
 
   private forget(connection: WsConnection): void {
@@ -118,7 +121,7 @@ export class WsRelay {
   }
 
   private close(connection: WsConnection, code: number, reason: string): void {
-    connection.socket.close(code, reason);
+    connection.socket?.close(code, reason);
     this.forget(connection);
   }
 
@@ -126,7 +129,7 @@ export class WsRelay {
     if (!connection.send(encodeTrackerMessage(message, this.codecLimits), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
   }
 
-  private onMessage(connection: WsConnection, data: RawData): void {
+  private onMessage(connection: WsConnection, frame: Buffer): void {
     if (connection.closed) return;
     const now = this.service.now();
     const limits = this.service.limits;
@@ -141,7 +144,6 @@ export class WsRelay {
       return;
     }
     // Text or binary, the frame is read as bytes so the size bound is in bytes; the codec checks UTF-8.
-    const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     let message;
     try {
       message = parseClientMessage(frame, this.codecLimits);
@@ -245,6 +247,5 @@ export class WsRelay {
 
   closeAll(): void {
     for (const connection of [...this.connections]) this.close(connection, GOING_AWAY, 'tracker shutting down');
-    this.server.close();
   }
 }
