@@ -14,8 +14,9 @@ import { nodeTrackerClient } from './node-trackers.js';
 import { nodeWebSocket } from './ws-socket.js';
 import { WsTrackerClient } from '../../../src/core/tracker/ws-client/ws-tracker-client.js';
 import type { TrackerClient } from '../../../src/core/ports/tracker.js';
-import type { RtcIceServer } from '../../../src/core/ports/rtc.js';
-import { NodeRtcConnector } from '../webrtc/node-rtc-connector.js';
+import type { RtcConnector, RtcIceServer } from '../../../src/core/ports/rtc.js';
+import type { NodeRtcOptions } from '../webrtc/node-rtc-connector.js';
+import { toNativeIceServers } from '../webrtc/ice-servers.js';
 import { adaptFetch } from '../../../src/core/webseed/index.js';
 import { resumeFiles } from './resume-files.js';
 import { keepYoungGenerationSmall } from './young-generation.js';
@@ -77,7 +78,7 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
   const discovery: PeerDiscovery[] = [...(dht ? [dht] : []), ...(lsd ? [lsd] : [])];
   const webrtc = options.webrtc ?? true;
   const rtc = webrtc
-    ? new NodeRtcConnector({
+    ? lazyRtcConnector({
         ...(typeof webrtc === 'object' && webrtc.iceServers ? { iceServers: webrtc.iceServers } : {}),
         ...(typeof webrtc === 'object' && webrtc.bindAddress ? { bindAddress: webrtc.bindAddress } : {}),
       })
@@ -148,5 +149,24 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
       rtc?.close();
       await Promise.race([Promise.allSettled([listener?.close(), dht?.close(), lsd?.close()]), new Promise<void>((r) => setTimeout(r, 300).unref())]);
     },
+  };
+}
+
+/**
+ * The WebRTC connector, loaded on its first offer or answer: node-datachannel is a native module
+ * (~25 ms of CPU to load), and a session whose torrents have no ws:// tracker never needs it.
+ * The ICE servers are checked at once, so a bad one still fails the session's start.
+ */
+function lazyRtcConnector(options: NodeRtcOptions): RtcConnector {
+  if (options.iceServers) toNativeIceServers(options.iceServers);
+  let connector: Promise<RtcConnector> | null = null;
+  let loaded: RtcConnector | null = null;
+  const load = () =>
+    (connector ??= import('../webrtc/node-rtc-connector.js').then((m) => (loaded = new m.NodeRtcConnector(options))));
+  return {
+    createOffer: async () => (await load()).createOffer(),
+    acceptOffer: async (sdp) => (await load()).acceptOffer(sdp),
+    // A connector still loading is closed as soon as it exists, so nothing it starts outlives the session.
+    close: () => void (loaded ? loaded.close() : connector?.then((c) => c.close())),
   };
 }
