@@ -1,5 +1,5 @@
 // The announce both HTTP and UDP clients make: register the peer, pick peers of the same kind for it.
-import { binaryString } from '../../../src/core/bencode/decode.js';
+import { bytesToBinaryString } from '../../../src/core/tracker/ws/binary-string.js';
 import type { AnnounceEvent } from '../../../src/core/ports/tracker.js';
 import type { TrackerServerLimits } from './limits.js';
 import type { PeerRecord, SwarmRegistry } from './swarm-registry.js';
@@ -21,7 +21,7 @@ export type ClassicAnnounceResult =
 
 export function announceClassic<L>(registry: SwarmRegistry<L>, limits: TrackerServerLimits, a: ClassicAnnounce, now: number): ClassicAnnounceResult {
   const result = registry.announce(
-    { infoHash: binaryString(a.infoHash), kind: 'classic', peerId: binaryString(a.peerId), ip: a.ip, port: a.port, left: a.left, event: a.event },
+    { infoHash: bytesToBinaryString(a.infoHash), kind: 'classic', peerId: bytesToBinaryString(a.peerId), ip: a.ip, port: a.port, left: a.left, event: a.event },
     now,
   );
   if (!result.ok) return result;

@@ -1,10 +1,9 @@
 // HTTP side of the tracker: announce (BEP 3/23), scrape (BEP 48), /stats (JSON) and /metrics (Prometheus).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { binaryString } from '../../../src/core/bencode/decode.js';
 import { encodeBencode, type BencodeValue } from '../../../src/core/bencode/encode.js';
 import { isTrackerError } from '../../../src/core/tracker/errors.js';
 import { MAX_SCRAPE_REPLY_FILES } from '../../../src/core/tracker/ws/bounds.js';
-import { binaryStringToBytes } from '../../../src/core/tracker/ws/binary-string.js';
+import { binaryStringToBytes, bytesToBinaryString } from '../../../src/core/tracker/ws/binary-string.js';
 import { announceClassic, plainIp } from './classic-announce.js';
 import { parseHttpAnnounce, parseHttpScrape, parseQuery, pathOf } from './http-query.js';
 import { prometheusText } from './metrics.js';
@@ -117,7 +116,7 @@ function writeAscii(out: Uint8Array, at: number, text: string): number {
 
 function scrape(service: TrackerService, params: ReturnType<typeof parseQuery>): HttpReply {
   const requested = parseHttpScrape(params);
-  const hashes = requested.length > 0 ? [...new Set(requested.map((h) => binaryString(h)))] : service.registry.infoHashes(MAX_SCRAPE_REPLY_FILES);
+  const hashes = requested.length > 0 ? [...new Set(requested.map((h) => bytesToBinaryString(h)))] : service.registry.infoHashes(MAX_SCRAPE_REPLY_FILES);
   service.counters.scrapes.http++;
   const files = new Map<Uint8Array, BencodeValue>();
   for (const hash of hashes) files.set(binaryStringToBytes(hash)!, { ...service.registry.scrape(hash) });

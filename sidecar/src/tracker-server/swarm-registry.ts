@@ -40,6 +40,8 @@ export function compactEntry(ip: string, port: number): Uint8Array | null {
 export interface Swarm<L> {
   /** Binary string of the 20-byte info hash. */
   readonly infoHash: string;
+  /** The same as a JSON string literal, made once for the WebSocket replies that carry it. */
+  readonly infoHashJson: string;
   complete: number;
   incomplete: number;
   /** `completed` events seen. */
@@ -244,5 +246,5 @@ export class SwarmRegistry<L> {
 }
 
 function emptySwarm<L>(infoHash: string): Swarm<L> {
-  return { infoHash, complete: 0, incomplete: 0, downloaded: 0, peers: new Map(), byKind: { classic: [], ws: [] } };
+  return { infoHash, infoHashJson: JSON.stringify(infoHash), complete: 0, incomplete: 0, downloaded: 0, peers: new Map(), byKind: { classic: [], ws: [] } };
 }

@@ -1,9 +1,9 @@
 // UDP side of the tracker (BEP 15), on the same port number as HTTP. Connection ids are an HMAC of the
 // client's address and the current minute, so the tracker keeps no per-client state for them.
+import { bytesToBinaryString } from '../../../src/core/tracker/ws/binary-string.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { UDP_PROTOCOL_ID, decodeUdpRequest, encodeUdpResponse, type UdpRequest } from '../../../src/core/tracker/udp-packets.js';
 import { isTrackerError } from '../../../src/core/tracker/errors.js';
-import { binaryString } from '../../../src/core/bencode/decode.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { announceClassic, plainIp } from './classic-announce.js';
 import type { TrackerService } from './service.js';
@@ -54,7 +54,7 @@ export function handleTrackerUdp(service: TrackerService, packet: Uint8Array, ad
   if (request.action === 'scrape') {
     service.counters.scrapes.udp++;
     const entries = request.infoHashes.map((hash) => {
-      const s = service.registry.scrape(binaryString(hash));
+      const s = service.registry.scrape(bytesToBinaryString(hash));
       return { seeders: s.complete, completed: s.downloaded, leechers: s.incomplete };
     });
     return encodeUdpResponse({ action: 'scrape', transactionId: request.transactionId, entries }, family);

@@ -1,15 +1,16 @@
 // WebSocket side of the tracker: the WebTorrent signalling relay. Offers from an announce go to random
 // WebSocket peers of the swarm; answers go back to the peer named by `to_peer_id`, which matches them by
 // `offer_id`. The reference is bittorrent-tracker 11's server; bounds are ours (docs/tracker-server.md).
+import { isUtf8 } from 'node:buffer';
 import type { Duplex } from 'node:stream';
-import { binaryString } from '../../../src/core/bencode/decode.js';
 import { MAX_SCRAPE_REPLY_FILES, type WsCodecLimits } from '../../../src/core/tracker/ws/bounds.js';
-import { binaryStringToBytes } from '../../../src/core/tracker/ws/binary-string.js';
+import { binaryStringToBytes, bytesToBinaryString } from '../../../src/core/tracker/ws/binary-string.js';
 import { parseClientMessage, type WsAnnounce, type WsAnswer, type WsScrapeRequest } from '../../../src/core/tracker/ws/client-messages.js';
 import { WsTrackerError, rejectionKind } from '../../../src/core/tracker/ws/errors.js';
 import { encodeTrackerMessage, type WsTrackerMessage } from '../../../src/core/tracker/ws/tracker-messages.js';
 import { plainIp } from './classic-announce.js';
 import type { TrackerService } from './service.js';
+import type { Swarm } from './swarm-registry.js';
 import { WsSocket, answerUpgrade, type UpgradeRequest } from './ws-socket.js';
 
 /** An upgrade request and the address it came from (node:http's IncomingMessage is one). */
@@ -19,6 +20,15 @@ export interface TrackerUpgradeRequest extends UpgradeRequest {
 
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
+
+/**
+ * The announce reply, the same text `encodeTrackerMessage` makes for
+ * `{type: 'announce-reply', infoHash, interval, complete, incomplete}`, with the info hash's JSON made
+ * once per swarm rather than once per reply.
+ */
+export function announceReply(interval: number, swarm: Swarm<unknown>): string {
+  return `{"action":"announce","interval":${interval},"info_hash":${swarm.infoHashJson},"complete":${swarm.complete},"incomplete":${swarm.incomplete}}`;
+}
 
 /** One WebSocket client. Its peers (one per torrent) are the registry's; this remembers which they are. */
 export class WsConnection {
@@ -143,10 +153,15 @@ export class WsRelay {
       } else this.reply(connection, { type: 'failure', reason: `too many messages: at most ${limits.maxMessagesPerMinute} a minute` });
       return;
     }
-    // Text or binary, the frame is read as bytes so the size bound is in bytes; the codec checks UTF-8.
+    // Text or binary, the frame is bounded in bytes (WsSocket); it must be UTF-8, checked natively here
+    // (the codec's strict TextDecoder costs more) with the codec's own refusal.
+    if (!isUtf8(frame)) {
+      this.refuse(connection, 'not-json', 'message is not UTF-8 text');
+      return;
+    }
     let message;
     try {
-      message = parseClientMessage(frame, this.codecLimits);
+      message = parseClientMessage(frame.toString('utf8'), this.codecLimits);
     } catch (error) {
       if (!(error instanceof WsTrackerError)) throw error;
       this.refuse(connection, rejectionKind(error), error.message);
@@ -169,10 +184,11 @@ export class WsRelay {
   }
 
   private announce(connection: WsConnection, message: WsAnnounce, now: number): void {
-    const infoHash = binaryString(message.infoHash);
-    const peerId = binaryString(message.peerId);
+    const infoHash = bytesToBinaryString(message.infoHash);
+    const peerId = bytesToBinaryString(message.peerId);
     const entry = infoHash + peerId;
-    if (!connection.announced.has(entry) && connection.announced.size >= this.service.limits.maxSwarmsPerConnection) {
+    const known = connection.announced.has(entry);
+    if (!known && connection.announced.size >= this.service.limits.maxSwarmsPerConnection) {
       this.refuse(connection, 'too-many-torrents', `at most ${this.service.limits.maxSwarmsPerConnection} torrents per connection`, message.infoHash);
       return;
     }
@@ -185,15 +201,9 @@ export class WsRelay {
       return;
     }
     if (message.event === 'stopped') connection.announced.delete(entry);
-    else connection.announced.add(entry);
+    else if (!known) connection.announced.add(entry);
     this.service.counters.announces.ws++;
-    this.reply(connection, {
-      type: 'announce-reply',
-      infoHash: message.infoHash,
-      interval: this.service.limits.wsIntervalSeconds,
-      complete: result.swarm.complete,
-      incomplete: result.swarm.incomplete,
-    });
+    if (!connection.send(announceReply(this.service.limits.wsIntervalSeconds, result.swarm), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
     if (message.offers.length === 0 || message.event === 'stopped' || message.event === 'completed') return;
     const wanted = Math.min(message.offers.length, message.numWant ?? message.offers.length);
     const targets = this.service.registry.pick(result.swarm, 'ws', wanted, result.peer);
@@ -208,13 +218,13 @@ export class WsRelay {
   }
 
   private answer(connection: WsConnection, message: WsAnswer): void {
-    const infoHash = binaryString(message.infoHash);
+    const infoHash = bytesToBinaryString(message.infoHash);
     // Only a peer this connection announced may answer, so no one can answer in another peer's name.
-    if (!connection.announced.has(infoHash + binaryString(message.peerId))) {
+    if (!connection.announced.has(infoHash + bytesToBinaryString(message.peerId))) {
       this.refuse(connection, 'answer-not-announced', 'answer from a peer id not announced for this torrent on this connection', message.infoHash);
       return;
     }
-    const target = this.service.registry.find(infoHash, 'ws', binaryString(message.toPeerId));
+    const target = this.service.registry.find(infoHash, 'ws', bytesToBinaryString(message.toPeerId));
     const link = target?.link as WsConnection | undefined;
     if (!link) {
       this.service.counters.answersUndeliverable++;
@@ -226,7 +236,7 @@ export class WsRelay {
   }
 
   private scrape(connection: WsConnection, message: WsScrapeRequest): void {
-    const hashes = message.infoHashes === 'all' ? this.service.registry.infoHashes(MAX_SCRAPE_REPLY_FILES) : [...new Set(message.infoHashes.map((h) => binaryString(h)))];
+    const hashes = message.infoHashes === 'all' ? this.service.registry.infoHashes(MAX_SCRAPE_REPLY_FILES) : [...new Set(message.infoHashes.map((h) => bytesToBinaryString(h)))];
     this.service.counters.scrapes.ws++;
     this.reply(connection, {
       type: 'scrape-reply',

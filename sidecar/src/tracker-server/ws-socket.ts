@@ -173,10 +173,22 @@ export class WsSocket {
       return 0;
     }
     if (buf.length < at + 4 + length) return 0;
-    const mask = buf.subarray(at, at + 4);
-    const payload = Buffer.allocUnsafe(length);
-    for (let i = 0; i < length; i++) payload[i] = buf[at + 4 + i]! ^ mask[i & 3]!;
+    // Unmasked in place: the chunk is ours alone (each socket read is a fresh buffer).
+    const m0 = buf[at]!;
+    const m1 = buf[at + 1]!;
+    const m2 = buf[at + 2]!;
+    const m3 = buf[at + 3]!;
     const used = at + 4 + length;
+    let i = at + 4;
+    for (; i + 3 < used; i += 4) {
+      buf[i] = buf[i]! ^ m0;
+      buf[i + 1] = buf[i + 1]! ^ m1;
+      buf[i + 2] = buf[i + 2]! ^ m2;
+      buf[i + 3] = buf[i + 3]! ^ m3;
+    }
+    const tail = [m0, m1, m2, m3];
+    for (let k = 0; i < used; i++, k++) buf[i] = buf[i]! ^ tail[k]!;
+    const payload = buf.subarray(at + 4, used);
     switch (opcode) {
       case 0x0:
         if (this.fragmentOpcode === 0) return this.fail('ws-protocol', PROTOCOL_ERROR), 0;

@@ -4,7 +4,9 @@ import { WsTrackerError } from './errors.js';
 
 /** Bytes as a binary string: byte b becomes the character U+00bb. */
 export function bytesToBinaryString(bytes: Uint8Array): string {
-  return binaryString(bytes);
+  // Ids are 20 bytes: `apply` with the typed array as the argument list is several times faster than
+  // binaryString's spread (an iterator) at this size. Long input keeps binaryString's chunking.
+  return bytes.length <= 1024 ? String.fromCharCode.apply(null, bytes as unknown as number[]) : binaryString(bytes);
 }
 
 /** The bytes of a binary string; null when a code unit is above 255 (it cannot be a byte). */
