@@ -18,7 +18,7 @@
 // reference has no such bound. Everything else runs with each tracker's defaults.
 //
 // Needs the build: `npm run build:sidecar`.
-// Usage: node bench/tracker.mjs [--seconds 5] [--runs 2] [--open] [--only http|ws]
+// Usage: node bench/tracker.mjs [--seconds 5] [--runs 2] [--open] [--only http|ws] [--profile DIR] [--extra NAME=FILE]
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ const SECONDS = Number(arg('seconds', 5));
 const RUNS = Number(arg('runs', 2));
 const OPEN = process.argv.includes('--open');
 const OPEN_SECONDS = Number(arg('open-seconds', 3));
+const OPEN_START = Number(arg('open-start', 1000));
 const ONLY = arg('only', null);
 // --profile DIR: each tracker runs with --cpu-prof into DIR (summarise with bench/lib/cpuprofile-summary.mjs).
 const PROFILE = arg('profile', null);
@@ -53,9 +54,14 @@ const server = await startTrackerServer({ port: 0, udp: false, maxMessagesPerMin
 process.stdout.write(JSON.stringify({ port: server.port }) + '\\n');
 `;
 const TRACKERS = { sluice: SLUICE, 'bittorrent-tracker': REFERENCE };
-// --floor FILE: a third "tracker" (e.g. a constant-reply server) to see what the sockets alone cost.
-const FLOOR = arg('floor', null);
-if (FLOOR) TRACKERS.floor = readFileSync(FLOOR, 'utf8');
+// --extra NAME=FILE (repeatable): more trackers in the same runs, e.g. an older build of Sluice's (before/
+// after in one run) or a constant-reply server (what the sockets alone cost). FILE is an ES module
+// that listens on 127.0.0.1 and prints {"port": N} as its first line.
+process.argv.forEach((a, i) => {
+  if (a !== '--extra') return;
+  const [name, file] = process.argv[i + 1].split('=');
+  TRACKERS[name] = readFileSync(file, 'utf8');
+});
 
 function start(script) {
   const flags = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : [];
@@ -121,25 +127,28 @@ const show = (r) =>
   `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (tracker CPU ${(r.trackerCpu * 100).toFixed(0)} %, generator CPU ${(r.genCpu * 100).toFixed(0)} %` +
   `${r.failures ? `, ${r.failures} failures` : ''}${r.sampleFailures ? `, ${r.sampleFailures}/${r.sampled} sampled replies wrong` : ''})`;
 
-/** Open loop: the highest offered rate (stepping x1.2) at which p99 < BOUND_MS and >= 98 % are answered. */
-async function openLoop(pid, port, protocol, closedRate) {
-  let rate = Math.max(500, Math.round(closedRate * 0.4));
-  let held = null;
-  for (let step = 0; step < 12; step++) {
+/**
+ * Open loop: offered rates from OPEN_START stepping x1.25 (the same ladder for every tracker, so each
+ * step compares them at the same load) while p99 < BOUND_MS and >= 98 % of the offered announces are
+ * answered. Returns every step that held, by rate.
+ */
+async function openLoop(pid, port, protocol) {
+  const held = new Map();
+  for (let step = 0, rate = OPEN_START; step < 24; step++, rate = Math.round(rate * 1.25)) {
     const r = await measure(pid, port, protocol, { rate, seconds: OPEN_SECONDS });
     const ok = r.p99 < BOUND_MS && r.answered >= 0.98;
-    console.log(`    open ${protocol.padEnd(4)} offered ${String(rate).padStart(6)}/s: ${ok ? 'holds' : 'BREAKS'} ${show(r)}`);
+    console.log(`    open ${protocol.padEnd(4)} offered ${String(rate).padStart(6)}/s: ${ok ? 'holds ' : 'BREAKS'} ${show(r)}`);
     if (!ok) break;
-    held = r;
-    rate = Math.round(rate * 1.2);
+    held.set(rate, r);
   }
   return held;
 }
 
 const all = [];
 for (let run = 0; run < RUNS; run++) {
-  const order = run % 2 === 0 ? ['sluice', 'bittorrent-tracker'] : ['bittorrent-tracker', 'sluice'];
-  if (FLOOR) order.push('floor');
+  // Every tracker in each run, the order rotated from run to run.
+  const names = Object.keys(TRACKERS);
+  const order = names.map((_, i) => names[(i + run) % names.length]);
   const results = {};
   console.log(`run ${run + 1} (${load()})`);
   for (const name of order) {
@@ -150,7 +159,7 @@ for (let run = 0; run < RUNS; run++) {
       if (ONLY !== 'http') r.ws = await measure(child.pid, port, 'ws');
       for (const kind of ['http', 'ws']) if (r[kind]) console.log(`  ${name.padEnd(18)} ${kind.padEnd(4)} ${show(r[kind])}`);
       if (OPEN) {
-        for (const kind of ['http', 'ws']) if (r[kind]) r[`${kind}Open`] = await openLoop(child.pid, port, kind, r[kind].rate);
+        for (const kind of ['http', 'ws']) if (r[kind]) r[`${kind}Open`] = await openLoop(child.pid, port, kind);
       }
       results[name] = r;
     } finally {
@@ -161,11 +170,14 @@ for (let run = 0; run < RUNS; run++) {
   const ratio = (kind, key) => (results.sluice[kind]?.[key] / results['bittorrent-tracker'][kind]?.[key]).toFixed(2);
   for (const kind of ['http', 'ws']) {
     if (!results.sluice[kind]) continue;
-    console.log(`  ratio ${kind.padEnd(4)} Sluice / bittorrent-tracker: announces/s ${ratio(kind, 'rate')}x, per tracker CPU-s ${ratio(kind, 'perCpu')}x` +
-      (OPEN && results.sluice[`${kind}Open`] && results['bittorrent-tracker'][`${kind}Open`]
-        ? `, open-loop rate held at p99 < ${BOUND_MS} ms ${(results.sluice[`${kind}Open`].offered / results['bittorrent-tracker'][`${kind}Open`].offered).toFixed(2)}x` +
-          ` (${results.sluice[`${kind}Open`].offered} vs ${results['bittorrent-tracker'][`${kind}Open`].offered}/s)`
-        : ''));
+    console.log(`  ratio ${kind.padEnd(4)} Sluice / bittorrent-tracker, closed loop: announces/s ${ratio(kind, 'rate')}x, per tracker CPU-s ${ratio(kind, 'perCpu')}x`);
+    if (!OPEN) continue;
+    const ours = results.sluice[`${kind}Open`];
+    const theirs = results['bittorrent-tracker'][`${kind}Open`];
+    const top = (m) => Math.max(0, ...m.keys());
+    const common = Math.min(top(ours), top(theirs));
+    console.log(`  ratio ${kind.padEnd(4)} open loop, highest offered rate held at p99 < ${BOUND_MS} ms: ${top(ours)} vs ${top(theirs)}/s = ${(top(ours) / top(theirs)).toFixed(2)}x` +
+      (common > 0 ? `; at ${common}/s (both hold) per tracker CPU-s ${(ours.get(common).perCpu / theirs.get(common).perCpu).toFixed(2)}x, p99 ${ours.get(common).p99.toFixed(1)} vs ${theirs.get(common).p99.toFixed(1)} ms` : ''));
   }
   all.push(results);
 }
