@@ -31,6 +31,9 @@ function mapSocketError(err: NodeJS.ErrnoException): TransportError {
   }
 }
 
+/** Writes up to this size are staged and sent together (REQUEST, CANCEL, HAVE are 9-17 bytes; a PIECE is 16 KiB). */
+const SMALL_WRITE = 256;
+
 /** A TCP socket as a Transport. The socket's own buffer is the queue; its high-water mark is the back-pressure point. */
 export class TcpTransport implements Transport {
   readonly kind = 'tcp' as const;
@@ -39,7 +42,11 @@ export class TcpTransport implements Transport {
   private readonly inbox = new TransportInbox((chunk) => chunk.slice());
   private closed = false;
   private closeError: SluiceError | undefined;
-  private corked = false;
+  /** Small messages written this tick, sent as one buffer when it ends (see `write`). */
+  private staged: Uint8Array[] = [];
+  private stagedBytes = 0;
+  /** A flush is scheduled for the end of this tick (the socket is corked until then). */
+  private flushScheduled = false;
 
   constructor(
     private readonly socket: Socket,
@@ -75,22 +82,54 @@ export class TcpTransport implements Transport {
   write(data: Uint8Array): boolean {
     if (this.closed || this.socket.destroyed) return false;
     // With Nagle off, every write would be its own segment and syscall: a 17-byte REQUEST per block
-    // received. Writes made in the same tick go out together, as one writev, when the tick ends.
-    if (!this.corked) {
-      this.corked = true;
+    // received. Writes made in the same tick go out together when the tick ends: small ones copied
+    // into one buffer (a Node stream write costs a few microseconds whatever its size, and a download
+    // makes one per block), larger ones corked behind them, so all leave in one writev.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(this.endOfTick);
     }
-    return this.socket.write(data);
+    if (data.length <= SMALL_WRITE) {
+      this.staged.push(data);
+      this.stagedBytes += data.length;
+      // Past the socket's mark, write now so the socket reports the back-pressure (and 'drain' follows).
+      if (this.stagedBytes + this.socket.writableLength < this.socket.writableHighWaterMark) return true;
+    }
+    const ok = this.writeStaged();
+    return data.length <= SMALL_WRITE ? ok : this.socket.write(data);
+  }
+
+  private readonly endOfTick = (): void => {
+    this.flushScheduled = false;
+    if (this.socket.destroyed) return;
+    this.writeStaged();
+    this.socket.uncork();
+  };
+
+  /** Sends the staged small writes, in order, as one buffer; the socket's verdict on back-pressure. */
+  private writeStaged(): boolean {
+    const staged = this.staged;
+    if (staged.length === 0) return !this.socket.writableNeedDrain;
+    let batch = staged[0]!;
+    if (staged.length > 1) {
+      batch = Buffer.allocUnsafe(this.stagedBytes);
+      let at = 0;
+      for (const chunk of staged) {
+        batch.set(chunk, at);
+        at += chunk.length;
+      }
+    }
+    this.staged = [];
+    this.stagedBytes = 0;
+    return this.socket.write(batch);
   }
 
   close(error?: SluiceError): void {
     if (this.closed) return;
     this.closed = true;
     this.closeError ??= error;
+    if (!this.socket.destroyed) this.writeStaged();
     // end() flushes what is queued; destroy() after a grace period in case the peer never reads.
     this.socket.end();
     const timer = setTimeout(() => this.socket.destroy(), 2000);
