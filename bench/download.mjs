@@ -6,8 +6,10 @@
 // Before every run: sync + drop the page cache, then read the source file once, so the seeder
 // serves from memory and no earlier run's writes are pending. A run whose libtorrent (seeder or
 // downloader) died of a signal is retried and reported. Needs the built sidecar (`npm run bench`).
-// Usage: node bench/download.mjs [rounds=3] [--profile DIR] [--only NAME]
+// Usage: node bench/download.mjs [rounds=3] [--profile DIR] [--only NAME] [--cli A,B,...] [--small]
 //   --profile: Sluice runs with --cpu-prof into DIR; --only: just that downloader (no ratios, no 64 MiB run)
+//   --cli: A/B runs of several Sluice builds (paths to their bin/sluice.js, e.g. from `git archive`
+//   trees in /tmp), alternated within each round; implies --only. --small: the 64 MiB file instead.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -29,19 +31,27 @@ const profileAt = argv.indexOf('--profile');
 const PROFILE_DIR = profileAt === -1 ? null : argv.splice(profileAt, 2)[1];
 const onlyAt = argv.indexOf('--only');
 const ONLY = onlyAt === -1 ? null : argv.splice(onlyAt, 2)[1];
+const cliAt = argv.indexOf('--cli');
+const CLIS = cliAt === -1 ? null : argv.splice(cliAt, 2)[1].split(',');
+const smallAt = argv.indexOf('--small');
+const SMALL = smallAt !== -1 && argv.splice(smallAt, 1).length > 0;
 const ROUNDS = Math.max(1, Number(argv[0] ?? 3));
 
-/** How each downloader is started, and how its stdout says it is complete. */
-const contenders = {
-  sluice: {
+function sluiceAt(cli) {
+  return {
     command: (torrent, out, port) => {
       const state = mkdtempSync(join(tmpdir(), 'sluice-bench-state-'));
       const prof = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
-      return [process.execPath, ...prof, CLI, 'download', torrent, '--peer', `127.0.0.1:${port}`, '--out', out, '--no-dht', '--json', '--state', state];
+      return [process.execPath, ...prof, cli, 'download', torrent, '--peer', `127.0.0.1:${port}`, '--out', out, '--no-dht', '--json', '--state', state];
     },
     // The first status line once every piece is verified and written ("seeding"), or the final "done".
     complete: (line) => /"state":"(seeding|done)"/.test(line),
-  },
+  };
+}
+
+/** How each downloader is started, and how its stdout says it is complete. */
+const contenders = {
+  sluice: sluiceAt(CLI),
   libtorrent: {
     command: (torrent, out, port) => [PY, join(LIB, 'lt_download.py'), torrent, out, String(port)],
     complete: (line) => line.includes('"done": true'),
@@ -51,6 +61,20 @@ const contenders = {
     complete: (line) => line.includes('"done":true'),
   },
 };
+
+if (CLIS) {
+  for (const k of Object.keys(contenders)) delete contenders[k];
+  CLIS.forEach((cli, i) => (contenders[`sluice${String.fromCharCode(65 + i)}`] = sluiceAt(cli)));
+}
+
+/**
+ * The downloaders' environment: ours, less NODE_EXTRA_CA_CERTS. Some machines (this VM's sandbox among
+ * them) point it at the system CA bundle, and every Node process then parses ~140 certificates as it
+ * starts, ~40 ms of CPU before any code of its own runs, for TLS that a loopback download never uses.
+ * It weighed on Sluice and webtorrent alike; libtorrent's Python never reads it. KEEP_CA_CERTS=1 keeps it.
+ */
+const DOWNLOADER_ENV = { ...process.env };
+if (!process.env.KEEP_CA_CERTS) delete DOWNLOADER_ENV.NODE_EXTRA_CA_CERTS;
 
 function lines(stream, onLine) {
   createInterface({ input: stream }).on('line', onLine);
@@ -106,7 +130,10 @@ async function measure(name, file, torrent, notes) {
     rmSync(resultPath, { force: true });
     const contender = contenders[name];
     const start = performance.now();
-    const child = spawn(PY, [join(LIB, 'measure.py'), resultPath, ...contender.command(torrent, out, seeder.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(PY, [join(LIB, 'measure.py'), resultPath, ...contender.command(torrent, out, seeder.port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: DOWNLOADER_ENV,
+    });
     let doneAt = null;
     let stderr = '';
     let lastLine = '';
@@ -168,18 +195,23 @@ const smallTorrent = await makeTorrent(small);
 if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
 
 const notes = new Set();
-const names = Object.keys(contenders).filter((n) => ONLY === null || n === ONLY);
+if (process.env.NODE_EXTRA_CA_CERTS && !process.env.KEEP_CA_CERTS) notes.add('NODE_EXTRA_CA_CERTS was set: removed for the downloaders (KEEP_CA_CERTS=1 keeps it)');
+const names = Object.keys(contenders).filter((n) => CLIS !== null || ONLY === null || n === ONLY);
 const runs = Object.fromEntries(names.map((n) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
   // Rotate the order each round so no contender always goes first after the cache drop.
   for (let k = 0; k < names.length; k++) {
     const name = names[(k + round) % names.length];
-    const r = await measure(name, big, bigTorrent, notes);
+    const r = await measure(name, SMALL ? small : big, SMALL ? smallTorrent : bigTorrent, notes);
     runs[name].push(r);
-    console.log(`round ${round + 1} ${name.padEnd(10)} ${fmt(1024 / r.seconds)} MiB/s  ${fmt(r.seconds, 2)} s  cpu ${fmt(r.cpu, 2)} s  rss ${fmt(r.rssMiB)} MiB${r.attempts > 1 ? `  (attempt ${r.attempts})` : ''}`);
+    console.log(
+      `round ${round + 1} ${name.padEnd(10)} ${fmt((SMALL ? 64 : 1024) / r.seconds)} MiB/s  ${fmt(r.seconds, 2)} s  cpu ${fmt(r.cpu, 2)} s (${fmt(r.user, 2)}+${fmt(r.system, 2)})  rss ${fmt(r.rssMiB)} MiB` +
+        `  load ${loadavg()[0].toFixed(1)}${r.attempts > 1 ? `  (attempt ${r.attempts})` : ''}`,
+    );
   }
 }
-if (ONLY !== null) {
+if (ONLY !== null || CLIS !== null) {
+  for (const n of names) console.log(`${n.padEnd(10)} median cpu ${fmt(median(runs[n].map((r) => r.cpu)), 2)} s  ${fmt(1024 / median(runs[n].map((r) => r.seconds)) / (SMALL ? 16 : 1))} MiB/s  rss max ${fmt(Math.max(...runs[n].map((r) => r.rssMiB)))} MiB`);
   for (const n of notes) console.log(`note: ${n}`);
   process.exit(0);
 }
