@@ -20,13 +20,18 @@ function ip(args: readonly string[]): void {
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr.trim()} (creating a network namespace needs root)`);
 }
 
-export function createNetns(): Netns {
+/**
+ * `address` (IPv4) is added to the namespace's loopback as well: for peers such as Transmission that
+ * refuse 127.0.0.0/8 addresses as "martian", a private address that still never leaves the namespace.
+ */
+export function createNetns(options: { address?: string } = {}): Netns {
   const name = `sluice-test-${process.pid}-${counter++}`;
   ip(['netns', 'add', name]);
   try {
     ip(['-n', name, 'link', 'set', 'lo', 'up']);
     ip(['-n', name, 'link', 'set', 'lo', 'multicast', 'on']);
     ip(['-n', name, 'route', 'add', '224.0.0.0/4', 'dev', 'lo']);
+    if (options.address) ip(['-n', name, 'addr', 'add', `${options.address}/32`, 'dev', 'lo']);
   } catch (err) {
     ip(['netns', 'delete', name]);
     throw err;

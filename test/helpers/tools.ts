@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 const TOOLS = {
   mktorrent: { cmd: 'mktorrent', args: ['-h'], pkg: 'mktorrent' },
   'transmission-create': { cmd: 'transmission-create', args: ['--version'], pkg: 'transmission-cli' },
+  'transmission-cli': { cmd: 'transmission-cli', args: ['--version'], pkg: 'transmission-cli' },
   libtorrent: { cmd: '/usr/bin/python3', args: ['-c', 'import libtorrent'], pkg: 'python3-libtorrent' },
   chromium: { cmd: '/usr/bin/chromium', args: ['--version'], pkg: 'chromium' },
   ffmpeg: { cmd: 'ffmpeg', args: ['-version'], pkg: 'ffmpeg' },
