@@ -9,9 +9,10 @@
 // WebSocket: 64 connections, each one peer id announcing (no offers) on 4 torrents in turn.
 //
 // Closed loop (default): each connection sends its next request when the reply lands, for SECONDS.
-// Open loop (--open): offered rates stepped up from 40 % of the closed-loop rate by x1.2 while p99 stays
-// under the bound (BOUND_MS, p99 < 50 ms) and >= 98 % of the offered announces are answered; prints the
-// highest rate each tracker holds. Latency in the open loop counts from the scheduled send time.
+// Open loop (--open): offered rates stepped up from --open-start (default 1000/s) by x1.25, the same
+// ladder for every tracker, while p99 stays under the bound (BOUND_MS, p99 < 50 ms) and >= 98 % of the
+// offered announces are answered (a step that misses is tried once more); prints the highest rate each
+// tracker holds. Latency in the open loop counts from the scheduled send time.
 //
 // The Sluice tracker allows 120 WebSocket messages a minute per connection by default; the bench client
 // is one trusted machine, so that bound is lifted for the bench only (maxMessagesPerMinute: 1e9). The
@@ -135,9 +136,15 @@ const show = (r) =>
 async function openLoop(pid, port, protocol) {
   const held = new Map();
   for (let step = 0, rate = OPEN_START; step < 24; step++, rate = Math.round(rate * 1.25)) {
-    const r = await measure(pid, port, protocol, { rate, seconds: OPEN_SECONDS });
-    const ok = r.p99 < BOUND_MS && r.answered >= 0.98;
-    console.log(`    open ${protocol.padEnd(4)} offered ${String(rate).padStart(6)}/s: ${ok ? 'holds ' : 'BREAKS'} ${show(r)}`);
+    // A step that misses the bound is tried once more: on a shared machine one scheduling stall of tens
+    // of ms is enough to miss it, and it says nothing about the tracker.
+    let r;
+    let ok = false;
+    for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+      r = await measure(pid, port, protocol, { rate, seconds: OPEN_SECONDS });
+      ok = r.p99 < BOUND_MS && r.answered >= 0.98;
+      console.log(`    open ${protocol.padEnd(4)} offered ${String(rate).padStart(6)}/s: ${ok ? 'holds ' : 'BREAKS'} ${show(r)}`);
+    }
     if (!ok) break;
     held.set(rate, r);
   }
