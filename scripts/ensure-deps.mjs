@@ -39,6 +39,7 @@ const debianTools = [
   { check: ['/usr/bin/python3', ['-c', 'import libtorrent']], pkg: 'python3-libtorrent' },
   { check: ['/usr/bin/chromium', ['--version']], pkg: 'chromium' },
   { check: ['ffmpeg', ['-version']], pkg: 'ffmpeg' },
+  { check: ['qbittorrent-nox', ['--version']], pkg: 'qbittorrent-nox' },
   // The LSD tests multicast inside a network namespace of their own (ip netns).
   { check: ['ip', ['-V']], pkg: 'iproute2' },
 ];

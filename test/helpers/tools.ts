@@ -12,6 +12,7 @@ const TOOLS = {
   libtorrent: { cmd: '/usr/bin/python3', args: ['-c', 'import libtorrent'], pkg: 'python3-libtorrent' },
   chromium: { cmd: '/usr/bin/chromium', args: ['--version'], pkg: 'chromium' },
   ffmpeg: { cmd: 'ffmpeg', args: ['-version'], pkg: 'ffmpeg' },
+  qbittorrent: { cmd: 'qbittorrent-nox', args: ['--version'], pkg: 'qbittorrent-nox' },
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
