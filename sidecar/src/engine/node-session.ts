@@ -167,6 +167,7 @@ function lazyRtcConnector(options: NodeRtcOptions): RtcConnector {
     createOffer: async () => (await load()).createOffer(),
     acceptOffer: async (sdp) => (await load()).acceptOffer(sdp),
     // A connector still loading is closed as soon as it exists, so nothing it starts outlives the session.
-    close: () => void (loaded ? loaded.close() : connector?.then((c) => c.close())),
+    // (A failed load was reported to the offer that started it; closing must not raise it again.)
+    close: () => void (loaded ? loaded.close() : connector?.then((c) => c.close(), () => undefined)),
   };
 }
