@@ -9,10 +9,10 @@
 // WebSocket: 64 connections, each one peer id announcing (no offers) on 4 torrents in turn.
 //
 // Closed loop (default): each connection sends its next request when the reply lands, for SECONDS.
-// Open loop (--open): offered rates stepped up from --open-start (default 1000/s) by x1.25, the same
-// ladder for every tracker, while p99 stays under the bound (BOUND_MS, p99 < 50 ms) and >= 98 % of the
-// offered announces are answered (a step that misses is tried once more); prints the highest rate each
-// tracker holds. Latency in the open loop counts from the scheduled send time.
+// Open loop (--open, after the closed-loop runs; --runs 0 for the open loop only): offered rates stepped
+// up from --open-start (default 1000/s) by x1.25, each step measured on every tracker in turn, while p99
+// stays under the bound (BOUND_MS, p99 < 50 ms) and >= 98 % of the offered announces are answered; prints
+// the highest rate each tracker holds. Latency in the open loop counts from the scheduled send time.
 //
 // The Sluice tracker allows 120 WebSocket messages a minute per connection by default; the bench client
 // is one trusted machine, so that bound is lifted for the bench only (maxMessagesPerMinute: 1e9). The
@@ -129,32 +129,53 @@ const show = (r) =>
   `${r.failures ? `, ${r.failures} failures` : ''}${r.sampleFailures ? `, ${r.sampleFailures}/${r.sampled} sampled replies wrong` : ''})`;
 
 /**
- * Open loop: offered rates from OPEN_START stepping x1.25 (the same ladder for every tracker, so each
- * step compares them at the same load) while p99 < BOUND_MS and >= 98 % of the offered announces are
- * answered. Returns every step that held, by rate.
+ * Open loop, interleaved: every tracker runs at once (idle unless loaded) and each offered rate of the
+ * ladder (from OPEN_START, x1.25) is measured on each in turn, the order alternating per step, so a
+ * noisy moment on the shared machine falls on both. A step holds while p99 < BOUND_MS and >= 98 % of
+ * the offered announces are answered; a step that misses is tried once more (one scheduling stall of
+ * tens of ms is enough to miss, and says nothing about the tracker); a tracker that misses twice stops.
  */
-async function openLoop(pid, port, protocol) {
-  const held = new Map();
-  for (let step = 0, rate = OPEN_START; step < 24; step++, rate = Math.round(rate * 1.25)) {
-    // A step that misses the bound is tried once more: on a shared machine one scheduling stall of tens
-    // of ms is enough to miss it, and it says nothing about the tracker.
-    let r;
-    let ok = false;
-    for (let attempt = 0; attempt < 2 && !ok; attempt++) {
-      r = await measure(pid, port, protocol, { rate, seconds: OPEN_SECONDS });
-      ok = r.p99 < BOUND_MS && r.answered >= 0.98;
-      console.log(`    open ${protocol.padEnd(4)} offered ${String(rate).padStart(6)}/s: ${ok ? 'holds ' : 'BREAKS'} ${show(r)}`);
+async function openInterleaved(names) {
+  const procs = {};
+  for (const name of names) procs[name] = await start(TRACKERS[name]);
+  try {
+    if (ONLY !== 'ws') for (const name of names) await measure(procs[name].child.pid, procs[name].port, 'http', { fill: true, seconds: 1 });
+    for (const kind of ['http', 'ws']) {
+      if (ONLY !== null && ONLY !== kind) continue;
+      console.log(`open loop ${kind} (${load()})`);
+      const alive = new Set(names);
+      const held = Object.fromEntries(names.map((n) => [n, new Map()]));
+      for (let step = 0, rate = OPEN_START; step < 24 && alive.size > 0; step++, rate = Math.round(rate * 1.25)) {
+        const order = step % 2 === 0 ? [...alive] : [...alive].reverse();
+        for (const name of order) {
+          let ok = false;
+          for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+            const r = await measure(procs[name].child.pid, procs[name].port, kind, { rate, seconds: OPEN_SECONDS });
+            ok = r.p99 < BOUND_MS && r.answered >= 0.98;
+            console.log(`  ${name.padEnd(18)} ${kind.padEnd(4)} offered ${String(rate).padStart(6)}/s: ${ok ? 'holds ' : 'BREAKS'} ${show(r)}`);
+            if (ok) held[name].set(rate, r);
+          }
+          if (!ok) alive.delete(name);
+        }
+      }
+      const top = (name) => Math.max(0, ...held[name].keys());
+      for (const name of names) console.log(`  ${name.padEnd(18)} ${kind.padEnd(4)} highest offered rate held at p99 < ${BOUND_MS} ms: ${top(name)}/s`);
+      if (held.sluice && held['bittorrent-tracker']) {
+        const common = Math.min(top('sluice'), top('bittorrent-tracker'));
+        const [ours, theirs] = [held.sluice.get(common), held['bittorrent-tracker'].get(common)];
+        console.log(`  ratio ${kind.padEnd(4)} open loop: held rate ${(top('sluice') / top('bittorrent-tracker')).toFixed(2)}x` +
+          (ours && theirs ? `; at ${common}/s (both hold) per tracker CPU-s ${(ours.perCpu / theirs.perCpu).toFixed(2)}x, p99 ${ours.p99.toFixed(1)} vs ${theirs.p99.toFixed(1)} ms` : ''));
+      }
     }
-    if (!ok) break;
-    held.set(rate, r);
+  } finally {
+    for (const { child } of Object.values(procs)) child.kill();
   }
-  return held;
 }
 
 const all = [];
 for (let run = 0; run < RUNS; run++) {
   // Every tracker in each run, the order rotated from run to run.
-  const names = Object.keys(TRACKERS);
+  const names = arg('trackers', null)?.split(',') ?? Object.keys(TRACKERS);
   const order = names.map((_, i) => names[(i + run) % names.length]);
   const results = {};
   console.log(`run ${run + 1} (${load()})`);
@@ -165,27 +186,19 @@ for (let run = 0; run < RUNS; run++) {
       if (ONLY !== 'ws') r.http = await measure(child.pid, port, 'http', { fill: true });
       if (ONLY !== 'http') r.ws = await measure(child.pid, port, 'ws');
       for (const kind of ['http', 'ws']) if (r[kind]) console.log(`  ${name.padEnd(18)} ${kind.padEnd(4)} ${show(r[kind])}`);
-      if (OPEN) {
-        for (const kind of ['http', 'ws']) if (r[kind]) r[`${kind}Open`] = await openLoop(child.pid, port, kind);
-      }
       results[name] = r;
     } finally {
       child.kill();
       await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve()));
     }
   }
+  if (!results.sluice || !results['bittorrent-tracker']) continue;
   const ratio = (kind, key) => (results.sluice[kind]?.[key] / results['bittorrent-tracker'][kind]?.[key]).toFixed(2);
   for (const kind of ['http', 'ws']) {
     if (!results.sluice[kind]) continue;
     console.log(`  ratio ${kind.padEnd(4)} Sluice / bittorrent-tracker, closed loop: announces/s ${ratio(kind, 'rate')}x, per tracker CPU-s ${ratio(kind, 'perCpu')}x`);
-    if (!OPEN) continue;
-    const ours = results.sluice[`${kind}Open`];
-    const theirs = results['bittorrent-tracker'][`${kind}Open`];
-    const top = (m) => Math.max(0, ...m.keys());
-    const common = Math.min(top(ours), top(theirs));
-    console.log(`  ratio ${kind.padEnd(4)} open loop, highest offered rate held at p99 < ${BOUND_MS} ms: ${top(ours)} vs ${top(theirs)}/s = ${(top(ours) / top(theirs)).toFixed(2)}x` +
-      (common > 0 ? `; at ${common}/s (both hold) per tracker CPU-s ${(ours.get(common).perCpu / theirs.get(common).perCpu).toFixed(2)}x, p99 ${ours.get(common).p99.toFixed(1)} vs ${theirs.get(common).p99.toFixed(1)} ms` : ''));
   }
   all.push(results);
 }
+if (OPEN) await openInterleaved(arg('trackers', null)?.split(',') ?? ['sluice', 'bittorrent-tracker']);
 console.log(`done (${load()})`);
