@@ -8,8 +8,8 @@ export interface SluiceDownload {
 }
 
 /** `sluice download` of `target` from the given peers on loopback (no DHT, a private state folder), to the end. */
-export async function sluiceDownload(target: string, out: string, peers: readonly string[], giveUpMs = 40_000): Promise<SluiceDownload> {
-  const args = ['download', target, '--out', out, '--state', tempDir('state'), '--no-dht', '--json', '--port', '0'];
+export async function sluiceDownload(target: string, out: string, peers: readonly string[], giveUpMs = 40_000, extra: readonly string[] = []): Promise<SluiceDownload> {
+  const args = ['download', target, '--out', out, '--state', tempDir('state'), '--no-dht', '--json', '--port', '0', ...extra];
   for (const p of peers) args.push('--peer', p);
   const run = sluiceLong(args);
   track(run.child);

@@ -58,6 +58,12 @@ export interface AddTorrentOptions {
   readonly paused?: boolean;
   readonly sequential?: boolean;
   readonly filePriorities?: readonly Priority[];
+  /**
+   * Priorities chosen from the files themselves, for a torrent whose files are not known when it is
+   * added (a magnet): called once when the metadata is known, before anything is stored, so files left
+   * at 0 are never created. A SluiceError it throws fails the torrent with that error.
+   */
+  readonly filePrioritiesFor?: (metainfo: Metainfo) => readonly Priority[];
   /** Extra trackers, one tier each (as magnet `tr` parameters are treated). */
   readonly trackers?: readonly string[];
   /** Peers to dial directly (`host:port`). */
@@ -142,6 +148,7 @@ export class Session {
       paused: options.paused ?? false,
       sequential: options.sequential ?? false,
       ...(options.filePriorities ? { filePriorities: options.filePriorities } : {}),
+      ...(options.filePrioritiesFor ? { filePrioritiesFor: options.filePrioritiesFor } : {}),
     });
     this.torrentsByHash.set(key, torrent);
     this.emit({ type: 'torrent-added', infoHash: key });

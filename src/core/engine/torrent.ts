@@ -49,6 +49,8 @@ export interface TorrentOptions {
   readonly paused: boolean;
   readonly sequential: boolean;
   readonly filePriorities?: readonly Priority[];
+  /** See AddTorrentOptions.filePrioritiesFor. */
+  readonly filePrioritiesFor?: (metainfo: Metainfo) => readonly Priority[];
 }
 
 export { TorrentError } from './torrent-error.js';
@@ -98,6 +100,7 @@ export class Torrent implements PeerLinkHost {
   private webSeeds: WebSeedPeer[] = [];
   private smartBan: SmartBan;
   private filePriorities: Priority[] = [];
+  private prioritiesFor: ((metainfo: Metainfo) => readonly Priority[]) | null;
   private sequential: boolean;
   private state: TorrentState;
   private paused: boolean;
@@ -128,6 +131,7 @@ export class Torrent implements PeerLinkHost {
     this.paused = options.paused;
     this.state = this.meta ? 'checking' : 'metadata';
     this.filePriorities = options.filePriorities ? [...options.filePriorities] : [];
+    this.prioritiesFor = options.filePrioritiesFor ?? null;
     const now = ctx.clock.now();
     this.choker = new Choker({ slots: ctx.settings().unchokeSlots, random: () => ctx.random.float() });
     const k = ctx.random.bytes(4);
@@ -196,6 +200,16 @@ export class Torrent implements PeerLinkHost {
     this.meta = meta;
     this.setState('checking');
     const files = meta.files;
+    if (this.prioritiesFor) {
+      try {
+        this.filePriorities = this.prioritiesFor(meta).map((p) => p);
+      } catch (err) {
+        this.fail(asError(err));
+        return;
+      } finally {
+        this.prioritiesFor = null;
+      }
+    }
     if (this.filePriorities.length !== files.length) this.filePriorities = files.map((_, i) => this.filePriorities[i] ?? 4);
     const resume = await loadResumeData(this.ctx.resume, this.infoHashHex);
     if (resume && resume.filePriorities.length === files.length && this.filePriorities.every((p) => p === 4)) {

@@ -10,6 +10,11 @@ import { readTorrentFile } from '../read-input.js';
 import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
 import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
+import { parseSelection, selectionPriorities } from '../file-selection.js';
+import { parseMetainfo } from '../../../../src/core/metainfo/parse.js';
+import { nodeHasher } from '../../hash/node-hasher.js';
+import type { Priority } from '../../../../src/core/api/types.js';
+import type { Metainfo } from '../../../../src/core/metainfo/model.js';
 import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
 
@@ -49,6 +54,7 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
     ...SWARM_FLAGS,
     seed: {},
     sequential: {},
+    select: { value: true },
     port: { value: true, alias: 'p' },
     state: { value: true },
     json: {},
@@ -60,7 +66,16 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   const trackers = checkTrackers(flagValues(args, 'tracker'));
   const swarm = swarmOptions(args);
   const port = integerFlag(args, 'port', 0, 65535) ?? 0;
-  const source = await torrentSource(target, io.cwd);
+  const selectText = flagValue(args, 'select');
+  const selection = selectText === undefined ? null : parseSelection(selectText);
+  let source = await torrentSource(target, io.cwd);
+  let filePriorities: Priority[] | undefined;
+  if (selection && 'torrent' in source) {
+    // Known files: check the selection now, and the storage never creates the files left out.
+    const metainfo = await parseMetainfo(source.torrent, nodeHasher);
+    filePriorities = selectionPriorities(metainfo, selection);
+    source = { metainfo };
+  }
   const out = resolve(io.cwd, flagValue(args, 'out') ?? '.');
   const stateDir = resolve(io.cwd, flagValue(args, 'state') ?? defaultStateDir());
   await mkdir(out, { recursive: true });
@@ -69,7 +84,16 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   const node = await startNodeSession({ downloadDir: out, stateDir, port, ...swarm });
   let torrent;
   try {
-    torrent = await withCheckBar(node.session, io.stderr, () => node.session.addTorrent(source, { peers, trackers, sequential: hasFlag(args, 'sequential') }));
+    torrent = await withCheckBar(node.session, io.stderr, () =>
+      node.session.addTorrent(source, {
+        peers,
+        trackers,
+        sequential: hasFlag(args, 'sequential'),
+        ...(filePriorities ? { filePriorities } : {}),
+        // A magnet's files are known once its metadata arrives: the selection applies then, before anything is stored.
+        ...(selection && !filePriorities ? { filePrioritiesFor: (meta: Metainfo) => selectionPriorities(meta, selection) } : {}),
+      }),
+    );
   } catch (err) {
     await node.close(500);
     throw err;
@@ -81,7 +105,8 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   if (outcome === 'failed') {
     reporter.clear();
     io.stderr.write(`sluice: ${status.error?.message ?? 'the download failed'}\n`);
-    return 1;
+    // A --select that the metadata shows to be wrong is the user's mistake, like any other bad argument.
+    return status.error?.code === 'cli/usage' ? 2 : 1;
   }
   if (outcome === 'finished') {
     if (reporter.json) reporter.line({ infoHash: status.infoHash, name: status.name, state: 'done', progress: 1, downloadRate: 0, uploadRate: 0, peers: 0, downloaded: status.downloaded, uploaded: status.uploaded });

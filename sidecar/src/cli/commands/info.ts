@@ -79,7 +79,9 @@ function metainfoSummary(m: Metainfo): string {
   m.announce.forEach((tier, i) => (out += row(i === 0 ? 'Trackers' : '', `tier ${i + 1}: ${tier.join(', ')}`)));
   if (m.urlList.length > 0) out += row('Web seeds', m.urlList.join(', '));
   out += 'Files:\n';
-  for (const f of files) out += `  ${formatBytes(f.length).padStart(10)}  ${f.path.join('/')}\n`;
+  // Numbered from 1 as `sluice download --select` takes them.
+  const width = String(files.length).length;
+  files.forEach((f, i) => (out += `  ${String(i + 1).padStart(width)}  ${formatBytes(f.length).padStart(10)}  ${f.path.join('/')}\n`));
   return out;
 }
 
