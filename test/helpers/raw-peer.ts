@@ -43,6 +43,8 @@ export interface RawSeederOptions {
   readonly afterAvailability?: (connection: RawConnection) => void;
   /** Unchoke the peer when it says it is interested (default true). */
   readonly unchoke?: boolean;
+  /** Say the fast extension (BEP 6) in the handshake (default false). */
+  readonly fast?: boolean;
   /** Upload rate for answers, across connections (bytes per second; 0 or absent = as fast as asked). */
   readonly bytesPerSecond?: number;
 }
@@ -181,7 +183,9 @@ export class RawSeeder {
           c.close();
           return;
         }
-        c.sendRaw(encodeHandshake({ reserved: new Uint8Array(8), infoHash, peerId: this.peerId }));
+        const reserved = new Uint8Array(8);
+        if (this.options.fast) reserved[7] = 0x04;
+        c.sendRaw(encodeHandshake({ reserved, infoHash, peerId: this.peerId }));
         const availability = this.options.availability ? this.options.availability(c) : encodeMessage({ type: 'bitfield', bits: fullBitfield(metainfo.pieceCount) });
         if (availability) c.sendRaw(availability);
         this.options.afterAvailability?.(c);

@@ -30,6 +30,8 @@ export class PeerLink {
   seed = false;
   /** Blocks of failed pieces this peer contributed to. */
   strikes = 0;
+  /** Pieces the peer lets us request while it chokes us (BEP 6 ALLOWED FAST); bounded, extras ignored. */
+  readonly allowedFast = new Set<number>();
   /** Reads from storage in flight to answer this peer's requests. */
   readsInFlight = 0;
 

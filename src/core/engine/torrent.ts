@@ -62,6 +62,8 @@ const RESUME_SAVE_INTERVAL_MS = 30_000;
 /** While pieces arrive, save more often: a crash (SIGKILL, power loss) then costs seconds of work, not all of it. */
 const DOWNLOADING_RESUME_SAVE_INTERVAL_MS = 5_000;
 const BLOCK = 16 * 1024;
+/** BEP 6 suggests sets of 10; a peer that grants more than this gets the first ones honoured. */
+const MAX_ALLOWED_FAST = 32;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 interface Waiter {
@@ -575,6 +577,7 @@ export class Torrent implements PeerLinkHost {
         return;
       case 'choke':
         for (const r of link.pipeline.onChoked(now, link.conn.fastNegotiated)) this.picker?.requestCancelled(link.address, r.piece, r.begin);
+        if (link.allowedFast.size > 0) this.fillRequests(link);
         return;
       case 'unchoke':
         link.pipeline.onUnchoked(now);
@@ -614,6 +617,9 @@ export class Torrent implements PeerLinkHost {
         link.close(e.error);
         return;
       case 'allowed-fast':
+        if (link.allowedFast.size < MAX_ALLOWED_FAST) link.allowedFast.add(e.index);
+        if (link.conn.peerChoking) this.fillRequests(link);
+        return;
       case 'suggest':
       case 'port':
       case 'extended':
@@ -700,17 +706,21 @@ export class Torrent implements PeerLinkHost {
 
   private fillRequests(link: PeerLink): void {
     const picker = this.picker;
-    if (!picker || !this.active || link.closed || link.conn.peerChoking || !link.conn.amInterested) return;
+    if (!picker || !this.active || link.closed || !link.conn.amInterested) return;
+    // Choked, a peer with the fast extension may still serve the pieces it allowed us (BEP 6).
+    const choked = link.conn.peerChoking;
+    if (choked && link.allowedFast.size === 0) return;
     if (this.buffers.heldBytes >= MAX_BUFFERED_BYTES) return;
-    let count = link.pipeline.wantMore();
+    let count = choked ? link.pipeline.wantMoreAllowedFast() : link.pipeline.wantMore();
     if (count <= 0) return;
     const now = this.now();
     const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
     if (Number.isFinite(allowance)) count = Math.min(count, Math.floor(allowance / BLOCK));
     if (count <= 0) return;
     const counted = this.countedAs.get(link);
-    const has = counted === 'all' ? 'all' : counted === 'bits' ? link.conn.peerBitfield : null;
-    if (!has) return;
+    const peerHas = counted === 'all' ? 'all' : counted === 'bits' ? link.conn.peerBitfield : null;
+    if (!peerHas) return;
+    const has = choked ? allowedFastPieces(link.allowedFast, peerHas, picker.pieceCount) : peerHas;
     const blocks = picker.pick({ id: link.address, has }, count, now);
     for (const b of blocks) {
       link.conn.request(b.piece, b.begin, b.length);
@@ -1132,6 +1142,11 @@ export class Torrent implements PeerLinkHost {
     this.downloadBucket.setRate(download, now);
     this.uploadBucket.setRate(upload, now);
   }
+}
+
+/** The allowed-fast pieces the peer has, as the picker takes them. */
+function allowedFastPieces(allowed: ReadonlySet<number>, has: 'all' | Bitfield, pieceCount: number): Bitfield {
+  return Bitfield.fromIndices(pieceCount, [...allowed].filter((i) => i < pieceCount && (has === 'all' || has.get(i))));
 }
 
 function asError(err: unknown): SluiceError {

@@ -17,7 +17,9 @@
  *   it, requests stay until the peer rejects them (BEP 6). No new requests while choked.
  * Invariants: outstanding = sent − answered − rejected − cancelled − timed out − dropped ≥ 0;
  * 0 ≤ wantMore() ≤ depth. Time that goes backwards is treated as no time passing.
- * Non-goals: which blocks to request (the picker) and allowed-fast requests while choked.
+ * Allowed fast (BEP 6): while choked, `wantMoreAllowedFast()` allows a few requests for the pieces the
+ * peer allowed; the caller restricts the picker to those pieces.
+ * Non-goals: which blocks to request (the picker).
  */
 import { RateMeter } from '../rate/rate-meter.js';
 import { RttEstimator } from './rtt.js';
@@ -34,6 +36,8 @@ export const MAX_REQUEST_TIMEOUT_MS = 60_000;
 export const SNUB_TIMEOUT_MS = 20_000;
 export const RATE_WINDOW_MS = 3000;
 /** Slow start ends when a second's throughput is less than this factor times the previous second's. */
+/** Requests outstanding at once for allowed-fast pieces while choked: a trickle, not a pipeline (BEP 6 suggests 10 pieces). */
+const ALLOWED_FAST_DEPTH = 8;
 const SLOW_START_GROWTH = 1.1;
 const SLOW_START_SAMPLE_MS = 1000;
 
@@ -136,6 +140,12 @@ export class RequestPipeline {
     if (this.choked) return 0;
     const target = this.isSnubbed ? 1 : this.currentDepth;
     return Math.max(0, target - this.pending.size);
+  }
+
+  /** How many requests to send while choked, for pieces the peer allowed us to fetch anyway (BEP 6). */
+  wantMoreAllowedFast(): number {
+    if (!this.choked) return 0;
+    return Math.max(0, Math.min(ALLOWED_FAST_DEPTH, this.currentDepth) - this.pending.size);
   }
 
   isOutstanding(piece: number, begin: number): boolean {

@@ -104,6 +104,19 @@ describe('RequestPipeline — requests, chokes and rejects', () => {
     expect(p.wantMore()).toBe(3);
   });
 
+  it('while choked allows a trickle of requests for allowed-fast pieces (BEP 6), and none once unchoked', () => {
+    const p = new RequestPipeline({ initialDepth: 16 });
+    expect(p.wantMore()).toBe(0);
+    expect(p.wantMoreAllowedFast()).toBe(8);
+    for (let i = 0; i < 5; i++) p.onRequestSent(i, 0, 0);
+    expect(p.wantMoreAllowedFast()).toBe(3);
+    p.onUnchoked(1);
+    expect(p.wantMoreAllowedFast()).toBe(0);
+    expect(p.wantMore()).toBe(11);
+    // Never more than the depth itself.
+    expect(new RequestPipeline({ initialDepth: 2, minDepth: 1 }).wantMoreAllowedFast()).toBe(2);
+  });
+
   it('refuses duplicate and malformed requests', () => {
     const p = new RequestPipeline();
     expect(p.onRequestSent(1, 0, 0)).toBe(true);

@@ -35,6 +35,25 @@ function disconnectReason(d: Downloader, address: string): string | null | undef
   return undefined;
 }
 
+describe('a peer that never unchokes but allows pieces fast (BEP 6)', () => {
+  it('gets every piece it allowed while choked, and nothing else', async () => {
+    const t = await singleFileTorrent(LENGTH, PIECE);
+    const allowed = [0, 3, 16];
+    const s = await seeder(t, {
+      fast: true,
+      unchoke: false,
+      afterAvailability: (c) => {
+        for (const index of allowed) c.send({ type: 'allowed-fast', index });
+      },
+    });
+    const d = await downloader(t, [s.address]);
+    await until(() => allowed.every((i) => d.torrent.hasPiece(i)), 'the allowed pieces');
+    expect([...new Set(s.requests.map((r) => r.index))].sort((a, b) => a - b)).toEqual(allowed);
+    expect(d.torrent.peers()[0]?.flags.peerChoking).toBe(true);
+    expect(d.torrent.status().verifiedBytes).toBe(PIECE * 2 + (LENGTH - 16 * PIECE));
+  });
+});
+
 describe('adversarial peers against the engine in its Node shell', () => {
   it('bans a peer whose blocks fail the hash check, never dials it again, and completes from a good peer', async () => {
     const t = await singleFileTorrent(LENGTH, PIECE);
