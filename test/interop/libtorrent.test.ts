@@ -84,6 +84,20 @@ describe('sluice ↔ libtorrent 2.0 (TCP on 127.0.0.1)', () => {
     expect(hashTree(join(out, 'album'))).toEqual(hashTree(album));
   });
 
+  it('`sluice seed --peer` dials a libtorrent leecher that knows nothing of it, and serves it the torrent', async () => {
+    requireTool('libtorrent');
+    const src = tempDir('src');
+    const album = writeFolder(src, 'album');
+    const torrent = join(tempDir('t'), 'album.torrent');
+    sluiceCreate(album, torrent);
+    const out = tempDir('out');
+    // libtorrent is given no peer: the only way the two meet is Sluice dialling it.
+    const lt = await startLibtorrent({ torrent, savePath: out });
+    await sluiceSeed(torrent, ['--data', src, '--peer', `127.0.0.1:${lt.port}`]);
+    await lt.waitFor(isSeeding);
+    expect(hashTree(join(out, 'album'))).toEqual(hashTree(album));
+  });
+
   it('hybrid (v1+v2) torrent: sluice downloads it from a libtorrent seeder', async () => {
     requireTool('libtorrent');
     const src = tempDir('src');

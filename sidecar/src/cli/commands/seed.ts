@@ -20,7 +20,7 @@ import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
 import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
-import { checkTrackers } from './download.js';
+import { checkPeers, checkTrackers } from './download.js';
 import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
 
 const SEED_USAGE = USAGE.seed;
@@ -46,6 +46,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
     data: { value: true, alias: 'd' },
     port: { value: true, alias: 'p' },
     tracker: { value: true, repeat: true, alias: 't' },
+    peer: { value: true, repeat: true },
     ...SWARM_FLAGS,
     state: { value: true },
     json: {},
@@ -54,6 +55,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
   if (target === undefined) throw new UsageError(`missing the file, folder or .torrent to seed (usage: ${SEED_USAGE})`);
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${SEED_USAGE})`);
   const trackers = checkTrackers(flagValues(args, 'tracker'));
+  const peers = checkPeers(flagValues(args, 'peer'));
   const swarm = swarmOptions(args);
   const port = integerFlag(args, 'port', 0, 65535) ?? 0;
   const stateDir = resolve(io.cwd, flagValue(args, 'state') ?? defaultStateDir());
@@ -86,7 +88,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
   const node = await startNodeSession({ downloadDir: dataDir, stateDir, port, ...swarm });
   let torrent;
   try {
-    torrent = await withCheckBar(node.session, io.stderr, () => node.session.addTorrent({ metainfo: meta }, { trackers }));
+    torrent = await withCheckBar(node.session, io.stderr, () => node.session.addTorrent({ metainfo: meta }, { trackers, peers }));
   } catch (err) {
     await node.close(500);
     throw err;
