@@ -104,6 +104,8 @@ export class Torrent implements PeerLinkHost {
   private filePriorities: Priority[] = [];
   private prioritiesFor: ((metainfo: Metainfo) => readonly Priority[]) | null;
   private sequential: boolean;
+  /** A block arrived during the current `onPeerEvents`: refill that peer's requests once at its end. */
+  private blocksArrived = false;
   private state: TorrentState;
   private paused: boolean;
   private error: SluiceError | null = null;
@@ -510,10 +512,18 @@ export class Torrent implements PeerLinkHost {
   private readonly countedAs = new Map<PeerLink, 'all' | 'bits'>();
 
   onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
+    // One refill for all the blocks of a read (a 256 KiB TCP read holds ~16), not one per block:
+    // the picker, the buckets and the pipeline are asked once for 16 requests instead of 16 times
+    // for one. Saved and restored, in case handling one peer's events runs another's.
+    const outer = this.blocksArrived;
+    this.blocksArrived = false;
     for (const event of events) {
-      if (link.closed) return;
+      if (link.closed) break;
       this.onPeerEvent(link, event);
     }
+    const arrived = this.blocksArrived;
+    this.blocksArrived = outer;
+    if (arrived) this.fillRequests(link);
   }
 
   private onPeerEvent(link: PeerLink, e: PeerEvent): void {
@@ -735,7 +745,7 @@ export class Torrent implements PeerLinkHost {
     link.pipeline.onBlockReceived(index, begin, block.length, now);
     link.downloadMeter.add(block.length, now);
     this.acceptBlock(link.address, index, begin, block, now);
-    this.fillRequests(link);
+    this.blocksArrived = true;
   }
 
   /** A block from a peer or a web seed: count it, buffer it if wanted, cancel duplicates, finish the piece. */
