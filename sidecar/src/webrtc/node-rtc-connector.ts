@@ -31,6 +31,31 @@ export interface NodeRtcOptions {
   /** Label of the data channel we open (libtorrent uses 'webtorrent'; simple-peer a random hex string). */
   readonly channelLabel?: string;
   readonly tuning?: Partial<DataChannelTuning>;
+  /**
+   * IP MTU that libdatachannel sizes its SCTP packets and DTLS records for (it does no path-MTU discovery,
+   * so a packet larger than the path is lost for good). Default: LOOPBACK_MTU when `bindAddress` is a
+   * loopback address (every candidate, so every path, is then loopback), libdatachannel's 1280 otherwise.
+   */
+  readonly mtu?: number;
+}
+
+/**
+ * MTU when bound to loopback. Per packet the native stack pays an SCTP chunk, a DTLS record, a datagram
+ * and hops between its threads, so bigger packets cut CPU per byte: raw channel, 64 KiB messages, 1280 ->
+ * 2048 took 13.1/13.0 and 9.5/8.7 CPU s/GiB (sender/receiver) to 9.6/9.2 and 6.9/6.4 (docs/webrtc.md).
+ * 2048 because a browser on the same host is a peer too: Chromium drops DTLS datagrams over 2048 bytes, and
+ * 4096 (libjuice's receive buffer; anything larger stalls even Node peers) broke every Chromium transfer.
+ * Only ever on loopback: libdatachannel does no path-MTU discovery, so on a real path a packet that does not
+ * fit is lost for good.
+ */
+export const LOOPBACK_MTU = 2048;
+
+/** libdatachannel's own default (RTC_DEFAULT_MTU), used when we set none. */
+export const DEFAULT_NATIVE_MTU = 1280;
+
+/** Whether `address` is an IPv4 loopback address (127/8) or ::1. */
+export function isLoopbackAddress(address: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1' || address === '[::1]';
 }
 
 /** A connection attempt's outcome; the promise never counts as unhandled, the caller may never ask for it. */
@@ -66,6 +91,8 @@ let connectionCount = 0;
  */
 export class NodeRtcConnector implements RtcConnector {
   private readonly config: RtcConfig;
+  /** The MTU connections use (for benches and logs). */
+  readonly mtu: number;
   private readonly tuning: DataChannelTuning;
   private readonly gatherTimeoutMs: number;
   private readonly connectTimeoutMs: number;
@@ -79,6 +106,12 @@ export class NodeRtcConnector implements RtcConnector {
       ...(options.portRange && { portRangeBegin: options.portRange.begin, portRangeEnd: options.portRange.end }),
       ...(options.enableIceUdpMux && { enableIceUdpMux: true }),
     };
+    const mtu = options.mtu ?? (options.bindAddress !== undefined && isLoopbackAddress(options.bindAddress) ? LOOPBACK_MTU : undefined);
+    if (mtu !== undefined) {
+      if (!Number.isInteger(mtu) || mtu < 576 || mtu > LOOPBACK_MTU) throw new RtcError('rtc/bad-config', `mtu must be a whole number from 576 to ${LOOPBACK_MTU}, got ${mtu}`);
+      this.config.mtu = mtu;
+    }
+    this.mtu = mtu ?? DEFAULT_NATIVE_MTU;
     this.tuning = { ...DEFAULT_DATA_CHANNEL_TUNING, ...options.tuning };
     this.gatherTimeoutMs = options.gatherTimeoutMs ?? 1500;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 25_000;
