@@ -47,6 +47,8 @@ export interface Swarm<L> {
   /** `completed` events seen. */
   downloaded: number;
   readonly peers: Map<string, PeerRecord<L>>;
+  /** The WebSocket announce reply frame last made for this swarm, and the counts it carries (ws-handler.ts). */
+  wsReply: { readonly complete: number; readonly incomplete: number; readonly interval: number; readonly frame: Uint8Array } | null;
   readonly byKind: Record<PeerKind, PeerRecord<L>[]>;
 }
 
@@ -246,5 +248,5 @@ export class SwarmRegistry<L> {
 }
 
 function emptySwarm<L>(infoHash: string): Swarm<L> {
-  return { infoHash, infoHashJson: JSON.stringify(infoHash), complete: 0, incomplete: 0, downloaded: 0, peers: new Map(), byKind: { classic: [], ws: [] } };
+  return { infoHash, infoHashJson: JSON.stringify(infoHash), complete: 0, incomplete: 0, downloaded: 0, peers: new Map(), wsReply: null, byKind: { classic: [], ws: [] } };
 }

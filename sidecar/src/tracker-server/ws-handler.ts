@@ -1,17 +1,16 @@
 // WebSocket side of the tracker: the WebTorrent signalling relay. Offers from an announce go to random
 // WebSocket peers of the swarm; answers go back to the peer named by `to_peer_id`, which matches them by
 // `offer_id`. The reference is bittorrent-tracker 11's server; bounds are ours (docs/tracker-server.md).
-import { isUtf8 } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { MAX_SCRAPE_REPLY_FILES, type WsCodecLimits } from '../../../src/core/tracker/ws/bounds.js';
-import { binaryStringToBytes, bytesToBinaryString } from '../../../src/core/tracker/ws/binary-string.js';
-import { parseClientMessage, type WsAnnounce, type WsAnswer, type WsScrapeRequest } from '../../../src/core/tracker/ws/client-messages.js';
+import { binaryStringToBytes } from '../../../src/core/tracker/ws/binary-string.js';
+import { parseClientMessageIds, type WsAnnounce, type WsAnswer, type WsScrapeRequest } from '../../../src/core/tracker/ws/client-messages.js';
 import { WsTrackerError, rejectionKind } from '../../../src/core/tracker/ws/errors.js';
 import { encodeTrackerMessage, type WsTrackerMessage } from '../../../src/core/tracker/ws/tracker-messages.js';
 import { plainIp } from './classic-announce.js';
 import type { TrackerService } from './service.js';
 import type { Swarm } from './swarm-registry.js';
-import { WsSocket, answerUpgrade, type UpgradeRequest } from './ws-socket.js';
+import { WsSocket, answerUpgrade, textFrame, type UpgradeRequest } from './ws-socket.js';
 
 /** An upgrade request and the address it came from (node:http's IncomingMessage is one). */
 export interface TrackerUpgradeRequest extends UpgradeRequest {
@@ -28,6 +27,26 @@ const GOING_AWAY = 1001;
  */
 export function announceReply(interval: number, swarm: Swarm<unknown>): string {
   return `{"action":"announce","interval":${interval},"info_hash":${swarm.infoHashJson},"complete":${swarm.complete},"incomplete":${swarm.incomplete}}`;
+}
+
+/**
+ * The announce reply as a whole WebSocket frame, made once per swarm and count: replies only change when
+ * `complete` or `incomplete` does, so a busy swarm hands the same (never modified) bytes to every socket.
+ */
+export function announceReplyFrame(interval: number, swarm: Swarm<unknown>): Uint8Array {
+  const cached = swarm.wsReply;
+  if (cached !== null && cached.complete === swarm.complete && cached.incomplete === swarm.incomplete && cached.interval === interval) return cached.frame;
+  const frame = textFrame(announceReply(interval, swarm));
+  swarm.wsReply = { complete: swarm.complete, incomplete: swarm.incomplete, interval, frame };
+  return frame;
+}
+
+/**
+ * A relayed offer or answer: the text `encodeTrackerMessage` makes for it (same keys, same order), from
+ * ids that are already checked binary strings and an SDP the codec already bounded.
+ */
+export function relayedText(kind: 'offer' | 'answer', sdp: string, offerId: string, peerId: string, infoHash: string): string {
+  return JSON.stringify({ action: 'announce', [kind]: { type: kind, sdp }, offer_id: offerId, peer_id: peerId, info_hash: infoHash });
 }
 
 /** One WebSocket client. Its peers (one per torrent) are the registry's; this remembers which they are. */
@@ -59,6 +78,14 @@ export class WsConnection {
     if (this.closed || this.socket === null || !this.socket.open) return false;
     if (this.socket.bufferedAmount > maxBuffered) return false;
     this.socket.send(text);
+    return true;
+  }
+
+  /** The same for a whole frame made beforehand. */
+  sendFrame(frame: Uint8Array, maxBuffered: number): boolean {
+    if (this.closed || this.socket === null || !this.socket.open) return false;
+    if (this.socket.bufferedAmount > maxBuffered) return false;
+    this.socket.sendFrame(frame);
     return true;
   }
 
@@ -153,15 +180,11 @@ export class WsRelay {
       } else this.reply(connection, { type: 'failure', reason: `too many messages: at most ${limits.maxMessagesPerMinute} a minute` });
       return;
     }
-    // Text or binary, the frame is bounded in bytes (WsSocket); it must be UTF-8, checked natively here
-    // (the codec's strict TextDecoder costs more) with the codec's own refusal.
-    if (!isUtf8(frame)) {
-      this.refuse(connection, 'not-json', 'message is not UTF-8 text');
-      return;
-    }
+    // Text or binary, the frame is bounded in bytes (WsSocket); the codec reads its bytes (UTF-8 checked,
+    // ids kept as binary strings).
     let message;
     try {
-      message = parseClientMessage(frame.toString('utf8'), this.codecLimits);
+      message = parseClientMessageIds(frame, this.codecLimits);
     } catch (error) {
       if (!(error instanceof WsTrackerError)) throw error;
       this.refuse(connection, rejectionKind(error), error.message);
@@ -173,23 +196,23 @@ export class WsRelay {
   }
 
   /** A bad message: count it, tell the client (as bittorrent-tracker does), close after too many. */
-  private refuse(connection: WsConnection, kind: string, reason: string, infoHash?: Uint8Array): void {
+  private refuse(connection: WsConnection, kind: string, reason: string, infoHash?: string): void {
     this.service.counters.reject(kind);
     if (connection.strike(this.service.limits.maxBadMessages)) {
       this.service.counters.wsClosedAbuse++;
       this.close(connection, POLICY_VIOLATION, 'too many bad messages');
       return;
     }
-    this.reply(connection, { type: 'failure', reason, ...(infoHash === undefined ? {} : { action: 'announce' as const, infoHash }) });
+    this.reply(connection, { type: 'failure', reason, ...(infoHash === undefined ? {} : { action: 'announce' as const, infoHash: binaryStringToBytes(infoHash)! }) });
   }
 
-  private announce(connection: WsConnection, message: WsAnnounce, now: number): void {
-    const infoHash = bytesToBinaryString(message.infoHash);
-    const peerId = bytesToBinaryString(message.peerId);
+  private announce(connection: WsConnection, message: WsAnnounce<string>, now: number): void {
+    const infoHash = message.infoHash;
+    const peerId = message.peerId;
     const entry = infoHash + peerId;
     const known = connection.announced.has(entry);
     if (!known && connection.announced.size >= this.service.limits.maxSwarmsPerConnection) {
-      this.refuse(connection, 'too-many-torrents', `at most ${this.service.limits.maxSwarmsPerConnection} torrents per connection`, message.infoHash);
+      this.refuse(connection, 'too-many-torrents', `at most ${this.service.limits.maxSwarmsPerConnection} torrents per connection`, infoHash);
       return;
     }
     const result = this.service.registry.announce(
@@ -197,13 +220,13 @@ export class WsRelay {
       now,
     );
     if (!result.ok) {
-      this.refuse(connection, 'swarm-limit', result.reason, message.infoHash);
+      this.refuse(connection, 'swarm-limit', result.reason, infoHash);
       return;
     }
     if (message.event === 'stopped') connection.announced.delete(entry);
     else if (!known) connection.announced.add(entry);
     this.service.counters.announces.ws++;
-    if (!connection.send(announceReply(this.service.limits.wsIntervalSeconds, result.swarm), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
+    if (!connection.sendFrame(announceReplyFrame(this.service.limits.wsIntervalSeconds, result.swarm), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
     if (message.offers.length === 0 || message.event === 'stopped' || message.event === 'completed') return;
     const wanted = Math.min(message.offers.length, message.numWant ?? message.offers.length);
     const targets = this.service.registry.pick(result.swarm, 'ws', wanted, result.peer);
@@ -211,32 +234,32 @@ export class WsRelay {
       const offer = message.offers[i]!;
       const link = target.link as WsConnection | undefined;
       if (!link) return;
-      const text = encodeTrackerMessage({ type: 'offer', infoHash: message.infoHash, peerId: message.peerId, offerId: offer.offerId, sdp: offer.sdp }, this.codecLimits);
+      const text = relayedText('offer', offer.sdp, offer.offerId, peerId, infoHash);
       if (link.send(text, this.service.limits.maxBufferedBytes)) this.service.counters.offersRelayed++;
       else this.service.counters.droppedSlowReader++;
     });
   }
 
-  private answer(connection: WsConnection, message: WsAnswer): void {
-    const infoHash = bytesToBinaryString(message.infoHash);
+  private answer(connection: WsConnection, message: WsAnswer<string>): void {
+    const infoHash = message.infoHash;
     // Only a peer this connection announced may answer, so no one can answer in another peer's name.
-    if (!connection.announced.has(infoHash + bytesToBinaryString(message.peerId))) {
-      this.refuse(connection, 'answer-not-announced', 'answer from a peer id not announced for this torrent on this connection', message.infoHash);
+    if (!connection.announced.has(infoHash + message.peerId)) {
+      this.refuse(connection, 'answer-not-announced', 'answer from a peer id not announced for this torrent on this connection', infoHash);
       return;
     }
-    const target = this.service.registry.find(infoHash, 'ws', bytesToBinaryString(message.toPeerId));
+    const target = this.service.registry.find(infoHash, 'ws', message.toPeerId);
     const link = target?.link as WsConnection | undefined;
     if (!link) {
       this.service.counters.answersUndeliverable++;
       return;
     }
-    const text = encodeTrackerMessage({ type: 'answer', infoHash: message.infoHash, peerId: message.peerId, offerId: message.offerId, sdp: message.sdp }, this.codecLimits);
+    const text = relayedText('answer', message.sdp, message.offerId, message.peerId, infoHash);
     if (link.send(text, this.service.limits.maxBufferedBytes)) this.service.counters.answersRelayed++;
     else this.service.counters.droppedSlowReader++;
   }
 
-  private scrape(connection: WsConnection, message: WsScrapeRequest): void {
-    const hashes = message.infoHashes === 'all' ? this.service.registry.infoHashes(MAX_SCRAPE_REPLY_FILES) : [...new Set(message.infoHashes.map((h) => bytesToBinaryString(h)))];
+  private scrape(connection: WsConnection, message: WsScrapeRequest<string>): void {
+    const hashes = message.infoHashes === 'all' ? this.service.registry.infoHashes(MAX_SCRAPE_REPLY_FILES) : [...new Set(message.infoHashes)];
     this.service.counters.scrapes.ws++;
     this.reply(connection, {
       type: 'scrape-reply',

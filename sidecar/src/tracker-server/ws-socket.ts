@@ -61,6 +61,25 @@ function frameHeader(opcode: number, length: number): Buffer {
   return h;
 }
 
+/** A whole unmasked text frame (what a server sends) for `text`. */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81;
+  if (length < 126) frame[1] = length;
+  else if (length < 65536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, headerLength, 'utf8');
+  return frame;
+}
+
 export class WsSocket {
   private buffer: Buffer | null = null;
   private fragments: Buffer[] = [];
@@ -97,11 +116,12 @@ export class WsSocket {
 
   send(text: string): void {
     if (this.closing) return;
-    const length = Buffer.byteLength(text);
-    const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-    const frame = Buffer.allocUnsafe(headerLength + length);
-    frameHeader(0x1, length).copy(frame, 0);
-    frame.write(text, headerLength, 'utf8');
+    this.socket.write(textFrame(text));
+  }
+
+  /** Sends a frame made with `textFrame` (it may go to several sockets: it is never modified). */
+  sendFrame(frame: Uint8Array): void {
+    if (this.closing) return;
     this.socket.write(frame);
   }
 

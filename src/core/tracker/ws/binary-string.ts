@@ -29,6 +29,19 @@ export function readId(value: unknown, field: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * The same checks as `readId`, with the same errors, but the id stays a binary string (what a tracker
+ * keys its maps with and echoes back), so no bytes are made.
+ */
+export function readIdString(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new WsTrackerError('ws-tracker/bad-id', `${field} must be a string of 20 characters, got ${typeName(value)}`);
+  if (value.length !== 20) throw new WsTrackerError('ws-tracker/bad-id', `${field} must be 20 characters, got ${value.length}`);
+  for (let i = 0; i < 20; i++) {
+    if (value.charCodeAt(i) > 255) throw new WsTrackerError('ws-tracker/bad-id', `${field} has a character above U+00FF (not one byte per character)`);
+  }
+  return value;
+}
+
 /** Writes a 20-byte id; throws `ws-tracker/bad-id` for any other length. */
 export function writeId(bytes: Uint8Array, field: string): string {
   if (bytes.length !== 20) throw new WsTrackerError('ws-tracker/bad-id', `${field} must be 20 bytes, got ${bytes.length}`);

@@ -1,24 +1,29 @@
 // Client → tracker messages of the WebSocket (WebTorrent) tracker protocol: announce with offers, answer,
 // scrape. Wire format as bittorrent-tracker 11 and libtorrent 2.1 speak it (docs/tracker-server.md).
 import { DEFAULT_WS_LIMITS, type WsCodecLimits } from './bounds.js';
-import { readId, typeName, writeId } from './binary-string.js';
+import { readId, readIdString, typeName, writeId } from './binary-string.js';
 import { WsTrackerError } from './errors.js';
 import { checkSdp, field, optionalCount, optionalTrackerId, parseJsonObject, readSdp, type JsonObject } from './json-frame.js';
+import { scanJson } from './json-scan.js';
 
 /** `paused` is libtorrent's; `update` (and an absent event) is the periodic re-announce. */
 export type WsAnnounceEvent = 'started' | 'completed' | 'stopped' | 'paused' | 'update';
 
-export interface WsOffer {
+/**
+ * Ids are bytes (`Uint8Array`, 20 of them) by default; `parseClientMessageIds` gives them as binary
+ * strings (20 characters, U+0000-U+00FF), checked the same way.
+ */
+export interface WsOffer<Id = Uint8Array> {
   /** 20 bytes; the answer comes back with the same id. */
-  readonly offerId: Uint8Array;
+  readonly offerId: Id;
   /** The full (non-trickle) SDP of an RTCPeerConnection offer. */
   readonly sdp: string;
 }
 
-export interface WsAnnounce {
+export interface WsAnnounce<Id = Uint8Array> {
   readonly type: 'announce';
-  readonly infoHash: Uint8Array;
-  readonly peerId: Uint8Array;
+  readonly infoHash: Id;
+  readonly peerId: Id;
   readonly event?: WsAnnounceEvent;
   readonly numWant?: number;
   readonly uploaded?: number;
@@ -26,30 +31,32 @@ export interface WsAnnounce {
   /** Absent when unknown (webtorrent sends null before it has the metadata). */
   readonly left?: number;
   /** Empty for `stopped` and `completed`, and when the client wants no peers. */
-  readonly offers: readonly WsOffer[];
+  readonly offers: readonly WsOffer<Id>[];
   readonly trackerId?: string;
 }
 
 /** An answer to a relayed offer: sent as an `announce` carrying `answer` and `to_peer_id`. */
-export interface WsAnswer {
+export interface WsAnswer<Id = Uint8Array> {
   readonly type: 'answer';
-  readonly infoHash: Uint8Array;
+  readonly infoHash: Id;
   /** The answering peer. */
-  readonly peerId: Uint8Array;
+  readonly peerId: Id;
   /** The peer that made the offer. */
-  readonly toPeerId: Uint8Array;
-  readonly offerId: Uint8Array;
+  readonly toPeerId: Id;
+  readonly offerId: Id;
   readonly sdp: string;
   readonly trackerId?: string;
 }
 
-export interface WsScrapeRequest {
+export interface WsScrapeRequest<Id = Uint8Array> {
   readonly type: 'scrape';
   /** 'all' when the request names no info hash (the tracker then reports every torrent). */
-  readonly infoHashes: readonly Uint8Array[] | 'all';
+  readonly infoHashes: readonly Id[] | 'all';
 }
 
-export type WsClientMessage = WsAnnounce | WsAnswer | WsScrapeRequest;
+export type WsClientMessage<Id = Uint8Array> = WsAnnounce<Id> | WsAnswer<Id> | WsScrapeRequest<Id>;
+
+type IdReader<Id> = (value: unknown, field: string) => Id;
 
 const EVENTS: ReadonlySet<string> = new Set(['started', 'completed', 'stopped', 'paused', 'update']);
 
@@ -59,14 +66,31 @@ const EVENTS: ReadonlySet<string> = new Set(['started', 'completed', 'stopped', 
  * wrong type (`left: null`...) read as absent, as bittorrent-tracker treats them.
  */
 export function parseClientMessage(frame: string | Uint8Array, limits: WsCodecLimits = DEFAULT_WS_LIMITS): WsClientMessage {
-  const message = parseJsonObject(frame, limits);
+  return readClientMessage(parseJsonObject(frame, limits), limits, readId);
+}
+
+/**
+ * The same as `parseClientMessage`, with the same checks and the same errors, but ids are left as the
+ * binary strings they are on the wire (what a tracker keys its maps with and echoes back). The bytes of
+ * a frame are read with `scanJson` when it handles them (no UTF-8 decode, no JSON.parse) and parsed as
+ * `parseClientMessage` does otherwise; both give the same object.
+ */
+export function parseClientMessageIds(frame: string | Uint8Array, limits: WsCodecLimits = DEFAULT_WS_LIMITS): WsClientMessage<string> {
+  if (typeof frame !== 'string' && frame.byteLength <= limits.maxMessageBytes) {
+    const scanned = scanJson(frame);
+    if (typeof scanned === 'object' && scanned !== null && !Array.isArray(scanned)) return readClientMessage(scanned as JsonObject, limits, readIdString);
+  }
+  return readClientMessage(parseJsonObject(frame, limits), limits, readIdString);
+}
+
+function readClientMessage<Id>(message: JsonObject, limits: WsCodecLimits, readId: IdReader<Id>): WsClientMessage<Id> {
   const action = field(message, 'action');
-  if (action === 'announce') return field(message, 'answer') !== undefined ? parseAnswer(message, limits) : parseAnnounce(message, limits);
-  if (action === 'scrape') return parseScrape(message, limits);
+  if (action === 'announce') return field(message, 'answer') !== undefined ? parseAnswer(message, limits, readId) : parseAnnounce(message, limits, readId);
+  if (action === 'scrape') return parseScrape(message, limits, readId);
   throw new WsTrackerError('ws-tracker/bad-action', action === undefined ? 'message has no action' : `unknown action ${typeof action === 'string' ? JSON.stringify(action.slice(0, 20)) : typeName(action)}`);
 }
 
-function parseAnnounce(message: JsonObject, limits: WsCodecLimits): WsAnnounce {
+function parseAnnounce<Id>(message: JsonObject, limits: WsCodecLimits, readId: IdReader<Id>): WsAnnounce<Id> {
   const infoHash = readId(field(message, 'info_hash'), 'info_hash');
   const peerId = readId(field(message, 'peer_id'), 'peer_id');
   const rawEvent = field(message, 'event');
@@ -75,28 +99,27 @@ function parseAnnounce(message: JsonObject, limits: WsCodecLimits): WsAnnounce {
   else if (rawEvent !== undefined && rawEvent !== null && rawEvent !== '' && rawEvent !== 'empty') {
     throw new WsTrackerError('ws-tracker/bad-field', `unknown announce event ${typeof rawEvent === 'string' ? JSON.stringify(rawEvent.slice(0, 20)) : typeName(rawEvent)}`);
   }
-  const offers = parseOffers(field(message, 'offers'), limits);
+  const offers = parseOffers(field(message, 'offers'), limits, readId);
   const numWant = optionalCount(field(message, 'numwant'));
   const uploaded = optionalCount(field(message, 'uploaded'));
   const downloaded = optionalCount(field(message, 'downloaded'));
   const left = optionalCount(field(message, 'left'));
   const trackerId = optionalTrackerId(field(message, 'trackerid'));
-  return {
-    type: 'announce',
-    infoHash,
-    peerId,
-    ...(event === undefined ? {} : { event }),
-    ...(numWant === undefined ? {} : { numWant }),
-    ...(uploaded === undefined ? {} : { uploaded }),
-    ...(downloaded === undefined ? {} : { downloaded }),
-    ...(left === undefined ? {} : { left }),
-    offers,
-    ...(trackerId === undefined ? {} : { trackerId }),
-  };
+  // Absent fields stay absent (not present as undefined): assigned one by one, no spread objects.
+  const out: { -readonly [K in keyof WsAnnounce<Id>]: WsAnnounce<Id>[K] } = { type: 'announce', infoHash, peerId, offers };
+  if (event !== undefined) out.event = event;
+  if (numWant !== undefined) out.numWant = numWant;
+  if (uploaded !== undefined) out.uploaded = uploaded;
+  if (downloaded !== undefined) out.downloaded = downloaded;
+  if (left !== undefined) out.left = left;
+  if (trackerId !== undefined) out.trackerId = trackerId;
+  return out;
 }
 
-function parseOffers(value: unknown, limits: WsCodecLimits): WsOffer[] {
-  if (value === undefined || value === null) return [];
+const NO_OFFERS: readonly never[] = Object.freeze([]);
+
+function parseOffers<Id>(value: unknown, limits: WsCodecLimits, readId: IdReader<Id>): readonly WsOffer<Id>[] {
+  if (value === undefined || value === null) return NO_OFFERS;
   if (!Array.isArray(value)) throw new WsTrackerError('ws-tracker/bad-field', `offers must be an array, got ${typeName(value)}`);
   if (value.length > limits.maxOffers) throw new WsTrackerError('ws-tracker/too-many-offers', `announce carries ${value.length} offers, more than ${limits.maxOffers}`);
   return value.map((item: unknown, i) => {
@@ -108,7 +131,7 @@ function parseOffers(value: unknown, limits: WsCodecLimits): WsOffer[] {
   });
 }
 
-function parseAnswer(message: JsonObject, limits: WsCodecLimits): WsAnswer {
+function parseAnswer<Id>(message: JsonObject, limits: WsCodecLimits, readId: IdReader<Id>): WsAnswer<Id> {
   const trackerId = optionalTrackerId(field(message, 'trackerid'));
   return {
     type: 'answer',
@@ -121,7 +144,7 @@ function parseAnswer(message: JsonObject, limits: WsCodecLimits): WsAnswer {
   };
 }
 
-function parseScrape(message: JsonObject, limits: WsCodecLimits): WsScrapeRequest {
+function parseScrape<Id>(message: JsonObject, limits: WsCodecLimits, readId: IdReader<Id>): WsScrapeRequest<Id> {
   const value = field(message, 'info_hash');
   if (value === undefined || value === null) return { type: 'scrape', infoHashes: 'all' };
   if (typeof value === 'string') return { type: 'scrape', infoHashes: [readId(value, 'info_hash')] };

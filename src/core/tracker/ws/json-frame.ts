@@ -7,7 +7,8 @@ import { WsTrackerError } from './errors.js';
 
 export type JsonObject = { readonly [key: string]: unknown };
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF, which JSON.parse then refuses: bytes and text of a frame read alike.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8 = new TextEncoder();
 
 /**
