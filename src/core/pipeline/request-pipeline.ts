@@ -17,6 +17,7 @@
  *   it, requests stay until the peer rejects them (BEP 6). No new requests while choked.
  * Invariants: outstanding = sent − answered − rejected − cancelled − timed out − dropped ≥ 0;
  * 0 ≤ wantMore() ≤ depth. Time that goes backwards is treated as no time passing.
+ * Refill in batches: with requests outstanding, wantMore() is 0 until a quarter of the depth is free.
  * Allowed fast (BEP 6): while choked, `wantMoreAllowedFast()` allows a few requests for the pieces the
  * peer allowed; the caller restricts the picker to those pieces.
  * Non-goals: which blocks to request (the picker).
@@ -30,6 +31,8 @@ export const REQUEST_QUEUE_TIME_MS = 3000;
 export const MIN_DEPTH = 2;
 export const MAX_DEPTH = 500;
 export const INITIAL_DEPTH = 4;
+/** Requests are sent once a quarter of the depth is free (see wantMore). */
+const REFILL_FRACTION = 4;
 export const INITIAL_REQUEST_TIMEOUT_MS = 20_000;
 export const MIN_REQUEST_TIMEOUT_MS = 5000;
 export const MAX_REQUEST_TIMEOUT_MS = 60_000;
@@ -139,7 +142,12 @@ export class RequestPipeline {
   wantMore(): number {
     if (this.choked) return 0;
     const target = this.isSnubbed ? 1 : this.currentDepth;
-    return Math.max(0, target - this.pending.size);
+    const free = target - this.pending.size;
+    // A deep queue is topped up in batches of a quarter of it, not a block at a time: the peer always
+    // has three quarters of the depth (over 2 s of data) in hand, and each REQUEST batch costs one write
+    // (one data-channel message) instead of one per block received.
+    if (this.pending.size > 0 && free < Math.floor(target / REFILL_FRACTION)) return 0;
+    return Math.max(0, free);
   }
 
   /** How many requests to send while choked, for pieces the peer allowed us to fetch anyway (BEP 6). */

@@ -117,6 +117,25 @@ describe('RequestPipeline — requests, chokes and rejects', () => {
     expect(new RequestPipeline({ initialDepth: 2, minDepth: 1 }).wantMoreAllowedFast()).toBe(2);
   });
 
+  it('tops up a deep queue in batches of a quarter of its depth, and an empty one at once', () => {
+    const p = new RequestPipeline({ initialDepth: 64 });
+    p.onUnchoked(0);
+    expect(p.wantMore()).toBe(64);
+    for (let i = 0; i < 64; i++) p.onRequestSent(i, 0, 0);
+    for (let i = 0; i < 15; i++) p.onCancelled(i, 0);
+    expect(p.wantMore()).toBe(0);
+    p.onCancelled(15, 0);
+    expect(p.wantMore()).toBe(16);
+    for (let i = 16; i < 64; i++) p.onCancelled(i, 0);
+    expect(p.wantMore()).toBe(64);
+    // A shallow queue (slow start's 4) still asks one block at a time.
+    const shallow = new RequestPipeline();
+    shallow.onUnchoked(0);
+    for (let i = 0; i < 4; i++) shallow.onRequestSent(i, 0, 0);
+    shallow.onCancelled(0, 0);
+    expect(shallow.wantMore()).toBe(1);
+  });
+
   it('refuses duplicate and malformed requests', () => {
     const p = new RequestPipeline();
     expect(p.onRequestSent(1, 0, 0)).toBe(true);
