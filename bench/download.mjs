@@ -10,7 +10,7 @@
 //   --profile: Sluice runs with --cpu-prof into DIR; --only: just that downloader (no ratios, no 64 MiB run)
 //   --cli: A/B runs of several Sluice builds (paths to their bin/sluice.js, e.g. from `git archive`
 //   trees in /tmp), alternated within each round; implies --only. --small: the 64 MiB file instead.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,8 @@ if (CLIS) {
  */
 const DOWNLOADER_ENV = { ...process.env };
 if (!process.env.KEEP_CA_CERTS) delete DOWNLOADER_ENV.NODE_EXTRA_CA_CERTS;
+// Local Service Discovery off, as it is for the libtorrent contenders.
+DOWNLOADER_ENV.SLUICE_LSD = '0';
 
 function lines(stream, onLine) {
   createInterface({ input: stream }).on('line', onLine);
@@ -258,5 +260,18 @@ console.log(`Sluice peak RSS: ${fmt(S.rssMiB)} MiB (target ≤ 120 MiB: ${mark(S
 console.log(`Sluice/webtorrent: throughput ${fmt(S.rate / W.rate, 2)}x, CPU ${fmt(S.cpuPerGiB / W.cpuPerGiB, 2)}x, peak RSS ${fmt(S.rssMiB / W.rssMiB, 2)}x`);
 console.log(`memory flatness: Sluice peak RSS 64 MiB download ${fmt(smallRun.rssMiB)} MiB (anon ${fmt(smallRun.anonMiB)}), 1 GiB download ${fmt(S.rssMiB)} MiB (anon ${fmt(S.anonMiB)}); ratio ${fmt(S.rssMiB / smallRun.rssMiB, 2)}x`);
 console.log(`  (64 MiB run: ${fmt(64 / smallRun.seconds)} MiB/s, CPU ${fmt(smallRun.cpu, 2)} s)`);
+// What the machine charges any writer for 1 GiB of new page cache, whatever client it is: on this VM
+// (DAMON proactive reclaim, virtio-balloon) pages freed a few seconds earlier come back at a price in
+// system time. dd, no BitTorrent: a floor under every downloader's system time in this run.
+{
+  spawnSync('sync');
+  await new Promise((r) => setTimeout(r, 5000));
+  const floorFile = join(WORK, 'page-cache-floor.bin');
+  const floorResult = join(WORK, 'measure-floor.json');
+  spawnSync(PY, [join(LIB, 'measure.py'), floorResult, 'dd', 'if=/dev/zero', `of=${floorFile}`, 'bs=1M', 'count=1024'], { stdio: 'ignore' });
+  const floor = JSON.parse(readFileSync(floorResult, 'utf8'));
+  rmSync(floorFile, { force: true });
+  console.log(`page-cache floor: dd writing 1 GiB into new page cache took ${fmt(floor.cpu, 2)} CPU s (${fmt(floor.user ?? 0, 2)} user + ${fmt(floor.system ?? floor.cpu, 2)} system)`);
+}
 for (const n of notes) console.log(`note: ${n}`);
 if (!notes.size) console.log('note: no libtorrent crash in this run');
