@@ -14,7 +14,8 @@ const MIB = 1024 * 1024;
 const MESSAGE = 64 * 1024;
 const HIGH = MIB;
 const LOW = HIGH / 4;
-const LOOPBACK_MTU = 4096;
+// What Sluice ships on loopback paths (NodeRtcConnector): Chromium drops DTLS datagrams over 2048 bytes.
+const LOOPBACK_MTU = 2048;
 
 const STACKS = [
   { name: 'node-datachannel, default MTU', lib: 'ndc', mtu: null },
