@@ -9,6 +9,7 @@ import type { DhtDiscovery } from '../dht/dht-discovery.js';
 import { nodeHasher } from '../hash/node-hasher.js';
 import { startLsd } from '../lsd/lsd-discovery.js';
 import { fsStorage } from '../storage/fs-store.js';
+import { alignedPieceBuffer } from '../storage/aligned-buffers.js';
 import { listenTcp, tcpDialer, type TcpListener } from '../transport/tcp.js';
 import { nodeTrackerClient } from './node-trackers.js';
 import { nodeWebSocket } from './ws-socket.js';
@@ -113,6 +114,7 @@ export async function startNodeSession(options: NodeSessionOptions): Promise<Nod
     resume: resumeFiles(options.stateDir),
     http: adaptFetch((url, init) => fetch(url, init), () => new AbortController()),
     discovery,
+    pieceBuffer: alignedPieceBuffer,
     settings: { ...options.settings, listenPort: listener?.port ?? 0 },
   };
   session = new Session(deps);

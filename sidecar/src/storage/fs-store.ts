@@ -5,12 +5,15 @@ import { StorageError } from '../../../src/core/storage/errors.js';
 import { PieceMap, type PieceSlice } from '../../../src/core/storage/piece-map.js';
 import { RwLock } from '../../../src/core/storage/rw-lock.js';
 import { errnoCode, openFile as nodeOpenFile, readFully, toStorageError, writeFully, type OpenFile } from './file-io.js';
+import { DirectWriter } from './direct-writer.js';
 import { HandleCache } from './handle-cache.js';
 import { PartFile } from './part-file.js';
 
 export interface FsStorageOptions {
   /** The download folder: a single-file torrent is `<directory>/<name>`, others `<directory>/<name>/<path...>`. */
   readonly directory: string;
+  /** Write page-aligned pieces around the page cache (O_DIRECT) where the file system allows. Default true. */
+  readonly directIo?: boolean;
   /** Idle file handles kept open (least recently used are closed first). Default 32. */
   readonly maxOpenFiles?: number;
   /** How files are opened; tests inject failing handles here. Default: `fs.promises.open`. */
@@ -38,6 +41,8 @@ class FsStore implements TorrentStorage {
   private readonly lock = new RwLock();
   private readonly exists: Existence[];
   private closed = false;
+  /** Exposed for tests and benchmarks: how much went around the page cache. */
+  readonly direct: DirectWriter;
 
   private constructor(
     private readonly map: PieceMap,
@@ -47,8 +52,10 @@ class FsStore implements TorrentStorage {
     private readonly part: PartFile,
     private readonly partPath: string,
     private readonly root: string | null,
+    directIo: boolean,
   ) {
     this.exists = paths.map(() => undefined);
+    this.direct = directIo ? new DirectWriter() : new DirectWriter(false);
   }
 
   static async open(layout: StorageLayout, options: StorageOpenOptions, fs: FsStorageOptions): Promise<FsStore> {
@@ -65,7 +72,7 @@ class FsStore implements TorrentStorage {
     const partPath = join(directory, `.${options.id}.parts`);
     try {
       const part = await PartFile.load(partPath, layout.pieceLength, layout.pieceCount, openFile);
-      const store = new FsStore(map, paths, wanted, new HandleCache(openFile, fs.maxOpenFiles ?? 32), part, partPath, root);
+      const store = new FsStore(map, paths, wanted, new HandleCache(openFile, fs.maxOpenFiles ?? 32), part, partPath, root, fs.directIo ?? true);
       await store.settleWanted();
       return store;
     } catch (error) {
@@ -84,8 +91,8 @@ class FsStore implements TorrentStorage {
         if (s.padding) continue;
         if (this.wanted[s.fileIndex] || (await this.onDisk(s.fileIndex))) {
           const file = this.layout.files[s.fileIndex]!;
-          await this.handles.use(this.paths[s.fileIndex]!, file.length, true, (h) =>
-            writeFully(h, data, s.pieceOffset, s.length, s.fileOffset));
+          const path = this.paths[s.fileIndex]!;
+          await this.handles.use(path, file.length, true, (h) => this.direct.write(path, h, data, s.pieceOffset, s.length, s.fileOffset));
           this.exists[s.fileIndex] = 'yes';
         } else {
           toPart.push(s);
@@ -141,6 +148,7 @@ class FsStore implements TorrentStorage {
     await this.exclusive('closing', async () => {
       this.closed = true;
       try {
+        await this.direct.closeAll();
         await this.handles.closeAll(true);
         await this.part.sync();
       } finally {
@@ -156,6 +164,7 @@ class FsStore implements TorrentStorage {
     await this.lock.exclusive(async () => {
       this.closed = true;
       try {
+        await this.direct.closeAll();
         await this.handles.closeAll(false);
         await this.part.remove();
         const folders = new Set<string>();

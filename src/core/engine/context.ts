@@ -35,6 +35,8 @@ export interface TorrentContext {
   /** For web seeds (BEP 19); null where HTTP is not available. */
   readonly http: HttpFetch | null;
   readonly discovery: readonly PeerDiscovery[];
+  /** Memory for piece buffers (see SessionDeps.pieceBuffer). */
+  readonly pieceBuffer: ((length: number) => Uint8Array) | null;
   settings(): SessionSettings;
   /** Opens a connection, or returns null when no transport can reach the address. */
   dial(address: string): Promise<Transport> | null;

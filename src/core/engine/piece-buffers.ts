@@ -27,7 +27,14 @@ export class PieceBuffers {
   private peakHeld = 0;
 
   /** `capBytes`: the owner's cap on buffered bytes; spare buffers are kept only within it. */
-  constructor(private readonly capBytes: number) {}
+  /**
+   * `allocate` gives the memory of new piece buffers: the Node shell hands out page-aligned ones, which
+   * its store can write with direct I/O (no page-cache copy).
+   */
+  constructor(
+    private readonly capBytes: number,
+    private readonly allocateBuffer: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+  ) {}
 
   get size(): number {
     return this.pieces.size;
@@ -99,7 +106,7 @@ export class PieceBuffers {
       this.poolBytes -= length;
       return buffer;
     }
-    return new Uint8Array(length);
+    return this.allocateBuffer(length);
   }
 
   private recycle(buffer: Uint8Array): void {

@@ -47,6 +47,8 @@ export interface SessionDeps {
   /** Fetches web seeds (BEP 19). */
   readonly http?: HttpFetch | null;
   readonly discovery?: readonly PeerDiscovery[];
+  /** Memory for piece buffers; the Node shell gives page-aligned memory its store writes with direct I/O. */
+  readonly pieceBuffer?: (length: number) => Uint8Array;
   readonly settings?: Partial<SessionSettings>;
   readonly peerId?: Uint8Array;
 }
@@ -394,6 +396,7 @@ export class Session {
       resume: this.deps.resume ?? null,
       http: this.deps.http ?? null,
       discovery: this.deps.discovery ?? [],
+      pieceBuffer: this.deps.pieceBuffer ?? null,
       settings: () => this.currentSettings,
       dial: (address) => this.dial(address, infoHash),
       tracker: (url) => this.tracker(url),

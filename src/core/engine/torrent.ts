@@ -92,7 +92,7 @@ export class Torrent implements PeerLinkHost {
   private readonly book = new PeerBook();
   private readonly choker: Choker;
   private readonly announcer: TrackerAnnouncer;
-  private readonly buffers = new PieceBuffers(MAX_BUFFERED_BYTES);
+  private readonly buffers: PieceBuffers;
   private readonly downloadMeter = new RateMeter();
   private readonly uploadMeter = new RateMeter();
   private readonly downloadBucket: TokenBucket;
@@ -162,6 +162,7 @@ export class Torrent implements PeerLinkHost {
       this.metadata = new MetadataFetch(ctx.hasher, expected, () => this.now(), (meta) => void this.onMetadata(meta));
     }
     this.smartBan = new SmartBan(ctx.hasher);
+    this.buffers = new PieceBuffers(MAX_BUFFERED_BYTES, ctx.pieceBuffer ?? undefined);
     this.uploads = new UploadQueue({
       now: () => this.now(),
       storage: () => this.storage,
