@@ -32,7 +32,7 @@ async function writeAndCompare(fixture: StorageFixture, directIo: boolean): Prom
   for (const i of shuffled(fixture.layout.pieceCount)) await store.writePiece(i, alignedPiece(fixture, i));
   const direct = (store as unknown as { direct: DirectWriter }).direct.directBytes;
   // Read back through the store (the page cache) and from the files themselves.
-  for (let i = 0; i < fixture.layout.pieceCount; i++) expect(Buffer.from(await store.readPiece(i)).equals(Buffer.from(pieceBytes(fixture, i))), `piece ${i}`).toBe(true);
+  for (let i = 0; i < fixture.layout.pieceCount; i++) expect(Buffer.from((await store.readPiece(i))!).equals(Buffer.from(pieceBytes(fixture, i))), `piece ${i}`).toBe(true);
   await store.close();
   const { layout } = fixture;
   for (let f = 0; f < layout.files.length; f++) {
