@@ -26,6 +26,7 @@ import type { PeerDiscovery, TorrentContext } from './context.js';
 import { PeerBook, type PeerSource } from './peer-book.js';
 import { PeerLink, type PeerLinkHost } from './peer-link.js';
 import { PieceBuffers } from './piece-buffers.js';
+import { AvailabilityLedger } from './availability-ledger.js';
 import { PieceVerifier } from './piece-verifier.js';
 import { formatHostPort, splitHostPort } from './address.js';
 import { filePiecePriorities } from './file-priorities.js';
@@ -84,6 +85,7 @@ export class Torrent implements PeerLinkHost {
   private displayName: string | null;
   private storage: TorrentStorage | null = null;
   private picker: PiecePicker | null = null;
+  private availability: AvailabilityLedger<PeerLink> | null = null;
   private have: Bitfield | null = null;
   private verifier: PieceVerifier | null = null;
   private readonly links = new Map<string, PeerLink>();
@@ -249,6 +251,7 @@ export class Torrent implements PeerLinkHost {
       random: () => this.ctx.random.float(),
       have,
     });
+    this.availability = new AvailabilityLedger(this.picker);
     this.applyPiecePriorities();
     this.picker.setSequential(this.sequential);
     const http = this.ctx.http;
@@ -263,10 +266,7 @@ export class Torrent implements PeerLinkHost {
     for (const link of this.links.values()) {
       for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.onPeerEvent(link, event);
       // A HAVE ALL that came before the metadata is counted now.
-      if (link.seed && !this.countedAs.has(link)) {
-        this.picker.peerHaveAll();
-        this.countedAs.set(link, 'all');
-      }
+      if (link.seed) this.availability!.haveAllIfUncounted(link);
       this.updateInterest(link);
       link.flush();
     }
@@ -494,13 +494,8 @@ export class Torrent implements PeerLinkHost {
     this.uploads.remove(link);
     this.pex.delete(link);
     const now = this.now();
-    if (this.picker) {
-      this.picker.peerGone(link.address);
-      const counted = this.countedAs.get(link);
-      if (counted === 'all') this.picker.peerLeft('all');
-      else if (counted === 'bits' && link.conn.peerBitfield) this.picker.peerLeft(link.conn.peerBitfield);
-    }
-    this.countedAs.delete(link);
+    this.picker?.peerGone(link.address);
+    this.availability?.gone(link, link.conn.peerBitfield);
     this.metadata?.removePeer(link);
     if (link.transport.outgoing) this.book.onDisconnected(link.address, !link.conn.ready, now);
     if (link.conn.ready) this.ctx.emit({ type: 'peer-disconnected', infoHash: this.infoHashHex, address: link.address, reason: error?.message ?? null });
@@ -508,9 +503,6 @@ export class Torrent implements PeerLinkHost {
     for (const other of this.links.values()) this.fillRequests(other);
     this.ctx.wake();
   }
-
-  /** How each peer's pieces were counted in the picker's availability, so they are passed and removed the same way. */
-  private readonly countedAs = new Map<PeerLink, 'all' | 'bits'>();
 
   onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
     // One refill for all the blocks of a read (a 256 KiB TCP read holds ~16), not one per block:
@@ -558,33 +550,28 @@ export class Torrent implements PeerLinkHost {
         return;
       }
       case 'bitfield':
-        if (this.picker) {
-          this.picker.peerBitfield(e.bitfield);
-          this.countedAs.set(link, 'bits');
+        if (this.availability) {
+          this.availability.bitfield(link, e.bitfield);
           link.seed = e.bitfield.hasAll();
         }
         this.updateInterest(link);
         return;
       case 'have-all':
         link.seed = true;
-        if (this.picker) {
-          this.picker.peerHaveAll();
-          this.countedAs.set(link, 'all');
-        }
+        this.availability?.haveAll(link);
         this.updateInterest(link);
         return;
       case 'have-none':
         return;
       case 'have':
-        if (this.picker) {
-          if (!this.countedAs.has(link)) this.countedAs.set(link, 'bits');
-          this.picker.peerHave(e.index);
+        if (this.availability) {
+          this.availability.have(link, e.index);
           if (link.conn.peerBitfield?.hasAll()) link.seed = true;
           if (!link.conn.amInterested && this.wants(e.index)) this.setInterested(link, true);
         }
         return;
       case 'donthave':
-        if (this.picker && this.countedAs.get(link) === 'bits') this.picker.peerLeft(Bitfield.fromIndices(this.meta!.pieceCount, [e.index]));
+        this.availability?.dontHave(link, e.index);
         return;
       case 'choke':
         for (const r of link.pipeline.onChoked(now, link.conn.fastNegotiated)) this.picker?.requestCancelled(link.address, r.piece, r.begin);
@@ -728,8 +715,7 @@ export class Torrent implements PeerLinkHost {
     const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
     if (Number.isFinite(allowance)) count = Math.min(count, Math.floor(allowance / BLOCK));
     if (count <= 0) return;
-    const counted = this.countedAs.get(link);
-    const peerHas = counted === 'all' ? 'all' : counted === 'bits' ? link.conn.peerBitfield : null;
+    const peerHas = this.availability?.pieces(link, link.conn.peerBitfield) ?? null;
     if (!peerHas) return;
     const has = choked ? allowedFastPieces(link.allowedFast, peerHas, picker.pieceCount) : peerHas;
     const blocks = picker.pick({ id: link.address, has }, count, now);
@@ -1055,6 +1041,7 @@ export class Torrent implements PeerLinkHost {
     for (const link of [...this.links.values()]) link.close();
     await this.ctx.resume?.remove(this.infoHashHex).catch(() => {});
     this.picker = null;
+    this.availability = null;
     this.have = null;
     this.buffers.clear();
     await this.useMetainfo(meta);
