@@ -32,6 +32,11 @@ export interface TrackerServerLimits {
   readonly maxBufferedBytes: number;
   /** Concurrent TCP connections (HTTP and WebSocket together). */
   readonly maxHttpConnections: number;
+  /**
+   * Concurrent TCP connections from one address: one host cannot take every slot. Generous, because a
+   * carrier-grade NAT puts many browsers behind one address.
+   */
+  readonly maxConnectionsPerAddress: number;
   /** How often stale peers and idle sockets are swept. */
   readonly sweepIntervalMs: number;
 }
@@ -55,5 +60,6 @@ export const DEFAULT_TRACKER_LIMITS: TrackerServerLimits = {
   idleTimeoutMs: 5 * 60_000,
   maxBufferedBytes: 1024 * 1024,
   maxHttpConnections: 20_000,
+  maxConnectionsPerAddress: 1000,
   sweepIntervalMs: 30_000,
 };

@@ -56,9 +56,23 @@ export async function startTrackerServer(options: TrackerServerOptions = {}): Pr
   const sockets = new Set<Socket>();
   // Our own HTTP/1.1 reader on plain TCP (http-connection.ts): node:http costs more per announce than
   // the announce itself. TrackerService.handleHttp still serves node:http servers (`sluice serve`).
+  const perAddress = new Map<string, number>();
   const http = createServer((socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const open = (perAddress.get(address) ?? 0) + 1;
+    if (open > service.limits.maxConnectionsPerAddress) {
+      service.counters.reject('too-many-connections');
+      socket.destroy();
+      return;
+    }
+    perAddress.set(address, open);
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
     serveHttpConnection(service, socket);
   });
   http.maxConnections = service.limits.maxHttpConnections;

@@ -92,6 +92,31 @@ describe('tracker under bad input', () => {
   });
 });
 
+describe('connections from one address', () => {
+  it('refuses the connection past the per-address bound, counts it, and takes the next once one closes', async () => {
+    const bounded = await startTrackerServer({ port: 0, maxConnectionsPerAddress: 2 });
+    try {
+      const first = await rawWsClient(bounded.urls.ws);
+      const second = await rawWsClient(bounded.urls.ws);
+      await expect(rawWsClient(bounded.urls.ws)).rejects.toThrow();
+      expect(bounded.stats().rejected).toEqual({ 'too-many-connections': 1 });
+      first.close();
+      await first.closed;
+      await expect.poll(async () => {
+        try {
+          (await rawWsClient(bounded.urls.ws)).close();
+          return true;
+        } catch {
+          return false;
+        }
+      }).toBe(true);
+      second.close();
+    } finally {
+      await bounded.close();
+    }
+  });
+});
+
 describe('idle connections', () => {
   it('closes a WebSocket that stays silent past the idle timeout', async () => {
     const idle = await startTrackerServer({ port: 0, idleTimeoutMs: 300, sweepIntervalMs: 100 });
