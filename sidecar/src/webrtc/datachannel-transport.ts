@@ -4,6 +4,7 @@ import type { SluiceError } from '../../../src/core/errors.js';
 import type { Transport, TransportHandlers } from '../../../src/core/ports/transport.js';
 import { TransportError } from '../../../src/core/transport/errors.js';
 import { TransportInbox } from '../../../src/core/transport/inbox.js';
+import { MessagePacker } from '../../../src/core/transport/message-packer.js';
 
 
 /** How long a closing channel may take to flush before the whole peer connection is torn down. */
@@ -29,10 +30,8 @@ export class DataChannelTransport implements Transport {
   private needDrain = false;
   private messageSize: number;
   /** Writes not yet handed to the channel: sent together, packed into full messages, by `flush`. */
-  private queued: Uint8Array[] = [];
-  private queuedBytes = 0;
+  private readonly packer = new MessagePacker();
   private flushScheduled = false;
-  private scratch: Uint8Array | null = null;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private onOpen: (() => void) | null = null;
   private onEnd: ((error: SluiceError | undefined) => void) | null = null;
@@ -80,14 +79,13 @@ export class DataChannelTransport implements Transport {
     // threads, and the engine writes a 13-byte header and a 16 KiB block per PIECE (and a 17-byte message per
     // REQUEST). Writes are queued and packed into full messages once the current turn of the event loop is
     // over (setImmediate), so the blocks of several storage reads that complete together share messages.
-    if (data.length === 0) return this.queuedBytes + this.channel.bufferedAmount() <= this.tuning.highWaterMark;
-    this.queued.push(data);
-    this.queuedBytes += data.length;
+    if (data.length === 0) return this.packer.queuedBytes + this.channel.bufferedAmount() <= this.tuning.highWaterMark;
+    this.packer.push(data);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    if (this.queuedBytes + this.channel.bufferedAmount() > this.tuning.highWaterMark) {
+    if (this.packer.queuedBytes + this.channel.bufferedAmount() > this.tuning.highWaterMark) {
       this.needDrain = true;
       return false;
     }
@@ -115,37 +113,9 @@ export class DataChannelTransport implements Transport {
   /** Hands the queued writes to the channel in messages of `messageSize` (the last one may be shorter). */
   private flush(): void {
     this.flushScheduled = false;
-    const queued = this.queued;
-    if (queued.length === 0 || this.closed) return;
-    this.queued = [];
-    let left = this.queuedBytes;
-    this.queuedBytes = 0;
-    const size = this.messageSize;
+    if (this.packer.empty || this.closed) return;
     try {
-      let fill = 0;
-      for (const data of queued) {
-        for (let offset = 0; offset < data.length; ) {
-          const remaining = data.length - offset;
-          // A whole message, or all that is left, straight from the write: the native side copies what it is given.
-          if (fill === 0 && (remaining >= size || remaining === left)) {
-            const n = Math.min(remaining, size);
-            this.channel.sendMessageBinary(n === data.length ? data : data.subarray(offset, offset + n));
-            offset += n;
-            left -= n;
-            continue;
-          }
-          this.scratch ??= new Uint8Array(size);
-          const n = Math.min(remaining, size - fill);
-          this.scratch.set(n === data.length ? data : data.subarray(offset, offset + n), fill);
-          fill += n;
-          offset += n;
-          if (fill === size || fill === left) {
-            this.channel.sendMessageBinary(this.scratch.subarray(0, fill));
-            left -= fill;
-            fill = 0;
-          }
-        }
-      }
+      this.packer.drainInto(this.messageSize, (message) => this.channel.sendMessageBinary(message));
     } catch (err) {
       // The native side throws once the channel is closed under us; the close callback follows.
       this.closeError ??= new TransportError('transport/reset', `data channel send failed: ${(err as Error).message}`);
@@ -155,12 +125,12 @@ export class DataChannelTransport implements Transport {
     this.maybeDrain();
   }
 
+
   private opened(): void {
     const pair = this.pc.getSelectedCandidatePair();
     if (pair) this.remoteAddress = formatAddress(pair.remote.address, pair.remote.port);
     const negotiated = this.channel.maxMessageSize();
     if (negotiated > 0) this.messageSize = Math.min(this.tuning.messageSize, negotiated);
-    if (this.scratch !== null && this.scratch.length !== this.messageSize) this.scratch = null;
     const onOpen = this.onOpen;
     this.onOpen = null;
     this.onEnd = null;
@@ -178,7 +148,7 @@ export class DataChannelTransport implements Transport {
 
   private maybeDrain(): void {
     // The low-water callback can be queued from an earlier dip; only a queue that is really short again counts.
-    if (!this.needDrain || this.closing || this.closed || this.queuedBytes + this.channel.bufferedAmount() > this.tuning.highWaterMark) return;
+    if (!this.needDrain || this.closing || this.closed || this.packer.queuedBytes + this.channel.bufferedAmount() > this.tuning.highWaterMark) return;
     this.needDrain = false;
     this.inbox.drain();
   }
@@ -186,8 +156,7 @@ export class DataChannelTransport implements Transport {
   private ended(): void {
     if (this.closed) return;
     this.closed = true;
-    this.queued = [];
-    this.queuedBytes = 0;
+    this.packer.clear();
     clearTimeout(this.graceTimer);
     const onEnd = this.onEnd;
     this.onOpen = null;

@@ -3,6 +3,7 @@ import type { DataChannelTuning } from '../../core/ports/rtc.js';
 import type { Transport, TransportHandlers } from '../../core/ports/transport.js';
 import { TransportError } from '../../core/transport/errors.js';
 import { TransportInbox } from '../../core/transport/inbox.js';
+import { MessagePacker } from '../../core/transport/message-packer.js';
 
 
 /** How long a closing channel may take to flush before the whole peer connection is torn down. */
@@ -25,9 +26,7 @@ export class RtcDataChannelTransport implements Transport {
   private needDrain = false;
   private messageSize: number;
   /** Writes of this task, sent together at its end (see write). */
-  private queued: Uint8Array[] = [];
-  private queuedBytes = 0;
-  private scratch: Uint8Array<ArrayBuffer> | null = null;
+  private readonly packer = new MessagePacker();
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private onOpen: (() => void) | null = null;
   private onEnd: ((error: SluiceError | undefined) => void) | null = null;
@@ -83,10 +82,9 @@ export class RtcDataChannelTransport implements Transport {
     // Each message costs an SCTP chunk, a DTLS record, a datagram and (in Chromium) a renderer → network
     // service hop, and the engine writes a 13-byte header then a 16 KiB block per PIECE. Writes made in
     // one task are packed into full messages when it ends (the engine never reuses a written buffer).
-    if (this.queued.length === 0) queueMicrotask(() => this.flush());
-    this.queued.push(data);
-    this.queuedBytes += data.length;
-    if (this.queuedBytes + this.channel.bufferedAmount > this.tuning.highWaterMark) {
+    if (this.packer.empty) queueMicrotask(() => this.flush());
+    this.packer.push(data);
+    if (this.packer.queuedBytes + this.channel.bufferedAmount > this.tuning.highWaterMark) {
       this.needDrain = true;
       return false;
     }
@@ -111,38 +109,9 @@ export class RtcDataChannelTransport implements Transport {
   }
 
   private flush(): void {
-    const queued = this.queued;
-    if (queued.length === 0 || this.closed) return;
-    this.queued = [];
-    let left = this.queuedBytes;
-    this.queuedBytes = 0;
-    const size = this.messageSize;
+    if (this.packer.empty || this.closed) return;
     try {
-      let fill = 0;
-      for (const data of queued) {
-        for (let offset = 0; offset < data.length; ) {
-          const remaining = data.length - offset;
-          // A whole message, or all that is left, straight from the write (send() copies what it is given).
-          if (fill === 0 && (remaining >= size || remaining === left)) {
-            const n = Math.min(remaining, size);
-            this.send(n === data.length ? data : data.subarray(offset, offset + n));
-            offset += n;
-            left -= n;
-            continue;
-          }
-          // Smaller writes (a PIECE header, REQUESTs) are packed into one scratch buffer, reused for every message.
-          if (this.scratch === null || this.scratch.length < size) this.scratch = new Uint8Array(size);
-          const n = Math.min(remaining, size - fill);
-          this.scratch.set(n === data.length ? data : data.subarray(offset, offset + n), fill);
-          fill += n;
-          offset += n;
-          if (fill === size || fill === left) {
-            this.channel.send(this.scratch.subarray(0, fill));
-            left -= fill;
-            fill = 0;
-          }
-        }
-      }
+      this.packer.drainInto(this.messageSize, (message) => this.send(message));
     } catch (err) {
       // send() throws once the channel is no longer open; its close event follows.
       this.closeError ??= new TransportError('transport/reset', `data channel send failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -151,6 +120,7 @@ export class RtcDataChannelTransport implements Transport {
     }
     this.maybeDrain();
   }
+
 
   private send(view: Uint8Array): void {
     // A view of a SharedArrayBuffer cannot be sent; copy it (never the case for the engine's own buffers).
@@ -178,7 +148,7 @@ export class RtcDataChannelTransport implements Transport {
 
   private maybeDrain(): void {
     // A low-water event can be queued from an earlier dip; only a queue that is really short again counts.
-    if (!this.needDrain || this.closing || this.closed || this.queuedBytes + this.channel.bufferedAmount > this.tuning.highWaterMark) return;
+    if (!this.needDrain || this.closing || this.closed || this.packer.queuedBytes + this.channel.bufferedAmount > this.tuning.highWaterMark) return;
     this.needDrain = false;
     this.inbox.drain();
   }
@@ -186,8 +156,7 @@ export class RtcDataChannelTransport implements Transport {
   private ended(): void {
     if (this.closed) return;
     this.closed = true;
-    this.queued = [];
-    this.queuedBytes = 0;
+    this.packer.clear();
     clearTimeout(this.graceTimer);
     const onEnd = this.onEnd;
     this.onOpen = null;
