@@ -1,22 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Transport } from '../../../src/core/ports/transport.js';
-import { listenTcp, READ_SIZE, tcpDialer, type TcpListener } from '../../../sidecar/src/transport/tcp.js';
-
-const listeners: TcpListener[] = [];
-afterAll(async () => {
-  await Promise.all(listeners.map((l) => l.close()));
-});
-
-async function pair(): Promise<{ dialed: Transport; accepted: Transport }> {
-  let accept: (t: Transport) => void = () => {};
-  const acceptedP = new Promise<Transport>((r) => (accept = r));
-  const listener = await listenTcp({ port: 0, host: '127.0.0.1' }, (t) => accept(t));
-  listeners.push(listener);
-  const dialed = await tcpDialer().dial(`127.0.0.1:${listener.port}`);
-  return { dialed, accepted: await acceptedP };
-}
+import { listenTcp, READ_SIZE } from '../../../sidecar/src/transport/tcp.js';
+import { closeAfterFile, tcpPair as pair } from './tcp-pair.js';
 
 /** Copies every chunk (as the port's lifetime rule requires) and remembers which memory it was read into. */
 function collect(t: Transport, total: number): Promise<{ chunks: Uint8Array[]; buffers: Set<ArrayBufferLike> }> {
@@ -89,7 +76,7 @@ describe('tcp reads', () => {
   it('keeps at most maxConnections accepted connections open', async () => {
     const accepted: Transport[] = [];
     const listener = await listenTcp({ port: 0, host: '127.0.0.1', maxConnections: 1 }, (t) => accepted.push(t));
-    listeners.push(listener);
+    closeAfterFile(listener);
     const connectRaw = () =>
       new Promise<{ closed: Promise<void>; end: () => void }>((resolve) => {
         const s = connect({ port: listener.port, host: '127.0.0.1' }, () => resolve({ closed, end: () => s.destroy() }));

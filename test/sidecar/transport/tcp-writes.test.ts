@@ -1,21 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Transport } from '../../../src/core/ports/transport.js';
-import { listenTcp, tcpDialer, type TcpListener } from '../../../sidecar/src/transport/tcp.js';
-
-const listeners: TcpListener[] = [];
-afterAll(async () => {
-  await Promise.all(listeners.map((l) => l.close()));
-});
-
-async function pair(): Promise<{ dialed: Transport; accepted: Transport }> {
-  let accept: (t: Transport) => void = () => {};
-  const acceptedP = new Promise<Transport>((r) => (accept = r));
-  const listener = await listenTcp({ port: 0, host: '127.0.0.1' }, (t) => accept(t));
-  listeners.push(listener);
-  const dialed = await tcpDialer().dial(`127.0.0.1:${listener.port}`);
-  return { dialed, accepted: await acceptedP };
-}
+import { tcpPair as pair } from './tcp-pair.js';
 
 /** Everything the far side receives until it closes, and how many drains the near side saw. */
 function receiveAll(t: Transport): Promise<Buffer> {
