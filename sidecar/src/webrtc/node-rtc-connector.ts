@@ -14,6 +14,7 @@ import { DataChannelTransport } from './datachannel-transport.js';
 import { DEFAULT_DATA_CHANNEL_TUNING, type DataChannelTuning } from '../../../src/core/ports/rtc.js';
 import { toNativeIceServers } from './ice-servers.js';
 import { answerAsDtlsServer, countCandidates } from './sdp.js';
+import { deferred } from '../../../src/core/util/deferred.js';
 
 export interface NodeRtcOptions {
   /** Default: public STUN (DEFAULT_ICE_SERVERS). Tests on loopback pass `[]`. */
@@ -56,27 +57,6 @@ export const DEFAULT_NATIVE_MTU = 1280;
 /** Whether `address` is an IPv4 loopback address (127/8) or ::1. */
 export function isLoopbackAddress(address: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1' || address === '[::1]';
-}
-
-/** A connection attempt's outcome; the promise never counts as unhandled, the caller may never ask for it. */
-function deferred<T>() {
-  let resolve: (value: T) => void = () => {};
-  let reject: (error: Error) => void = () => {};
-  let state: 'pending' | 'resolved' | 'rejected' = 'pending';
-  const promise = new Promise<T>((res, rej) => {
-    resolve = (v) => {
-      if (state !== 'pending') return;
-      state = 'resolved';
-      res(v);
-    };
-    reject = (e) => {
-      if (state !== 'pending') return;
-      state = 'rejected';
-      rej(e);
-    };
-  });
-  promise.catch(() => {});
-  return { promise, resolve, reject, settled: () => state !== 'pending', rejected: () => state === 'rejected' };
 }
 
 function firstLine(err: unknown): string {

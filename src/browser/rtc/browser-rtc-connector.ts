@@ -12,6 +12,7 @@ import type { Transport } from '../../core/ports/transport.js';
 import { RtcDataChannelTransport } from './data-channel-transport.js';
 import { DEFAULT_DATA_CHANNEL_TUNING, type DataChannelTuning } from '../../core/ports/rtc.js';
 import { toRtcIceServers } from './ice-config.js';
+import { deferred } from '../../core/util/deferred.js';
 
 export interface BrowserRtcOptions {
   /** Default: public STUN (DEFAULT_ICE_SERVERS). Tests on loopback pass `[]`. */
@@ -23,27 +24,6 @@ export interface BrowserRtcOptions {
   /** Label of the data channel we open (libtorrent's; simple-peer uses random hex, any label is accepted). */
   readonly channelLabel?: string;
   readonly tuning?: Partial<DataChannelTuning>;
-}
-
-/** A connection attempt's outcome; never counted as unhandled, the caller may never ask for it. */
-function deferred<T>() {
-  let resolve: (value: T) => void = () => {};
-  let reject: (error: Error) => void = () => {};
-  let state: 'pending' | 'resolved' | 'rejected' = 'pending';
-  const promise = new Promise<T>((res, rej) => {
-    resolve = (v) => {
-      if (state !== 'pending') return;
-      state = 'resolved';
-      res(v);
-    };
-    reject = (e) => {
-      if (state !== 'pending') return;
-      state = 'rejected';
-      rej(e);
-    };
-  });
-  promise.catch(() => {});
-  return { promise, resolve, reject, settled: () => state !== 'pending', rejected: () => state === 'rejected' };
 }
 
 function reason(err: unknown): string {
