@@ -68,9 +68,9 @@ export class DirectWriter {
       this.fds.set(path, fd);
     } else {
       this.evict();
-      fd = open(path, constants.O_WRONLY | constants.O_DIRECT).catch((error: unknown) => {
-        // EINVAL: this file system has no direct I/O. Anything else: the ordinary handle will say what is wrong.
-        void error;
+      // A refusal (EINVAL: no direct I/O on this file system; anything else the ordinary handle will report)
+      // sends this file through the page cache from now on.
+      fd = open(path, constants.O_WRONLY | constants.O_DIRECT).catch(() => {
         this.refused.add(path);
         this.fds.delete(path);
         return null;
