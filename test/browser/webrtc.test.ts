@@ -221,8 +221,9 @@ async function nodeSend(side: NodeSide, data: Uint8Array): Promise<{ refused: nu
   const nextTick = () => new Promise((r) => setImmediate(r));
   for (let offset = 0, i = 0; offset < data.length; i++) {
     const n = Math.min(data.length - offset, 1 + Math.floor(Math.random() * MAX_WRITE));
-    // As on the page: every fourth write is alone in its tick (sent unpacked), the others are packed.
-    const alone = i % 4 === 3;
+    // As on the page: no yielding until the first refusal (so back-pressure is certain), then every fourth
+    // write is alone in its tick (sent unpacked), the others are packed.
+    const alone = refused > 0 && i % 4 === 3;
     if (alone) await nextTick();
     const more = side.transport.write(data.subarray(offset, offset + n));
     offset += n;

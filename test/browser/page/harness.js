@@ -128,9 +128,10 @@ window.sluiceRtc = {
     const nextTask = () => new Promise((r) => setTimeout(r, 0));
     for (let offset = 0, i = 0; offset < total; i++) {
       const n = Math.min(total - offset, 1 + Math.floor(Math.random() * maxWrite));
-      // Most writes share their task with others and are packed; every fourth is alone in its task and
-      // goes out unpacked, cut into messages.
-      const alone = i % 4 === 3;
+      // Until the first refusal every write shares one task, so the high-water mark is certainly crossed
+      // however fast the far side reads. After it, most writes share their task with others and are packed;
+      // every fourth is alone in its task and goes out unpacked, cut into messages.
+      const alone = refused > 0 && i % 4 === 3;
       if (alone) await nextTask();
       const more = peer.transport.write(data.subarray(offset, offset + n));
       offset += n;
