@@ -11,9 +11,13 @@ import type { CliIo } from '../run.js';
 const SERVE_USAGE = USAGE.serve;
 const DEFAULT_PORT = 8787;
 
-/** build/sidecar/src/cli/commands → the repository root, where vite writes dist/. */
+/** dist/ at the repository root (where vite writes it): the nearest ancestor of this module holding sidecar/package.json. */
 function defaultAppDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../dist');
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'sidecar', 'package.json'))) return join(dir, 'dist');
+    if (dirname(dir) === dir) return resolve(here, '../../../../../dist');
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
