@@ -14,7 +14,8 @@ import { WireDecoder } from '../wire/decoder.js';
 import { encodeHandshake, encodeMessage, encodePieceHeader } from '../wire/encode.js';
 import { EXTENDED_HANDSHAKE_ID, encodeExtendedHandshake, parseExtendedHandshake } from '../wire/extended-handshake.js';
 import type { ExtendedHandshake } from '../wire/extended-handshake.js';
-import type { HandshakeMessage, WireMessage } from '../wire/messages.js';
+import { MessageId, type HandshakeMessage, type WireMessage } from '../wire/messages.js';
+import { Outbox } from '../wire/outbox.js';
 import { createReserved, supportsDht, supportsExtended, supportsFast } from '../wire/reserved.js';
 import { PeerError } from './errors.js';
 import type { PeerEvent } from './events.js';
@@ -62,7 +63,7 @@ export class PeerConnection {
   private readonly peerRequests = new PeerRequests();
   private readonly allowedFastGranted = new Set<number>();
   private pieceSize: ((index: number) => number) | undefined;
-  private outbox: Uint8Array[] = [];
+  private readonly outbox = new Outbox();
   private readonly started: number;
   private now: number;
   private lastReceived: number;
@@ -235,9 +236,7 @@ export class PeerConnection {
 
   /** Everything queued to send, in order; the queue is emptied. */
   takeOutgoing(): Uint8Array[] {
-    const out = this.outbox;
-    this.outbox = [];
-    return out;
+    return this.outbox.take();
   }
 
   /** Our BITFIELD. Must be the first message after the handshakes. */
@@ -268,7 +267,8 @@ export class PeerConnection {
 
   have(index: number): void {
     if (!this.beginMessage()) return;
-    this.push(encodeMessage({ type: 'have', index }));
+    this.outbox.indexMessage(MessageId.have, index);
+    this.lastSent = this.now;
   }
 
   /**
@@ -280,7 +280,7 @@ export class PeerConnection {
     this.state.amChoking = true;
     this.push(encodeMessage({ type: 'choke' }));
     const dropped = this.peerRequests.removeWhere((r) => !this.allowedFastGranted.has(r.index));
-    if (this.isFast) for (const r of dropped) this.push(encodeMessage({ type: 'reject', ...r }));
+    if (this.isFast) for (const r of dropped) this.sendBlockMessage(MessageId.reject, r.index, r.begin, r.length);
   }
 
   unchoke(): void {
@@ -305,12 +305,12 @@ export class PeerConnection {
   /** REQUEST. Our outstanding requests are the pipeline's to track, not the connection's. */
   request(index: number, begin: number, length: number): void {
     if (!this.beginMessage()) return;
-    this.push(encodeMessage({ type: 'request', index, begin, length }));
+    this.sendBlockMessage(MessageId.request, index, begin, length);
   }
 
   cancel(index: number, begin: number, length: number): void {
     if (!this.beginMessage()) return;
-    this.push(encodeMessage({ type: 'cancel', index, begin, length }));
+    this.sendBlockMessage(MessageId.cancel, index, begin, length);
   }
 
   /**
@@ -319,7 +319,7 @@ export class PeerConnection {
    */
   reject(index: number, begin: number, length: number): boolean {
     if (!this.beginMessage() || !this.peerRequests.remove(index, begin, length)) return false;
-    if (this.isFast) this.push(encodeMessage({ type: 'reject', index, begin, length }));
+    if (this.isFast) this.sendBlockMessage(MessageId.reject, index, begin, length);
     return true;
   }
 
@@ -407,6 +407,11 @@ export class PeerConnection {
     this.lastSent = this.now;
   }
 
+  private sendBlockMessage(id: number, index: number, begin: number, length: number): void {
+    this.outbox.blockMessage(id, index, begin, length);
+    this.lastSent = this.now;
+  }
+
   /** Common gate of every send: false after the end, a thrown invalid-call before the handshake. */
   private canSend(): boolean {
     if (this.failure !== null) return false;
@@ -436,7 +441,7 @@ export class PeerConnection {
 
   private fail(error: SluiceError, events: PeerEvent[]): void {
     this.failure = error;
-    this.outbox = [];
+    this.outbox.clear();
     events.push({ type: 'protocol-error', error });
   }
 
@@ -517,7 +522,7 @@ export class PeerConnection {
       case 'cancel':
         if (this.peerRequests.remove(message.index, message.begin, message.length)) {
           // BEP 6: with the fast extension every request ends in a piece or a reject, cancelled ones included.
-          if (this.isFast) this.push(encodeMessage({ type: 'reject', index: message.index, begin: message.begin, length: message.length }));
+          if (this.isFast) this.sendBlockMessage(MessageId.reject, message.index, message.begin, message.length);
           events.push({ type: 'cancel', index: message.index, begin: message.begin, length: message.length });
         }
         return;
@@ -645,7 +650,7 @@ export class PeerConnection {
       this.peerRequests.size >= this.maxPeerRequests;
     if (refused) {
       // BEP 6: a request we will not serve gets a reject; without fast it is silently dropped (BEP 3).
-      if (this.isFast) this.push(encodeMessage({ type: 'reject', index, begin, length }));
+      if (this.isFast) this.sendBlockMessage(MessageId.reject, index, begin, length);
       return;
     }
     if (this.peerRequests.add(index, begin, length)) events.push({ type: 'request', index, begin, length });

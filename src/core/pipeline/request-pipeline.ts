@@ -52,7 +52,19 @@ function isIndex(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
 }
 
-function keyOf(piece: number, begin: number): string {
+/** Blocks per piece and pieces that fit a small-integer key below 2^30 (V8's Smi range, browsers included). */
+const KEY_BLOCKS = 2048;
+const KEY_PIECES = 2 ** 19;
+
+/**
+ * The map key of a request: a small integer for block-aligned requests in ordinary torrents (every request
+ * of a download, looked up twice per block, so no string is built and hashed), a string otherwise.
+ */
+function keyOf(piece: number, begin: number, blockSize: number): number | string {
+  const block = begin / blockSize;
+  if (Number.isInteger(block) && block >= 0 && block < KEY_BLOCKS && Number.isInteger(piece) && piece >= 0 && piece < KEY_PIECES) {
+    return piece * KEY_BLOCKS + block;
+  }
   return `${piece}:${begin}`;
 }
 
@@ -69,7 +81,7 @@ export class RequestPipeline {
   private readonly meter: RateMeter;
   private readonly latency = new RttEstimator();
   /** In send order (Map keeps insertion order), so the oldest request is first. */
-  private readonly pending = new Map<string, OutstandingRequest>();
+  private readonly pending = new Map<number | string, OutstandingRequest>();
 
   private peerLimit = Number.POSITIVE_INFINITY;
   private currentDepth: number;
@@ -157,7 +169,7 @@ export class RequestPipeline {
   }
 
   isOutstanding(piece: number, begin: number): boolean {
-    return this.pending.has(keyOf(piece, begin));
+    return this.pending.has(keyOf(piece, begin, this.blockSize));
   }
 
   /** Outstanding requests, oldest first. */
@@ -192,7 +204,7 @@ export class RequestPipeline {
   /** Returns false (and records nothing) for a request already outstanding or with invalid fields. */
   onRequestSent(piece: number, begin: number, now: number, length: number = this.blockSize): boolean {
     if (!isIndex(piece) || !isIndex(begin) || !Number.isSafeInteger(length) || length <= 0) return false;
-    const key = keyOf(piece, begin);
+    const key = keyOf(piece, begin, this.blockSize);
     if (this.pending.has(key)) return false;
     const t = this.tick(now);
     if (this.pending.size === 0) this.lastProgressAt = t;
@@ -210,7 +222,7 @@ export class RequestPipeline {
     this.meter.add(bytes, t);
     this.lastProgressAt = t;
     this.isSnubbed = false;
-    const key = keyOf(piece, begin);
+    const key = keyOf(piece, begin, this.blockSize);
     const request = this.pending.get(key);
     if (request !== undefined) {
       this.pending.delete(key);
@@ -227,12 +239,12 @@ export class RequestPipeline {
   /** A REJECT (BEP 6): the request is no longer outstanding. Returns whether it was. */
   onRejected(piece: number, begin: number, now: number): boolean {
     this.tick(now);
-    return this.pending.delete(keyOf(piece, begin));
+    return this.pending.delete(keyOf(piece, begin, this.blockSize));
   }
 
   /** We sent CANCEL (e.g. endgame): forget the request without penalising the peer. */
   onCancelled(piece: number, begin: number): boolean {
-    return this.pending.delete(keyOf(piece, begin));
+    return this.pending.delete(keyOf(piece, begin, this.blockSize));
   }
 
   poll(now: number): PipelinePoll {

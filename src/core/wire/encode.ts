@@ -60,21 +60,40 @@ export function encodePieceHeader(index: number, begin: number, blockLength: num
   return out;
 }
 
-function indexMessage(id: number, index: number): Uint8Array {
+/** Bytes of a HAVE, SUGGEST or ALLOWED FAST message. */
+export const INDEX_MESSAGE_LENGTH = 9;
+/** Bytes of a REQUEST, CANCEL or REJECT message. */
+export const BLOCK_MESSAGE_LENGTH = 17;
+
+/** Writes a HAVE, SUGGEST or ALLOWED FAST message (`id`) into `out` at `at`. */
+export function writeIndexMessage(out: Uint8Array, at: number, id: number, index: number): void {
   checkUint32(index, 'piece index');
-  const out = frame(id, 5);
-  writeUint32(out, 5, index);
+  writeUint32(out, at, 5);
+  out[at + 4] = id;
+  writeUint32(out, at + 5, index);
+}
+
+/** Writes a REQUEST, CANCEL or REJECT message (`id`) into `out` at `at`. */
+export function writeBlockMessage(out: Uint8Array, at: number, id: number, index: number, begin: number, length: number): void {
+  checkUint32(index, 'piece index');
+  checkUint32(begin, 'block offset');
+  checkUint32(length, 'block length');
+  writeUint32(out, at, 13);
+  out[at + 4] = id;
+  writeUint32(out, at + 5, index);
+  writeUint32(out, at + 9, begin);
+  writeUint32(out, at + 13, length);
+}
+
+function indexMessage(id: number, index: number): Uint8Array {
+  const out = new Uint8Array(INDEX_MESSAGE_LENGTH);
+  writeIndexMessage(out, 0, id, index);
   return out;
 }
 
 function blockMessage(id: number, index: number, begin: number, length: number): Uint8Array {
-  checkUint32(index, 'piece index');
-  checkUint32(begin, 'block offset');
-  checkUint32(length, 'block length');
-  const out = frame(id, 13);
-  writeUint32(out, 5, index);
-  writeUint32(out, 9, begin);
-  writeUint32(out, 13, length);
+  const out = new Uint8Array(BLOCK_MESSAGE_LENGTH);
+  writeBlockMessage(out, 0, id, index, begin, length);
   return out;
 }
 

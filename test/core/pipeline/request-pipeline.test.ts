@@ -361,3 +361,26 @@ describe('RequestPipeline — properties', () => {
     );
   });
 });
+
+describe('RequestPipeline request identity', () => {
+  it('tells every (piece, begin) apart, aligned or not, small or huge, and answers each exactly once', () => {
+    const pairs = fc.uniqueArray(
+      fc.record({
+        piece: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 2 ** 31 })),
+        begin: fc.oneof(fc.integer({ min: 0, max: 4 }).map((b) => b * BLOCK), fc.integer({ min: 0, max: 2 ** 26 }), fc.constant(2047 * BLOCK), fc.constant(2048 * BLOCK)),
+      }),
+      { selector: (r) => `${r.piece}:${r.begin}`, maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(pairs, (requests) => {
+        const p = new RequestPipeline({ maxDepth: 500 });
+        for (const r of requests) expect(p.onRequestSent(r.piece, r.begin, 0)).toBe(true);
+        expect(p.outstanding).toBe(requests.length);
+        for (const r of requests) expect(p.onRequestSent(r.piece, r.begin, 0)).toBe(false);
+        for (const r of requests) expect(p.onBlockReceived(r.piece, r.begin, BLOCK, 1)).toBe(true);
+        for (const r of requests) expect(p.onBlockReceived(r.piece, r.begin, BLOCK, 2)).toBe(false);
+        expect(p.outstanding).toBe(0);
+      }),
+    );
+  });
+});
