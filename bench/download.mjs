@@ -9,7 +9,8 @@
 // Usage: node bench/download.mjs [rounds=3] [--profile DIR] [--only NAME] [--cli A,B,...] [--small]
 //   --profile: Sluice runs with --cpu-prof into DIR; --only: just that downloader (no ratios, no 64 MiB run)
 //   --cli: A/B runs of several Sluice builds (paths to their bin/sluice.js, e.g. from `git archive`
-//   trees in /tmp), alternated within each round; implies --only. --small: the 64 MiB file instead.
+//   trees in /tmp), alternated within each round; implies --only. An entry may carry node options after
+//   '|' (e.g. `build/sluice/sluice.mjs|--max-semi-space-size=4`). --small: the 64 MiB file instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -42,7 +43,8 @@ function sluiceAt(cli) {
     command: (torrent, out, port) => {
       const state = mkdtempSync(join(tmpdir(), 'sluice-bench-state-'));
       const prof = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
-      return [process.execPath, ...prof, cli, 'download', torrent, '--peer', `127.0.0.1:${port}`, '--out', out, '--no-dht', '--json', '--state', state];
+      const [path, ...nodeArgs] = cli.split('|');
+      return [process.execPath, ...prof, ...nodeArgs, path, 'download', torrent, '--peer', `127.0.0.1:${port}`, '--out', out, '--no-dht', '--json', '--state', state];
     },
     // The first status line once every piece is verified and written ("seeding"), or the final "done".
     complete: (line) => /"state":"(seeding|done)"/.test(line),
