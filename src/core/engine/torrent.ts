@@ -22,7 +22,8 @@ import { bytesEqual, compareBytes } from '../util/bytes.js';
 import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
 import { SLUICE_VERSION } from '../version.js';
 import { TrackerAnnouncer } from './tracker-announcer.js';
-import type { PeerDiscovery, TorrentContext } from './context.js';
+import type { TorrentContext } from './context.js';
+import { PeerDialer } from './peer-dialer.js';
 import { PeerBook, type PeerSource } from './peer-book.js';
 import { PeerLink, type PeerLinkHost } from './peer-link.js';
 import { PieceBuffers } from './piece-buffers.js';
@@ -111,7 +112,6 @@ export class Torrent implements PeerLinkHost {
   private state: TorrentState;
   private paused: boolean;
   private error: SluiceError | null = null;
-  private pendingDials = 0;
   private writesInFlight = 0;
   private downloaded = 0;
   private uploaded = 0;
@@ -119,8 +119,7 @@ export class Torrent implements PeerLinkHost {
   private resumeDirty = false;
   private lastResumeSave = 0;
   /** When each discovery source was last asked (private torrents never ask). */
-  private readonly lastDiscovery = new Map<PeerDiscovery, number>();
-  private readonly discoveredBy = new Map<PeerDiscovery, (address: string) => void>();
+  private readonly dialer: PeerDialer;
   private removed = false;
   private readonly extensions: LocalExtensionIds;
 
@@ -164,6 +163,16 @@ export class Torrent implements PeerLinkHost {
       this.metadata = new MetadataFetch(ctx.hasher, expected, () => this.now(), (meta) => void this.onMetadata(meta));
     }
     this.smartBan = new SmartBan(ctx.hasher);
+    this.dialer = new PeerDialer({
+      infoHash: this.infoHash,
+      book: this.book,
+      ctx,
+      active: () => this.active,
+      now: () => this.now(),
+      connections: () => this.links.size,
+      isConnected: (address) => this.links.has(address),
+      adopt: (transport, address) => this.attach(transport, [], address),
+    });
     this.buffers = new PieceBuffers(MAX_BUFFERED_BYTES, ctx.pieceBuffer ?? undefined);
     this.uploads = new UploadQueue({
       now: () => this.now(),
@@ -379,8 +388,8 @@ export class Torrent implements PeerLinkHost {
     next = Math.min(next, this.choker.nextRechokeAt);
     const announceAt = this.announcer.tick(now);
     if (announceAt !== null) next = Math.min(next, announceAt);
-    if (!this.isPrivate) this.discover(now);
-    this.dialMore(now);
+    if (!this.isPrivate) this.dialer.discover(now);
+    this.dialer.dialMore(now);
     const bookAt = this.book.nextDeadline();
     if (bookAt !== null) next = Math.min(next, Math.max(bookAt, now + 50));
     const saveEvery = this.state === 'downloading' ? DOWNLOADING_RESUME_SAVE_INTERVAL_MS : RESUME_SAVE_INTERVAL_MS;
@@ -396,57 +405,6 @@ export class Torrent implements PeerLinkHost {
     let added = false;
     for (const a of addresses) added = this.book.add(a, source, now) || added;
     if (added) this.ctx.wake();
-  }
-
-  private discover(now: number): void {
-    for (const d of this.ctx.discovery) {
-      const last = this.lastDiscovery.get(d);
-      if (last !== undefined && now - last < d.intervalMs) continue;
-      this.lastDiscovery.set(d, now);
-      d.lookup(this.infoHash, this.discovered(d));
-      d.announce(this.infoHash, this.ctx.settings().listenPort);
-    }
-  }
-
-  /** One callback per source for the torrent's life, so that repeated lookups never pile up listeners. */
-  private discovered(d: PeerDiscovery): (address: string) => void {
-    let found = this.discoveredBy.get(d);
-    if (!found) {
-      found = (address) => {
-        if (this.active && this.book.add(address, d.source, this.now())) this.ctx.wake();
-      };
-      this.discoveredBy.set(d, found);
-    }
-    return found;
-  }
-
-  private dialMore(now: number): void {
-    const settings = this.ctx.settings();
-    const room = Math.min(settings.maxConnectionsPerTorrent - this.links.size - this.pendingDials, this.ctx.connectionBudget() - this.pendingDials);
-    if (room <= 0) return;
-    for (const address of this.book.takeDialable(Math.min(room, 8), now)) {
-      const dialing = this.ctx.dial(address);
-      if (!dialing) {
-        this.book.onDisconnected(address, true, now);
-        continue;
-      }
-      this.pendingDials++;
-      dialing.then(
-        (transport) => {
-          this.pendingDials--;
-          if (!this.active || this.links.has(address)) {
-            transport.close();
-            this.book.onDisconnected(address, false, this.now());
-            return;
-          }
-          this.attach(transport, [], address);
-        },
-        () => {
-          this.pendingDials--;
-          this.book.onDisconnected(address, true, this.now());
-        },
-      );
-    }
   }
 
   /**
@@ -939,8 +897,7 @@ export class Torrent implements PeerLinkHost {
   // ---------------------------------------------------------------- trackers
 
   private offerBudget(): number {
-    const room = this.ctx.settings().maxConnectionsPerTorrent - this.links.size - this.pendingDials;
-    return Math.max(0, Math.min(this.picker?.isComplete() ? 3 : 10, room, this.ctx.connectionBudget()));
+    return Math.max(0, Math.min(this.picker?.isComplete() ? 3 : 10, this.dialer.room(), this.ctx.connectionBudget()));
   }
 
   /** What announces report: for a magnet without metadata, `left` is a placeholder that says "not a seed". */
