@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { SluiceError } from '../../../src/core/errors.js';
+import type { Metainfo } from '../../../src/core/metainfo/model.js';
+import { parseMetainfo } from '../../../src/core/metainfo/parse.js';
+import { nodeHasher } from '../hash/node-hasher.js';
 
 export class InputError extends SluiceError<'cli/cannot-read'> {
   override readonly name = 'InputError';
@@ -28,6 +31,17 @@ export async function readTorrentFile(path: string): Promise<Uint8Array> {
   } catch (err) {
     if (err instanceof SluiceError) throw err;
     throw new InputError(`cannot read '${path}': ${describeFsError(err)}`);
+  }
+}
+
+/** The metainfo of a .torrent file; when the file is not a valid torrent, the error names it (and keeps the parser's code). */
+export async function readMetainfoFile(path: string): Promise<Metainfo> {
+  const bytes = await readTorrentFile(path);
+  try {
+    return await parseMetainfo(bytes, nodeHasher);
+  } catch (err) {
+    if (!(err instanceof SluiceError)) throw err;
+    throw new SluiceError(err.code, `'${path}' is not a valid torrent file: ${err.message}`);
   }
 }
 

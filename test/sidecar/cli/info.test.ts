@@ -83,13 +83,15 @@ describe('sluice info', () => {
       });
     }
 
-    it('a file that is not a torrent', () => {
+    it('a file that is not a torrent, named in the line, for info, download and seed alike (before any port opens)', () => {
       const p = join(dir, 'not.torrent');
       writeFileSync(p, 'hello, I am text');
-      const r = sluice(['info', p]);
-      expect(r.status).toBe(2);
-      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(/^sluice: /);
+      for (const args of [['info', p], ['download', p, '--no-dht', '--out', join(dir, 'out')], ['seed', p, '--no-dht']]) {
+        const r = sluice(args);
+        expect(r.status, args[0]).toBe(2);
+        expect(r.stderr, args[0]).toBe(`sluice: '${p}' is not a valid torrent file: unexpected byte 0x68 at offset 0\n`);
+        expect(r.stdout, args[0]).toBe('');
+      }
     });
 
     it('a torrent with a path that escapes its folder', () => {

@@ -6,13 +6,11 @@ import type { TorrentSource } from '../../../../src/core/engine/session.js';
 import { startNodeSession } from '../../engine/node-session.js';
 import { defaultStateDir } from '../../engine/state-dir.js';
 import { flagValue, flagValues, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
-import { readTorrentFile } from '../read-input.js';
+import { readMetainfoFile } from '../read-input.js';
 import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
 import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
 import { parseSelection, selectionPriorities } from '../file-selection.js';
-import { parseMetainfo } from '../../../../src/core/metainfo/parse.js';
-import { nodeHasher } from '../../hash/node-hasher.js';
 import type { Priority } from '../../../../src/core/api/types.js';
 import type { Metainfo } from '../../../../src/core/metainfo/model.js';
 import { withCheckBar } from '../check-bar.js';
@@ -24,7 +22,8 @@ const DOWNLOAD_USAGE = USAGE.download;
 export async function torrentSource(target: string, cwd: string): Promise<TorrentSource> {
   if (target.startsWith('magnet:')) return { magnet: target };
   if (/^([0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[A-Za-z2-7]{32})$/.test(target)) return { infoHash: target };
-  return { torrent: await readTorrentFile(resolve(cwd, target)) };
+  // Parsed here, so a file that is not a torrent is one line naming it, before any port or DHT is opened.
+  return { metainfo: await readMetainfoFile(resolve(cwd, target)) };
 }
 
 export function checkPeers(peers: readonly string[]): string[] {
@@ -68,14 +67,10 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   const port = integerFlag(args, 'port', 0, 65535) ?? 0;
   const selectText = flagValue(args, 'select');
   const selection = selectText === undefined ? null : parseSelection(selectText);
-  let source = await torrentSource(target, io.cwd);
+  const source = await torrentSource(target, io.cwd);
   let filePriorities: Priority[] | undefined;
-  if (selection && 'torrent' in source) {
-    // Known files: check the selection now, and the storage never creates the files left out.
-    const metainfo = await parseMetainfo(source.torrent, nodeHasher);
-    filePriorities = selectionPriorities(metainfo, selection);
-    source = { metainfo };
-  }
+  // Known files: check the selection now, and the storage never creates the files left out.
+  if (selection && 'metainfo' in source) filePriorities = selectionPriorities(source.metainfo, selection);
   const out = resolve(io.cwd, flagValue(args, 'out') ?? '.');
   const stateDir = resolve(io.cwd, flagValue(args, 'state') ?? defaultStateDir());
   await mkdir(out, { recursive: true });

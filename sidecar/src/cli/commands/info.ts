@@ -1,12 +1,10 @@
 import { USAGE } from '../usage.js';
-import { parseMetainfo } from '../../../../src/core/metainfo/index.js';
 import type { Metainfo } from '../../../../src/core/metainfo/model.js';
 import { parseMagnet, type MagnetLink } from '../../../../src/core/magnet/index.js';
 import { toHex } from '../../../../src/core/util/hex.js';
-import { nodeHasher } from '../../hash/node-hasher.js';
 import { hasFlag, parseArgs, UsageError } from '../args.js';
 import { formatBytes } from '../format.js';
-import { readTorrentFile } from '../read-input.js';
+import { readMetainfoFile } from '../read-input.js';
 import type { CliIo } from '../run.js';
 
 const INFO_USAGE = USAGE.info;
@@ -24,7 +22,7 @@ export async function infoCommand(argv: readonly string[], io: CliIo): Promise<n
     return 0;
   }
   const { resolve } = await import('node:path');
-  const metainfo = await parseMetainfo(await readTorrentFile(resolve(io.cwd, target)), nodeHasher);
+  const metainfo = await readMetainfoFile(resolve(io.cwd, target));
   io.stdout.write(json ? `${JSON.stringify(metainfoJson(metainfo))}\n` : metainfoSummary(metainfo));
   return 0;
 }

@@ -15,7 +15,7 @@ import { nodeHasher } from '../../hash/node-hasher.js';
 import { fsStorage } from '../../storage/fs-store.js';
 import { flagValue, flagValues, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
 import { ProgressBar } from '../progress.js';
-import { describeFsError, InputError, readTorrentFile } from '../read-input.js';
+import { describeFsError, InputError, readMetainfoFile } from '../read-input.js';
 import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
 import { withCheckBar } from '../check-bar.js';
@@ -68,7 +68,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
   let meta: Metainfo;
   let dataDir: string;
   if (info.isFile() && path.endsWith('.torrent')) {
-    meta = await parseMetainfo(await readTorrentFile(path), nodeHasher);
+    meta = await readMetainfoFile(path);
     dataDir = resolve(io.cwd, flagValue(args, 'data') ?? '.');
   } else {
     if (flagValue(args, 'data') !== undefined) throw new UsageError('--data applies to seeding a .torrent; the data of a path is the path itself');
