@@ -29,6 +29,12 @@ export class StatusReporter {
     this.io.stdout.write(`${text}\n`);
   }
 
+  /** A warning on stderr, in both modes (a JSON reader keeps its stdout clean; a person still sees it). */
+  warn(text: string): void {
+    this.clear();
+    this.io.stderr.write(`sluice: warning: ${text}\n`);
+  }
+
   update(s: TorrentStatus): void {
     if (this.json) {
       this.line({

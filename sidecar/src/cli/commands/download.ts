@@ -94,6 +94,10 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
     throw err;
   }
   reporter.say(`Downloading ${torrent.name} into ${out} (port ${node.port})`);
+  const magnetPeers = 'magnet' in source && /[?&]x\.pe=/.test(source.magnet);
+  if (peers.length === 0 && !magnetPeers && torrent.trackers().length === 0 && !swarm.dht && !swarm.lsd) {
+    reporter.warn(`no trackers, DHT, LSD or --peer to find peers with: waiting for peers to connect to port ${node.port}`);
+  }
   const seed = hasFlag(args, 'seed');
   const outcome = await runUntil(node, torrent, reporter, () => !seed && torrent.status().state === 'seeding');
   const status = torrent.status();
