@@ -4,7 +4,7 @@
 //   probe {"event":"first-payload","at":T}   received bytes passed 64 KiB (past handshake, bitfield,
 //                                            extended handshake and metadata: piece data is flowing)
 // node-datachannel's native prototypes are read-only, so the hook sits one layer up, in whichever of
-// the two JavaScript layers the process loads: Sluice's DataChannelTransport (build/) and
+// the two JavaScript layers the process loads: Sluice's NodeDataChannel (build/) and
 // webrtc-polyfill's RTCDataChannel (webtorrent's). Both are imported here by the same URL their users
 // import them by, so they are the same module instances. Costs a counter per received message.
 import { writeSync } from 'node:fs';
@@ -34,9 +34,9 @@ function count(bytes) {
 const url = (path) => pathToFileURL(join(ROOT, path)).href;
 const argv = process.argv.join(' ');
 if (argv.includes('sluice')) {
-  const { DataChannelTransport } = await import(url('build/sidecar/src/webrtc/datachannel-transport.js'));
-  const receive = DataChannelTransport.prototype.receive;
-  DataChannelTransport.prototype.receive = function (msg) {
+  const { NodeDataChannel } = await import(url('build/sidecar/src/webrtc/datachannel-transport.js'));
+  const receive = NodeDataChannel.prototype.receive;
+  NodeDataChannel.prototype.receive = function (msg) {
     count(typeof msg === 'string' ? msg.length : msg.byteLength);
     return receive.call(this, msg);
   };

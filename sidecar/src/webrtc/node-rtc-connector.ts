@@ -1,37 +1,25 @@
 import { cleanup, PeerConnection, type RtcConfig } from 'node-datachannel';
-import type { SluiceError } from '../../../src/core/errors.js';
 import {
   checkRemoteSdp,
-  DEFAULT_ICE_SERVERS,
   RtcError,
   type AcceptedOffer,
   type PendingOffer,
   type RtcConnector,
-  type RtcIceServer,
 } from '../../../src/core/ports/rtc.js';
 import type { Transport } from '../../../src/core/ports/transport.js';
-import { DataChannelTransport } from './datachannel-transport.js';
-import { DEFAULT_DATA_CHANNEL_TUNING, type DataChannelTuning } from '../../../src/core/ports/rtc.js';
+import { RtcAttempt } from '../../../src/core/transport/rtc-attempt.js';
+import { rtcConnectorSettings, type RtcConnectorOptions, type RtcConnectorSettings } from '../../../src/core/transport/rtc-connector-options.js';
+import { NodeDataChannelTransport } from './datachannel-transport.js';
 import { toNativeIceServers } from './ice-servers.js';
 import { answerAsDtlsServer, countCandidates } from './sdp.js';
-import { deferred } from '../../../src/core/util/deferred.js';
 
-export interface NodeRtcOptions {
-  /** Default: public STUN (DEFAULT_ICE_SERVERS). Tests on loopback pass `[]`. */
-  readonly iceServers?: readonly RtcIceServer[];
+export interface NodeRtcOptions extends RtcConnectorOptions {
   /** Local address to gather host candidates on. A host with only `lo` needs '127.0.0.1' or it gathers none. */
   readonly bindAddress?: string;
   /** UDP ports for ICE, e.g. to open them in a firewall. Default: any. */
   readonly portRange?: { readonly begin: number; readonly end: number };
   /** All connections share one UDP port (libjuice's mux); pair with a one-port `portRange`. */
   readonly enableIceUdpMux?: boolean;
-  /** Cap on ICE gathering (an unreachable STUN server would otherwise hold the SDP back). Default 1500 ms. */
-  readonly gatherTimeoutMs?: number;
-  /** From the answer being applied (offerer) or the offer arriving (answerer) to an open channel. Default 25 s, as WebTorrent. */
-  readonly connectTimeoutMs?: number;
-  /** Label of the data channel we open (libtorrent uses 'webtorrent'; simple-peer a random hex string). */
-  readonly channelLabel?: string;
-  readonly tuning?: Partial<DataChannelTuning>;
   /**
    * IP MTU that libdatachannel sizes its SCTP packets and DTLS records for (it does no path-MTU discovery,
    * so a packet larger than the path is lost for good). Default: LOOPBACK_MTU when `bindAddress` is a
@@ -73,15 +61,13 @@ export class NodeRtcConnector implements RtcConnector {
   private readonly config: RtcConfig;
   /** The MTU connections use (for benches and logs). */
   readonly mtu: number;
-  private readonly tuning: DataChannelTuning;
-  private readonly gatherTimeoutMs: number;
-  private readonly connectTimeoutMs: number;
-  private readonly channelLabel: string;
-  private readonly attempts = new Set<{ cancel(): void }>();
+  private readonly settings: RtcConnectorSettings;
+  private readonly attempts = new Set<RtcAttempt>();
 
   constructor(options: NodeRtcOptions = {}) {
+    this.settings = rtcConnectorSettings(options);
     this.config = {
-      iceServers: toNativeIceServers(options.iceServers ?? DEFAULT_ICE_SERVERS),
+      iceServers: toNativeIceServers(this.settings.iceServers),
       ...(options.bindAddress !== undefined && { bindAddress: options.bindAddress }),
       ...(options.portRange && { portRangeBegin: options.portRange.begin, portRangeEnd: options.portRange.end }),
       ...(options.enableIceUdpMux && { enableIceUdpMux: true }),
@@ -92,134 +78,87 @@ export class NodeRtcConnector implements RtcConnector {
       this.config.mtu = mtu;
     }
     this.mtu = mtu ?? DEFAULT_NATIVE_MTU;
-    this.tuning = { ...DEFAULT_DATA_CHANNEL_TUNING, ...options.tuning };
-    this.gatherTimeoutMs = options.gatherTimeoutMs ?? 1500;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 25_000;
-    this.channelLabel = options.channelLabel ?? 'webtorrent';
   }
 
   async createOffer(): Promise<PendingOffer> {
     const pc = this.newPeerConnection();
-    const opened = deferred<Transport>();
-    const { gathered } = this.watchIce(pc, () => {
-      if (!opened.settled()) fail(new RtcError('rtc/failed', 'ICE found no working path to the peer'));
-    });
-    let state: 'offered' | 'completing' | 'done' = 'offered';
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const attempt = {
-      cancel: () => {
-        if (opened.settled()) return;
-        fail(new RtcError('rtc/cancelled', 'the offer was cancelled'));
-      },
-    };
-    const fail = (error: SluiceError) => {
-      state = 'done';
-      clearTimeout(timer);
-      this.attempts.delete(attempt);
-      closeQuietly(pc);
-      opened.reject(error);
-    };
-    this.attempts.add(attempt);
+    const attempt = new RtcAttempt(this.attempts, 'offer', () => closeQuietly(pc));
+    const { gathered } = this.watchIce(pc, () => attempt.iceFailed());
+    let answered = false;
 
-    let transport: DataChannelTransport;
+    let transport: NodeDataChannelTransport;
     try {
-      transport = new DataChannelTransport(pc, pc.createDataChannel(this.channelLabel), true, this.tuning);
+      transport = new NodeDataChannelTransport(pc, pc.createDataChannel(this.settings.channelLabel), true, this.settings.tuning);
     } catch (err) {
-      fail(new RtcError('rtc/failed', `cannot open a data channel: ${firstLine(err)}`));
-      throw new RtcError('rtc/failed', `cannot open a data channel: ${firstLine(err)}`);
+      const error = new RtcError('rtc/failed', `cannot open a data channel: ${firstLine(err)}`);
+      attempt.fail(error);
+      throw error;
     }
-    transport.watch(
-      () => {
-        state = 'done';
-        clearTimeout(timer);
-        this.attempts.delete(attempt);
-        opened.resolve(transport);
-      },
-      (error) => fail(new RtcError('rtc/failed', `the connection closed before its data channel opened${error ? `: ${error.message}` : ''}`)),
-    );
-    const sdp = await this.localSdp(pc, gathered, () => opened.rejected());
+    attempt.watch(transport);
+    const sdp = await this.localSdp(pc, gathered, () => attempt.failed);
     if (sdp instanceof RtcError) {
-      fail(sdp);
+      attempt.fail(sdp);
       throw sdp;
     }
 
     return {
       sdp,
       complete: (answerSdp: string): Promise<Transport> => {
-        if (state !== 'offered') {
-          return opened.settled() ? opened.promise : Promise.reject(new RtcError('rtc/failed', 'this offer already has an answer'));
-        }
-        state = 'completing';
+        if (attempt.settled) return attempt.connected;
+        if (answered) return Promise.reject(new RtcError('rtc/failed', 'this offer already has an answer'));
+        answered = true;
         try {
           pc.setRemoteDescription(checkRemoteSdp(answerSdp, 'answer'), 'answer');
         } catch (err) {
-          fail(err instanceof RtcError ? err : new RtcError('rtc/bad-sdp', `the answer was refused: ${firstLine(err)}`));
-          return opened.promise;
+          attempt.fail(err instanceof RtcError ? err : new RtcError('rtc/bad-sdp', `the answer was refused: ${firstLine(err)}`));
+          return attempt.connected;
         }
-        timer = setTimeout(() => fail(new RtcError('rtc/timeout', `no data channel ${this.connectTimeoutMs} ms after the answer`)), this.connectTimeoutMs);
-        return opened.promise;
+        this.startDeadline(attempt, `no data channel ${this.settings.connectTimeoutMs} ms after the answer`);
+        return attempt.connected;
       },
-      cancel: attempt.cancel,
+      cancel: () => attempt.cancel(),
     };
   }
 
   async acceptOffer(offerSdp: string): Promise<AcceptedOffer> {
     checkRemoteSdp(offerSdp, 'offer');
     const pc = this.newPeerConnection();
-    const opened = deferred<Transport>();
-    const { gathered } = this.watchIce(pc, () => {
-      if (!opened.settled()) fail(new RtcError('rtc/failed', 'ICE found no working path to the peer'));
-    });
-    let transport: DataChannelTransport | null = null;
-    const attempt = {
-      cancel: () => {
-        if (opened.settled()) return;
-        fail(new RtcError('rtc/cancelled', 'the answer was cancelled'));
-      },
-    };
-    const fail = (error: SluiceError) => {
-      clearTimeout(timer);
-      this.attempts.delete(attempt);
-      closeQuietly(pc);
-      opened.reject(error);
-    };
-    this.attempts.add(attempt);
-    const timer = setTimeout(() => fail(new RtcError('rtc/timeout', `no data channel ${this.connectTimeoutMs} ms after the offer`)), this.connectTimeoutMs);
+    const attempt = new RtcAttempt(this.attempts, 'answer', () => closeQuietly(pc));
+    const { gathered } = this.watchIce(pc, () => attempt.iceFailed());
+    this.startDeadline(attempt, `no data channel ${this.settings.connectTimeoutMs} ms after the offer`);
 
+    let transport: NodeDataChannelTransport | null = null;
     pc.onDataChannel((channel) => {
       // WebTorrent opens exactly one channel; anything more is not ours to carry.
-      if (transport || opened.settled()) {
+      if (transport || attempt.settled) {
         channel.close();
         return;
       }
-      const t = new DataChannelTransport(pc, channel, false, this.tuning);
-      transport = t;
-      t.watch(
-        () => {
-          clearTimeout(timer);
-          this.attempts.delete(attempt);
-          opened.resolve(t);
-        },
-        (error) => fail(new RtcError('rtc/failed', `the connection closed before its data channel opened${error ? `: ${error.message}` : ''}`)),
-      );
+      transport = new NodeDataChannelTransport(pc, channel, false, this.settings.tuning);
+      attempt.watch(transport);
     });
     try {
       pc.setRemoteDescription(answerAsDtlsServer(offerSdp), 'offer');
     } catch (err) {
       const error = new RtcError('rtc/bad-sdp', `the offer was refused: ${firstLine(err)}`);
-      fail(error);
+      attempt.fail(error);
       throw error;
     }
-    const sdp = await this.localSdp(pc, gathered, () => opened.rejected());
+    const sdp = await this.localSdp(pc, gathered, () => attempt.failed);
     if (sdp instanceof RtcError) {
-      fail(sdp);
+      attempt.fail(sdp);
       throw sdp;
     }
-    return { answerSdp: sdp, connected: opened.promise, cancel: attempt.cancel };
+    return { answerSdp: sdp, connected: attempt.connected, cancel: () => attempt.cancel() };
   }
 
   close(): void {
     for (const attempt of [...this.attempts]) attempt.cancel();
+  }
+
+  private startDeadline(attempt: RtcAttempt, message: string): void {
+    const timer = setTimeout(() => attempt.fail(new RtcError('rtc/timeout', message)), this.settings.connectTimeoutMs);
+    attempt.setDeadline(() => clearTimeout(timer));
   }
 
   private newPeerConnection(): PeerConnection {
@@ -246,7 +185,7 @@ export class NodeRtcConnector implements RtcConnector {
   /** The local description once gathering is complete (or capped), or why there is none. */
   private async localSdp(pc: PeerConnection, gathered: Promise<void>, abandoned: () => boolean): Promise<string | RtcError> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([gathered, new Promise<void>((r) => (timer = setTimeout(r, this.gatherTimeoutMs)))]);
+    await Promise.race([gathered, new Promise<void>((r) => (timer = setTimeout(r, this.settings.gatherTimeoutMs)))]);
     clearTimeout(timer);
     if (abandoned()) return new RtcError('rtc/cancelled', 'cancelled while gathering ICE candidates');
     let sdp: string | undefined;

@@ -1,30 +1,17 @@
-import type { SluiceError } from '../../core/errors.js';
 import {
   checkRemoteSdp,
-  DEFAULT_ICE_SERVERS,
   RtcError,
   type AcceptedOffer,
   type PendingOffer,
   type RtcConnector,
-  type RtcIceServer,
 } from '../../core/ports/rtc.js';
 import type { Transport } from '../../core/ports/transport.js';
+import { RtcAttempt } from '../../core/transport/rtc-attempt.js';
+import { rtcConnectorSettings, type RtcConnectorOptions, type RtcConnectorSettings } from '../../core/transport/rtc-connector-options.js';
 import { RtcDataChannelTransport } from './data-channel-transport.js';
-import { DEFAULT_DATA_CHANNEL_TUNING, type DataChannelTuning } from '../../core/ports/rtc.js';
 import { toRtcIceServers } from './ice-config.js';
-import { deferred } from '../../core/util/deferred.js';
 
-export interface BrowserRtcOptions {
-  /** Default: public STUN (DEFAULT_ICE_SERVERS). Tests on loopback pass `[]`. */
-  readonly iceServers?: readonly RtcIceServer[];
-  /** Cap on ICE gathering (an unreachable STUN server would otherwise hold the SDP back). Default 1500 ms. */
-  readonly gatherTimeoutMs?: number;
-  /** From the answer being applied (offerer) or the offer arriving (answerer) to an open channel. Default 25 s, as WebTorrent. */
-  readonly connectTimeoutMs?: number;
-  /** Label of the data channel we open (libtorrent's; simple-peer uses random hex, any label is accepted). */
-  readonly channelLabel?: string;
-  readonly tuning?: Partial<DataChannelTuning>;
-}
+export type BrowserRtcOptions = RtcConnectorOptions;
 
 function reason(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
@@ -41,158 +28,107 @@ function countCandidates(sdp: string): number {
  */
 export class BrowserRtcConnector implements RtcConnector {
   private readonly config: RTCConfiguration;
-  private readonly tuning: DataChannelTuning;
-  private readonly gatherTimeoutMs: number;
-  private readonly connectTimeoutMs: number;
-  private readonly channelLabel: string;
-  private readonly attempts = new Set<{ cancel(): void }>();
+  private readonly settings: RtcConnectorSettings;
+  private readonly attempts = new Set<RtcAttempt>();
 
   constructor(options: BrowserRtcOptions = {}) {
-    this.config = { iceServers: toRtcIceServers(options.iceServers ?? DEFAULT_ICE_SERVERS) };
-    this.tuning = { ...DEFAULT_DATA_CHANNEL_TUNING, ...options.tuning };
-    this.gatherTimeoutMs = options.gatherTimeoutMs ?? 1500;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 25_000;
-    this.channelLabel = options.channelLabel ?? 'webtorrent';
+    this.settings = rtcConnectorSettings(options);
+    this.config = { iceServers: toRtcIceServers(this.settings.iceServers) };
   }
 
   async createOffer(): Promise<PendingOffer> {
     const pc = this.newPeerConnection();
-    const opened = deferred<Transport>();
+    const attempt = new RtcAttempt(this.attempts, 'offer', () => pc.close());
     const gathered = watchGathering(pc);
-    let state: 'offered' | 'completing' | 'done' = 'offered';
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const attempt = {
-      cancel: () => {
-        if (!opened.settled()) fail(new RtcError('rtc/cancelled', 'the offer was cancelled'));
-      },
-    };
-    const fail = (error: SluiceError) => {
-      state = 'done';
-      clearTimeout(timer);
-      this.attempts.delete(attempt);
-      pc.close();
-      opened.reject(error);
-    };
-    this.attempts.add(attempt);
-    watchIceFailure(pc, () => {
-      if (!opened.settled()) fail(new RtcError('rtc/failed', 'ICE found no working path to the peer'));
-    });
+    let answered = false;
+    watchIceFailure(pc, () => attempt.iceFailed());
 
     let transport: RtcDataChannelTransport;
     try {
       // Ordered and reliable (no maxRetransmits / maxPacketLifeTime): a BitTorrent byte stream.
-      transport = new RtcDataChannelTransport(pc, pc.createDataChannel(this.channelLabel, { ordered: true }), true, this.tuning);
+      transport = new RtcDataChannelTransport(pc, pc.createDataChannel(this.settings.channelLabel, { ordered: true }), true, this.settings.tuning);
     } catch (err) {
       const error = new RtcError('rtc/failed', `cannot open a data channel: ${reason(err)}`);
-      fail(error);
+      attempt.fail(error);
       throw error;
     }
-    transport.watch(
-      () => {
-        state = 'done';
-        clearTimeout(timer);
-        this.attempts.delete(attempt);
-        opened.resolve(transport);
-      },
-      (error) => fail(new RtcError('rtc/failed', `the connection closed before its data channel opened${error ? `: ${error.message}` : ''}`)),
-    );
+    attempt.watch(transport);
 
-    const sdp = await this.localSdp(pc, gathered, () => opened.rejected(), async () => {
+    const sdp = await this.localSdp(pc, gathered, () => attempt.failed, async () => {
       await pc.setLocalDescription(await pc.createOffer());
     });
     if (sdp instanceof RtcError) {
-      fail(sdp);
+      attempt.fail(sdp);
       throw sdp;
     }
 
     return {
       sdp,
       complete: (answerSdp: string): Promise<Transport> => {
-        if (state !== 'offered') {
-          return opened.settled() ? opened.promise : Promise.reject(new RtcError('rtc/failed', 'this offer already has an answer'));
-        }
-        state = 'completing';
+        if (attempt.settled) return attempt.connected;
+        if (answered) return Promise.reject(new RtcError('rtc/failed', 'this offer already has an answer'));
+        answered = true;
         let checked: string;
         try {
           checked = checkRemoteSdp(answerSdp, 'answer');
         } catch (err) {
-          fail(err instanceof RtcError ? err : new RtcError('rtc/bad-sdp', reason(err)));
-          return opened.promise;
+          attempt.fail(err instanceof RtcError ? err : new RtcError('rtc/bad-sdp', reason(err)));
+          return attempt.connected;
         }
         pc.setRemoteDescription({ type: 'answer', sdp: checked }).then(
-          () => {
-            if (!opened.settled()) {
-              timer = setTimeout(() => fail(new RtcError('rtc/timeout', `no data channel ${this.connectTimeoutMs} ms after the answer`)), this.connectTimeoutMs);
-            }
-          },
-          (err: unknown) => fail(new RtcError('rtc/bad-sdp', `the answer was refused: ${reason(err)}`)),
+          () => this.startDeadline(attempt, `no data channel ${this.settings.connectTimeoutMs} ms after the answer`),
+          (err: unknown) => attempt.fail(new RtcError('rtc/bad-sdp', `the answer was refused: ${reason(err)}`)),
         );
-        return opened.promise;
+        return attempt.connected;
       },
-      cancel: attempt.cancel,
+      cancel: () => attempt.cancel(),
     };
   }
 
   async acceptOffer(offerSdp: string): Promise<AcceptedOffer> {
     const checked = checkRemoteSdp(offerSdp, 'offer');
     const pc = this.newPeerConnection();
-    const opened = deferred<Transport>();
+    const attempt = new RtcAttempt(this.attempts, 'answer', () => pc.close());
     const gathered = watchGathering(pc);
-    let transport: RtcDataChannelTransport | null = null;
-    const attempt = {
-      cancel: () => {
-        if (!opened.settled()) fail(new RtcError('rtc/cancelled', 'the answer was cancelled'));
-      },
-    };
-    const fail = (error: SluiceError) => {
-      clearTimeout(timer);
-      this.attempts.delete(attempt);
-      pc.close();
-      opened.reject(error);
-    };
-    this.attempts.add(attempt);
-    const timer = setTimeout(() => fail(new RtcError('rtc/timeout', `no data channel ${this.connectTimeoutMs} ms after the offer`)), this.connectTimeoutMs);
-    watchIceFailure(pc, () => {
-      if (!opened.settled()) fail(new RtcError('rtc/failed', 'ICE found no working path to the peer'));
-    });
+    this.startDeadline(attempt, `no data channel ${this.settings.connectTimeoutMs} ms after the offer`);
+    watchIceFailure(pc, () => attempt.iceFailed());
 
+    let transport: RtcDataChannelTransport | null = null;
     pc.addEventListener('datachannel', ({ channel }) => {
       // WebTorrent opens exactly one channel; anything more is not ours to carry.
-      if (transport || opened.settled()) {
+      if (transport || attempt.settled) {
         channel.close();
         return;
       }
-      const t = new RtcDataChannelTransport(pc, channel, false, this.tuning);
-      transport = t;
-      t.watch(
-        () => {
-          clearTimeout(timer);
-          this.attempts.delete(attempt);
-          opened.resolve(t);
-        },
-        (error) => fail(new RtcError('rtc/failed', `the connection closed before its data channel opened${error ? `: ${error.message}` : ''}`)),
-      );
+      transport = new RtcDataChannelTransport(pc, channel, false, this.settings.tuning);
+      attempt.watch(transport);
     });
 
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: checked });
     } catch (err) {
       const error = new RtcError('rtc/bad-sdp', `the offer was refused: ${reason(err)}`);
-      fail(error);
+      attempt.fail(error);
       throw error;
     }
-    const sdp = await this.localSdp(pc, gathered, () => opened.rejected(), async () => {
+    const sdp = await this.localSdp(pc, gathered, () => attempt.failed, async () => {
       await pc.setLocalDescription(await pc.createAnswer());
     });
     if (sdp instanceof RtcError) {
-      fail(sdp);
+      attempt.fail(sdp);
       throw sdp;
     }
-    return { answerSdp: sdp, connected: opened.promise, cancel: attempt.cancel };
+    return { answerSdp: sdp, connected: attempt.connected, cancel: () => attempt.cancel() };
   }
 
   close(): void {
     for (const attempt of [...this.attempts]) attempt.cancel();
+  }
+
+  /** Not armed once the attempt has settled (setDeadline stops it at once). */
+  private startDeadline(attempt: RtcAttempt, message: string): void {
+    const timer = setTimeout(() => attempt.fail(new RtcError('rtc/timeout', message)), this.settings.connectTimeoutMs);
+    attempt.setDeadline(() => clearTimeout(timer));
   }
 
   private newPeerConnection(): RTCPeerConnection {
@@ -211,7 +147,7 @@ export class BrowserRtcConnector implements RtcConnector {
       return abandoned() ? new RtcError('rtc/cancelled', 'cancelled while describing the session') : new RtcError('rtc/failed', `no local description: ${reason(err)}`);
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([gathered, new Promise<void>((r) => (timer = setTimeout(r, this.gatherTimeoutMs)))]);
+    await Promise.race([gathered, new Promise<void>((r) => (timer = setTimeout(r, this.settings.gatherTimeoutMs)))]);
     clearTimeout(timer);
     if (abandoned()) return new RtcError('rtc/cancelled', 'cancelled while gathering ICE candidates');
     const sdp = pc.localDescription?.sdp;
