@@ -4,9 +4,12 @@
 //   probe {"event":"first-payload","at":T}   received bytes passed 64 KiB (past handshake, bitfield,
 //                                            extended handshake and metadata: piece data is flowing)
 // node-datachannel's native prototypes are read-only, so the hook sits one layer up, in whichever of
-// the two JavaScript layers the process loads: Sluice's NodeDataChannel (build/) and
-// webrtc-polyfill's RTCDataChannel (webtorrent's). Both are imported here by the same URL their users
-// import them by, so they are the same module instances. Costs a counter per received message.
+// the two JavaScript layers the process loads. Sluice publishes each received message's length on the
+// diagnostics channel 'sluice:webrtc:received' (sidecar/src/webrtc/datachannel-transport.ts), which
+// reaches this probe whether the CLI runs bundled or not; webrtc-polyfill's RTCDataChannel (webtorrent's)
+// is imported here by the same URL its users import it by, so it is the same module instance. Costs a
+// counter per received message.
+import { subscribe } from 'node:diagnostics_channel';
 import { writeSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,12 +37,7 @@ function count(bytes) {
 const url = (path) => pathToFileURL(join(ROOT, path)).href;
 const argv = process.argv.join(' ');
 if (argv.includes('sluice')) {
-  const { NodeDataChannel } = await import(url('build/sidecar/src/webrtc/datachannel-transport.js'));
-  const receive = NodeDataChannel.prototype.receive;
-  NodeDataChannel.prototype.receive = function (msg) {
-    count(typeof msg === 'string' ? msg.length : msg.byteLength);
-    return receive.call(this, msg);
-  };
+  subscribe('sluice:webrtc:received', (length) => count(length));
 } else {
   const { default: RTCDataChannel } = await import(url('node_modules/webrtc-polyfill/lib/RTCDataChannel.js'));
   const dispatch = EventTarget.prototype.dispatchEvent;

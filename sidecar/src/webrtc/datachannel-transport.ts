@@ -1,3 +1,4 @@
+import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
 import type { DataChannel, PeerConnection } from 'node-datachannel';
 import type { DataChannelTuning } from '../../../src/core/ports/rtc.js';
 import {
@@ -19,6 +20,13 @@ const nodeScheduler: DataChannelScheduler = {
     return () => clearTimeout(timer);
   },
 };
+
+/**
+ * Every message received on a data channel, as its byte length, for observers outside the engine
+ * (bench/lib/rtc-probe.mjs times the first payload with it). Publishing costs nothing without a subscriber.
+ */
+export const RECEIVED_MESSAGES_CHANNEL = 'sluice:webrtc:received';
+const receivedMessages = diagnosticsChannel(RECEIVED_MESSAGES_CHANNEL);
 
 function formatAddress(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -49,12 +57,13 @@ export class NodeDataChannel implements DataChannelPort {
     });
   }
 
-  /** One received message (bench/lib/rtc-probe.mjs counts them here). A text message is delivered as its UTF-8 bytes. */
+  /** One received message. A text message is delivered as its UTF-8 bytes. */
   receive(msg: string | Buffer | ArrayBuffer): void {
     let bytes: Uint8Array;
     if (typeof msg === 'string') bytes = new TextEncoder().encode(msg);
     else if (msg instanceof ArrayBuffer) bytes = new Uint8Array(msg);
     else bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
+    if (receivedMessages.hasSubscribers) receivedMessages.publish(bytes.length);
     this.events?.message(bytes);
   }
 
