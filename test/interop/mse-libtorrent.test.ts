@@ -67,7 +67,7 @@ describe('sluice ↔ libtorrent 2.0 with encryption forced (MSE/PE, RC4 only)', 
     const out = tempDir('out');
     const d = await sluiceDownload(torrent, out, [`127.0.0.1:${seeder.port}`]);
     expect(d.code, explain(d)).toBe(0);
-    expect(d.lines.at(-1)).toMatchObject({ infoHash, state: 'done', progress: 1 });
+    expect(d.lines.at(-1), `${explain(d)}\nlibtorrent's peer log (end):\n${peerLog(seeder.lines).split('\n').slice(-40).join('\n')}`).toMatchObject({ infoHash, state: 'done', progress: 1 });
     expect(hashTree(join(out, 'album'))).toEqual(hashTree(album));
     await seeder.waitFor((l) => l.type === 'status' && l.uploaded > 0);
     const log = peerLog(seeder.lines);

@@ -39,5 +39,7 @@ export async function sluiceSeed(target: string, extra: readonly string[] = []):
 
 /** What a failed download printed, for the assertion message. */
 export function describe(d: SluiceDownload): string {
-  return `exit ${d.code}\nlast lines: ${JSON.stringify(d.lines.slice(-3))}\nstderr: ${d.stderr}`;
+  // The course of the run, one [state, progress, peers, downloadRate] per status line, shows where a stall began.
+  const course = d.lines.slice(-60).map((l) => [l['state'], l['progress'], l['peers'], l['downloadRate']]);
+  return `exit ${d.code}\nlast lines: ${JSON.stringify(d.lines.slice(-3))}\ncourse: ${JSON.stringify(course)}\nstderr: ${d.stderr}`;
 }
