@@ -43,8 +43,16 @@ function infoHash(torrentPath) {
   return createHash('sha1').update(bencode.encode(decoded.info)).digest('hex');
 }
 
+/**
+ * The tools' environment: ours less NODE_EXTRA_CA_CERTS, as in bench/download.mjs. This sandbox points it at
+ * the system CA bundle, and every Node process then parses ~140 certificates as it starts (~40 ms) for TLS
+ * that creating a torrent never uses; mktorrent never reads it. KEEP_CA_CERTS=1 keeps it.
+ */
+const TOOL_ENV = { ...process.env };
+if (!process.env.KEEP_CA_CERTS) delete TOOL_ENV.NODE_EXTRA_CA_CERTS;
+
 function runTool(cmd, args) {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: TOOL_ENV });
   if (r.error) throw new Error(`${cmd} could not start: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
 }
