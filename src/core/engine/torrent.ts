@@ -118,7 +118,7 @@ export class Torrent implements PeerLinkHost {
   private verifiedBytes = 0;
   private resumeDirty = false;
   private lastResumeSave = 0;
-  /** When each discovery source was last asked (private torrents never ask). */
+  /** Discovery (never for private torrents) and dialling. */
   private readonly dialer: PeerDialer;
   private removed = false;
   private readonly extensions: LocalExtensionIds;

@@ -13,6 +13,7 @@ import { runUntil } from '../session-runner.js';
 import { parseSelection, selectionPriorities } from '../file-selection.js';
 import type { Priority } from '../../../../src/core/api/types.js';
 import type { Metainfo } from '../../../../src/core/metainfo/model.js';
+import { parseMagnet } from '../../../../src/core/magnet/index.js';
 import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
 
@@ -94,7 +95,7 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
     throw err;
   }
   reporter.say(`Downloading ${torrent.name} into ${out} (port ${node.port})`);
-  const magnetPeers = 'magnet' in source && /[?&]x\.pe=/.test(source.magnet);
+  const magnetPeers = 'magnet' in source && parseMagnet(source.magnet).peers.length > 0;
   if (peers.length === 0 && !magnetPeers && torrent.trackers().length === 0 && !swarm.dht && !swarm.lsd) {
     reporter.warn(`no trackers, DHT, LSD or --peer to find peers with: waiting for peers to connect to port ${node.port}`);
   }
