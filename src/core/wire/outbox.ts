@@ -19,10 +19,6 @@ export class Outbox {
   private smallStart = 0;
   private smallEnd = 0;
 
-  get empty(): boolean {
-    return this.chunks.length === 0 && this.smallEnd === this.smallStart;
-  }
-
   push(chunk: Uint8Array): void {
     this.seal();
     this.chunks.push(chunk);

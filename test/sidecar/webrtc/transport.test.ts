@@ -1,7 +1,9 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RtcError } from '../../../src/core/ports/rtc.js';
 import type { Transport } from '../../../src/core/ports/transport.js';
 import { bytesEqual } from '../../../src/core/util/bytes.js';
+import { RECEIVED_MESSAGES_CHANNEL } from '../../../sidecar/src/webrtc/datachannel-transport.js';
 import { NodeRtcConnector } from '../../../sidecar/src/webrtc/node-rtc-connector.js';
 import { record, transportContract } from '../../contracts/transport.contract.js';
 
@@ -114,6 +116,25 @@ describe('node-datachannel RTC connector', () => {
   it('fails clearly when no ICE candidate can be gathered', async () => {
     const nowhere = new NodeRtcConnector({ iceServers: [], bindAddress: '192.0.2.1', gatherTimeoutMs: 200 });
     await expect(nowhere.createOffer()).rejects.toMatchObject({ code: 'rtc/failed', message: expect.stringMatching(/Failed to gather local ICE candidates/) });
+  });
+
+  it('publishes the length of every message it receives on the diagnostics channel sluice:webrtc:received', async () => {
+    const [a, b] = await rtcPair();
+    const lengths: number[] = [];
+    const listener = (length: unknown) => lengths.push(length as number);
+    subscribe(RECEIVED_MESSAGES_CHANNEL, listener);
+    try {
+      let got = 0;
+      b.attach({ data: (chunk) => (got += chunk.length), drain: () => {}, close: () => {} });
+      a.attach({ data: () => {}, drain: () => {}, close: () => {} });
+      a.write(new Uint8Array(100_000).fill(7));
+      await waitFor(() => got === 100_000);
+      // One turn's writes, packed into 64 KiB messages: every byte counted, in messages no larger than that.
+      expect(lengths.reduce((x, y) => x + y, 0)).toBe(100_000);
+      expect(Math.max(...lengths)).toBeLessThanOrEqual(64 * 1024);
+    } finally {
+      unsubscribe(RECEIVED_MESSAGES_CHANNEL, listener);
+    }
   });
 
   it('rejects ICE server URLs it cannot use', () => {
