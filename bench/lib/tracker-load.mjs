@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import bencode from 'bencode';
+import { maskedTextFrame } from './ws-client-frame.mjs';
 
 const MAX_QUEUED = 256;
 const SAMPLE_EVERY = 64;
@@ -72,16 +73,6 @@ function checkAnnounceBody(body) {
 
 // ---- WebSocket ----------------------------------------------------------------------------------------
 
-function maskedTextFrame(text) {
-  const payload = Buffer.from(text, 'utf8');
-  const mask = randomBytes(4);
-  const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x81, 0x80 | len]) : Buffer.from([0x81, 0x80 | 126, len >> 8, len & 0xff]);
-  const body = Buffer.alloc(len);
-  for (let i = 0; i < len; i++) body[i] = payload[i] ^ mask[i & 3];
-  return Buffer.concat([head, mask, body]);
-}
-
 /** One server frame at the start of `buf`: [payloadStart, end, opcode] or null if incomplete. */
 function wsFrame(buf) {
   if (buf.length < 2) return null;
@@ -104,10 +95,10 @@ function wsFramesFor(c) {
   // Each socket is one browser tab: one peer id, 4 torrents, announcing in turn.
   const peerId = randomBytes(20).toString('latin1');
   return [0, 1, 2, 3].map((k) =>
-    maskedTextFrame(JSON.stringify({
+    maskedTextFrame(Buffer.from(JSON.stringify({
       action: 'announce', info_hash: torrents[(c * 4 + k) % torrents.length].toString('latin1'), peer_id: peerId,
       numwant: 0, uploaded: 0, downloaded: 0, left: 100, offers: [],
-    })));
+    }))));
 }
 
 function checkWsReply(payload) {

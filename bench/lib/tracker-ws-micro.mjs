@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { maskedTextFrame } from './ws-client-frame.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,15 +41,7 @@ const clients = Array.from({ length: CLIENTS }, (_, c) => {
     }), 'utf8'));
 });
 
-function masked(payload) {
-  const mask = randomBytes(4);
-  const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x81, 0x80 | len]) : Buffer.from([0x81, 0x80 | 126, len >> 8, len & 0xff]);
-  const body = Buffer.alloc(len);
-  for (let i = 0; i < len; i++) body[i] = payload[i] ^ mask[i & 3];
-  return Buffer.concat([head, mask, body]);
-}
-const maskedFrames = clients.map((frames) => frames.map(masked));
+const maskedFrames = clients.map((frames) => frames.map(maskedTextFrame));
 
 const CHUNK = 256;
 const turn = () => new Promise((r) => setImmediate(r));
