@@ -1,4 +1,4 @@
-import { USAGE } from '../usage.js';
+import { commandSpec, shortUsage } from '../command-specs.js';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { magnetFromMetainfo } from '../../../../src/core/magnet/index.js';
@@ -21,9 +21,10 @@ import { runUntil } from '../session-runner.js';
 import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
 import { checkPeers, checkTrackers } from './download.js';
-import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
+import { swarmOptions } from '../swarm-options.js';
 
-const SEED_USAGE = USAGE.seed;
+const SPEC = commandSpec('seed');
+const SEED_USAGE = shortUsage(SPEC);
 
 /**
  * A torrent we just made from these very files: record every piece as had, with the files' current
@@ -42,15 +43,7 @@ async function trustFreshTorrent(meta: Metainfo, dataDir: string, stateDir: stri
 }
 
 export async function seedCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, {
-    data: { value: true, alias: 'd' },
-    port: { value: true, alias: 'p' },
-    tracker: { value: true, repeat: true, alias: 't' },
-    peer: { value: true, repeat: true },
-    ...SWARM_FLAGS,
-    state: { value: true },
-    json: {},
-  });
+  const args = parseArgs(argv, SPEC.options, SPEC.name);
   const [target, extra] = args.positionals;
   if (target === undefined) throw new UsageError(`missing the file, folder or .torrent to seed (usage: ${SEED_USAGE})`);
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${SEED_USAGE})`);

@@ -1,4 +1,4 @@
-import { USAGE } from '../usage.js';
+import { commandSpec, shortUsage } from '../command-specs.js';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -8,7 +8,8 @@ import { TrackerService } from '../../tracker-server/service.js';
 import { flagValue, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
 import type { CliIo } from '../run.js';
 
-const SERVE_USAGE = USAGE.serve;
+const SPEC = commandSpec('serve');
+const SERVE_USAGE = shortUsage(SPEC);
 const DEFAULT_PORT = 8787;
 
 /** dist/ at the repository root (where vite writes it): the nearest ancestor of this module holding sidecar/package.json. */
@@ -33,7 +34,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 export async function serveCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  const args = parseArgs(argv, { port: { value: true, alias: 'p' }, host: { value: true }, app: { value: true }, json: {} });
+  const args = parseArgs(argv, SPEC.options, SPEC.name);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (usage: ${SERVE_USAGE})`);
   const host = flagValue(args, 'host') ?? '127.0.0.1';
   const explicitPort = integerFlag(args, 'port', 0, 65535);
