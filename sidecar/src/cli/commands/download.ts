@@ -16,6 +16,7 @@ import type { Metainfo } from '../../../../src/core/metainfo/model.js';
 import { parseMagnet } from '../../../../src/core/magnet/index.js';
 import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
+import { EventLog } from '../event-log.js';
 
 const SPEC = commandSpec('download');
 const DOWNLOAD_USAGE = shortUsage(SPEC);
@@ -66,8 +67,10 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   const stateDir = resolve(io.cwd, flagValue(args, 'state') ?? defaultStateDir());
   await mkdir(out, { recursive: true });
   const reporter = new StatusReporter(io, hasFlag(args, 'json'));
+  const log = EventLog.fromArgs(args, io.cwd, reporter);
 
   const node = await startNodeSession({ downloadDir: out, stateDir, port, ...swarm });
+  log.follow(node.session);
   let torrent;
   try {
     torrent = await withCheckBar(node.session, io.stderr, () =>
@@ -82,6 +85,7 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
     );
   } catch (err) {
     await node.close(500);
+    log.close();
     throw err;
   }
   reporter.say(`Downloading ${torrent.name} into ${out} (port ${node.port})`);
@@ -91,6 +95,8 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   }
   const seed = hasFlag(args, 'seed');
   const outcome = await runUntil(node, torrent, reporter, () => !seed && torrent.status().state === 'seeding');
+  // Events of the shutdown are in; none may follow the last status line.
+  log.close();
   const status = torrent.status();
   if (outcome === 'failed') {
     reporter.clear();

@@ -20,6 +20,7 @@ import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
 import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
+import { EventLog } from '../event-log.js';
 import { checkPeers, checkTrackers } from './download.js';
 import { swarmOptions } from '../swarm-options.js';
 
@@ -57,6 +58,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
     throw new InputError(`cannot read '${path}': ${describeFsError(err)}`);
   });
   const reporter = new StatusReporter(io, hasFlag(args, 'json'));
+  const log = EventLog.fromArgs(args, io.cwd, reporter);
 
   let meta: Metainfo;
   let dataDir: string;
@@ -79,11 +81,13 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
   }
 
   const node = await startNodeSession({ downloadDir: dataDir, stateDir, port, ...swarm });
+  log.follow(node.session);
   let torrent;
   try {
     torrent = await withCheckBar(node.session, io.stderr, () => node.session.addTorrent({ metainfo: meta }, { trackers, peers }));
   } catch (err) {
     await node.close(500);
+    log.close();
     throw err;
   }
   const magnet = magnetFromMetainfo({ ...meta, announce: [...meta.announce, ...trackers.map((t) => [t])] });
@@ -95,6 +99,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
     reporter.say(`Note: only ${(status.progress * 100).toFixed(1)}% of the data in ${dataDir} matches the torrent; seeding what is there.`);
   }
   const outcome = await runUntil(node, torrent, reporter, () => false);
+  log.close();
   if (outcome === 'failed') {
     reporter.clear();
     io.stderr.write(`sluice: ${torrent.status().error?.message ?? 'seeding failed'}\n`);
