@@ -15,6 +15,7 @@ export class StatusReporter implements EventOutput {
   private bar = '';
   /** Event lines held back until the first line (seed's magnet line) is out: scripts read that line first. */
   private heldEvents: LogEntry[] | null = [];
+  private eventsEnded = false;
 
   constructor(
     private readonly io: CliIo,
@@ -33,8 +34,17 @@ export class StatusReporter implements EventOutput {
 
   /** An event line, `{"event": …}`, in the JSON stream beside the status lines. */
   event(entry: LogEntry): void {
+    if (this.eventsEnded) return;
     if (this.heldEvents) this.heldEvents.push(entry);
     else this.line(entry);
+  }
+
+  /**
+   * No more event lines in the JSON stream: the run is over, and a script may take the last line for
+   * the final status. (The shutdown's events still reach --log and --verbose.)
+   */
+  endEvents(): void {
+    this.eventsEnded = true;
   }
 
   /** A line on stderr above the progress bar, which is drawn again under it. */
