@@ -1,4 +1,6 @@
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { SluiceError } from '../../../src/core/errors.js';
+import { nearestWord } from './suggest.js';
 
 export class UsageError extends SluiceError<'cli/usage'> {
   override readonly name = 'UsageError';
@@ -7,12 +9,20 @@ export class UsageError extends SluiceError<'cli/usage'> {
   }
 }
 
-export interface FlagSpec {
-  /** Takes a value (`--port 80`, `--port=80`); otherwise a boolean switch. */
-  readonly value?: boolean;
+/** One command-line option: how it parses and how `--help` describes it (one table serves both). */
+export interface OptionSpec {
+  /** The long name, without `--`. */
+  readonly name: string;
+  /** A one-letter alias, without `-`. */
+  readonly short?: string;
+  /** Takes a value, named so in the help (`--port N`, `--port=N`); without it the option is a switch. */
+  readonly value?: string;
   /** May be given more than once; values are collected in order. */
   readonly repeat?: boolean;
-  readonly alias?: string;
+  /** What it does, one line. */
+  readonly help: string;
+  /** What happens without it, one short phrase. */
+  readonly default: string;
 }
 
 export interface ParsedArgs {
@@ -20,41 +30,42 @@ export interface ParsedArgs {
   readonly flags: Map<string, string[] | true>;
 }
 
-/** A small strict parser: unknown flags and missing values are usage errors, never ignored. */
-export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, FlagSpec>>): ParsedArgs {
-  const aliases = new Map<string, string>();
-  for (const [name, s] of Object.entries(spec)) if (s.alias) aliases.set(s.alias, name);
+/**
+ * Node's util.parseArgs does the tokenising (`--name=value`, `-o value`, `-ofile`, `--`); the rules
+ * are ours, so every mistake is one line: an unknown option (with the nearest real one), a missing
+ * value, a value given to a switch, or a value given twice.
+ */
+export function parseArgs(argv: readonly string[], options: readonly OptionSpec[], command?: string): ParsedArgs {
+  const byName = new Map(options.map((o) => [o.name, o]));
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple: boolean }> = {};
+  for (const o of options) config[o.name] = { type: o.value ? 'string' : 'boolean', multiple: true, ...(o.short ? { short: o.short } : {}) };
+  const { tokens } = nodeParseArgs({ args: [...argv], options: config, strict: false, allowPositionals: true, tokens: true });
   const positionals: string[] = [];
   const flags = new Map<string, string[] | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = byName.get(token.name);
+    if (!spec) throw unknownOption(token.rawName, options, command);
+    const shown = `--${spec.name}`;
+    if (!spec.value) {
+      if (token.value !== undefined) throw new UsageError(`option '${shown}' takes no value`);
+      flags.set(spec.name, true);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const rawName = arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : arg.slice(1);
-    const name = arg.startsWith('--') ? rawName : aliases.get(rawName);
-    const s = name === undefined ? undefined : spec[name];
-    if (name === undefined || s === undefined) throw new UsageError(`unknown option '${arg}'`);
-    if (!s.value) {
-      if (eq !== -1) throw new UsageError(`option '--${name}' takes no value`);
-      flags.set(name, true);
-      continue;
-    }
-    let value: string | undefined;
-    if (eq !== -1 && arg.startsWith('--')) value = arg.slice(eq + 1);
-    else value = argv[++i];
-    if (value === undefined) throw new UsageError(`option '${arg}' needs a value`);
-    const prev = flags.get(name);
-    if (prev !== undefined && prev !== true && !s.repeat) throw new UsageError(`option '--${name}' given twice`);
-    flags.set(name, prev !== undefined && prev !== true ? [...prev, value] : [value]);
+    if (token.value === undefined) throw new UsageError(`option '${token.rawName}' needs a value`);
+    const prev = flags.get(spec.name);
+    if (prev !== undefined && prev !== true && !spec.repeat) throw new UsageError(`option '${shown}' given twice`);
+    flags.set(spec.name, prev !== undefined && prev !== true ? [...prev, token.value] : [token.value]);
   }
   return { positionals, flags };
+}
+
+/** Only a long name is matched against ours: a stray `-x` is one letter, too short to guess from. */
+function unknownOption(raw: string, options: readonly OptionSpec[], command: string | undefined): UsageError {
+  const near = raw.startsWith('--') ? nearestWord(raw.slice(2), options.map((o) => o.name)) : null;
+  if (near !== null) return new UsageError(`unknown option '${raw}'; did you mean --${near}?`);
+  return new UsageError(`unknown option '${raw}'${command ? ` (see sluice ${command} --help)` : ''}`);
 }
 
 export function flagValues(args: ParsedArgs, name: string): string[] {

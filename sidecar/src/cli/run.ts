@@ -2,28 +2,15 @@ import type { Writable } from 'node:stream';
 import { isSluiceError } from '../../../src/core/errors.js';
 import { SLUICE_VERSION } from '../../../src/core/version.js';
 import { UsageError } from './args.js';
-import { USAGE } from './usage.js';
+import { COMMAND_SPECS } from './command-specs.js';
+import { commandHelp, overviewHelp } from './help.js';
+import { nearestWord } from './suggest.js';
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable & { isTTY?: boolean; columns?: number };
   cwd: string;
 }
-
-const HELP = `sluice ${SLUICE_VERSION} — the Sluice BitTorrent sidecar
-
-Usage:
-  ${Object.values(USAGE).join('\n  ')}
-  sluice --help | --version
-
-Commands:
-  info       show what a torrent file or magnet link holds (--json for scripts)
-  create     make a .torrent from a file or folder and print its magnet link
-  download   download a torrent, magnet or info hash (then seed with --seed)
-  seed       share a file, folder or .torrent with the swarm and print its magnet link
-  serve      serve the Sluice web app, with a tracker built in
-  tracker    run a tracker: WebTorrent (WebSocket) signalling, HTTP and UDP announce, /stats, /metrics
-`;
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
@@ -40,19 +27,26 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 /** Runs one CLI invocation; every expected failure becomes one line on stderr and exit status 2. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    io.stdout.write(HELP);
+  if (command === undefined || command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
+    io.stdout.write(overviewHelp());
     return 0;
   }
   if (command === '--version' || command === '-V') {
     io.stdout.write(`${SLUICE_VERSION}\n`);
     return 0;
   }
-  const load = COMMANDS[command];
   try {
-    if (!load) throw new UsageError(`unknown command '${command}' (see sluice --help)`);
-    if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout.write(HELP);
+    // `sluice help download` and `sluice download --help` (anywhere before `--`) print the command's help.
+    const helpFor = command === 'help' ? rest[0]! : command;
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    const wantsHelp = command === 'help' || options.includes('--help') || options.includes('-h');
+    const load = Object.hasOwn(COMMANDS, helpFor) ? COMMANDS[helpFor] : undefined;
+    if (!load) {
+      const near = nearestWord(helpFor, Object.keys(COMMANDS));
+      throw new UsageError(`unknown command '${helpFor}'${near ? `; did you mean ${near}?` : ''} (see sluice --help)`);
+    }
+    if (wantsHelp) {
+      io.stdout.write(commandHelp(COMMAND_SPECS.find((c) => c.name === helpFor)!));
       return 0;
     }
     return await (await load())(rest, io);

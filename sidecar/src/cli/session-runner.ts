@@ -16,6 +16,7 @@ export async function runUntil(node: NodeSession, torrent: Torrent, reporter: St
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       unsubscribe();
+      reporter.endEvents();
       await node.close(1500);
       resolve(how);
     };

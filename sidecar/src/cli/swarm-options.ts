@@ -1,23 +1,11 @@
 import type { RtcIceServer } from '../../../src/core/ports/rtc.js';
 import type { NodeSessionOptions } from '../engine/node-session.js';
-import { flagValue, flagValues, hasFlag, integerFlag, type FlagSpec, type ParsedArgs, UsageError } from './args.js';
+import { flagValue, flagValues, hasFlag, integerFlag, type ParsedArgs, UsageError } from './args.js';
+import { SWARM_OPTIONS } from './command-specs.js';
 import { splitHostPort } from '../../../src/core/engine/address.js';
 
-/** The options `download` and `seed` share: which swarms to join and how. */
-export const SWARM_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  'no-dht': {},
-  'no-lsd': {},
-  'dht-bootstrap': { value: true, repeat: true },
-  'no-webrtc': {},
-  'no-tcp': {},
-  'webrtc-host': { value: true },
-  stun: { value: true, repeat: true },
-  'no-stun': {},
-  encryption: { value: true },
-  'download-limit': { value: true },
-  'upload-limit': { value: true },
-  'max-peers': { value: true },
-};
+/** The options `download` and `seed` share (the table lives with the other commands' options). */
+export const SWARM_FLAGS = SWARM_OPTIONS;
 
 const POLICIES = ['prefer-plaintext', 'prefer-encrypted', 'require'] as const;
 

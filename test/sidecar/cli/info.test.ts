@@ -68,7 +68,7 @@ describe('sluice info', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-info-'));
     const cases: [string, string[], RegExp][] = [
       ['a missing file', ['info', join(dir, 'nope.torrent')], /^sluice: cannot read '.*nope\.torrent': no such file or directory$/],
-      ['an unknown option', ['info', join(FIXTURES, 'mktorrent-single.torrent'), '--jsn'], /^sluice: unknown option '--jsn'$/],
+      ['an unknown option', ['info', join(FIXTURES, 'mktorrent-single.torrent'), '--jsn'], /^sluice: unknown option '--jsn'; did you mean --json\?$/],
       ['no argument', ['info'], /^sluice: missing the torrent file or magnet link/],
       ['an unknown command', ['infoo'], /^sluice: unknown command 'infoo'/],
       ['a magnet without a hash', ['info', 'magnet:?dn=x'], /^sluice: /],

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { sluice, sluiceLong } from '../../helpers/cli.js';
 
 function rawStatus(base: string, path: string): Promise<number | undefined> {
@@ -70,3 +71,42 @@ describe('sluice serve', () => {
     expect(r.stderr.trimEnd()).toBe(`sluice: no built app in '${join(app, 'nowhere')}' (run \`npm run build\` first, or pass --app DIR)`);
   });
 });
+
+describe('sluice serve --json --log --verbose', () => {
+  it('logs each request and each tracker WebSocket, with the peer address, as event lines, log lines and stderr lines', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'sluice-app-log-'));
+    writeFileSync(join(app, 'index.html'), '<!doctype html><title>Sluice</title>');
+    const server = sluiceLong(['serve', '--port', '0', '--app', app, '--json', '--verbose', '--log', 'serve.log'], { cwd: app });
+    try {
+      const { url, tracker } = JSON.parse(await server.firstLine) as { url: string; tracker: string };
+      expect((await fetch(new URL('missing.js', url))).status).toBe(404);
+      const ws = new WebSocket(tracker);
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.close();
+      const lines = () => server.stdout().trim().split('\n').slice(1).map((l) => JSON.parse(l) as Record<string, unknown>);
+      await until(() => lines().some((l) => l.event === 'ws-closed'));
+      const all = lines();
+      const [request, opened, closed] = ['http-request', 'ws-opened', 'ws-closed'].map((event) => all.find((l) => l.event === event));
+      expect(all).toHaveLength(3);
+      expect(request).toEqual({ event: 'http-request', time: expect.stringMatching(/Z$/), peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), method: 'GET', path: '/missing.js', status: 404 });
+      expect(opened).toMatchObject({ event: 'ws-opened', path: '/announce', peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+      expect(closed).toMatchObject({ event: 'ws-closed', path: '/announce', peer: opened!.peer });
+      const text = new Map([
+        [request, `http-request ${request!.peer}: GET /missing.js 404`],
+        [opened, `ws-opened ${opened!.peer}: WebSocket /announce`],
+        [closed, `ws-closed ${opened!.peer}: WebSocket /announce closed`],
+      ]);
+      const expected = all.map((l) => `${l.time} ${text.get(l)}\n`).join('');
+      expect(readFileSync(join(app, 'serve.log'), 'utf8')).toBe(expected);
+      expect(server.stderr()).toBe(expected);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+}

@@ -1,4 +1,4 @@
-import { USAGE } from '../usage.js';
+import { commandSpec, shortUsage } from '../command-specs.js';
 import { access, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { toHex } from '../../../../src/core/util/hex.js';
@@ -8,7 +8,8 @@ import { ProgressBar } from '../progress.js';
 import { describeFsError, InputError } from '../read-input.js';
 import type { CliIo } from '../run.js';
 
-const CREATE_USAGE = USAGE.create;
+const SPEC = commandSpec('create');
+const CREATE_USAGE = shortUsage(SPEC);
 
 const MIN_PIECE = 16 * 1024;
 const MAX_PIECE = 16 * 1024 * 1024;
@@ -39,17 +40,7 @@ function checkUrl(flag: string, text: string, schemes: readonly string[]): strin
 }
 
 export async function createCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, {
-    output: { value: true, alias: 'o' },
-    announce: { value: true, repeat: true, alias: 'a' },
-    webseed: { value: true, repeat: true, alias: 'w' },
-    'piece-length': { value: true },
-    private: {},
-    comment: { value: true, alias: 'c' },
-    hybrid: {},
-    force: { alias: 'f' },
-    json: {},
-  });
+  const args = parseArgs(argv, SPEC.options, SPEC.name);
   const [target, extra] = args.positionals;
   if (target === undefined) throw new UsageError(`missing the file or folder to share (usage: ${CREATE_USAGE})`);
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${CREATE_USAGE})`);

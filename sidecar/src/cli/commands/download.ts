@@ -1,4 +1,4 @@
-import { USAGE } from '../usage.js';
+import { commandSpec, shortUsage } from '../command-specs.js';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { splitHostPort } from '../../../../src/core/engine/address.js';
@@ -7,7 +7,7 @@ import { startNodeSession } from '../../engine/node-session.js';
 import { defaultStateDir } from '../../engine/state-dir.js';
 import { flagValue, flagValues, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
 import { readMetainfoFile } from '../read-input.js';
-import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
+import { swarmOptions } from '../swarm-options.js';
 import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
 import { parseSelection, selectionPriorities } from '../file-selection.js';
@@ -16,8 +16,10 @@ import type { Metainfo } from '../../../../src/core/metainfo/model.js';
 import { parseMagnet } from '../../../../src/core/magnet/index.js';
 import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
+import { EventLog } from '../event-log.js';
 
-const DOWNLOAD_USAGE = USAGE.download;
+const SPEC = commandSpec('download');
+const DOWNLOAD_USAGE = shortUsage(SPEC);
 
 /** A .torrent path, a magnet link, or a bare info hash (40 or 64 hex digits, 32 base32 characters). */
 export async function torrentSource(target: string, cwd: string): Promise<TorrentSource> {
@@ -47,18 +49,7 @@ export function checkTrackers(urls: readonly string[]): string[] {
 }
 
 export async function downloadCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, {
-    out: { value: true, alias: 'o' },
-    peer: { value: true, repeat: true },
-    tracker: { value: true, repeat: true, alias: 't' },
-    ...SWARM_FLAGS,
-    seed: {},
-    sequential: {},
-    select: { value: true },
-    port: { value: true, alias: 'p' },
-    state: { value: true },
-    json: {},
-  });
+  const args = parseArgs(argv, SPEC.options, SPEC.name);
   const [target, extra] = args.positionals;
   if (target === undefined) throw new UsageError(`missing the torrent, magnet link or info hash (usage: ${DOWNLOAD_USAGE})`);
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${DOWNLOAD_USAGE})`);
@@ -76,8 +67,10 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   const stateDir = resolve(io.cwd, flagValue(args, 'state') ?? defaultStateDir());
   await mkdir(out, { recursive: true });
   const reporter = new StatusReporter(io, hasFlag(args, 'json'));
+  const log = EventLog.fromArgs(args, io.cwd, reporter);
 
   const node = await startNodeSession({ downloadDir: out, stateDir, port, ...swarm });
+  log.follow(node.session);
   let torrent;
   try {
     torrent = await withCheckBar(node.session, io.stderr, () =>
@@ -92,6 +85,7 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
     );
   } catch (err) {
     await node.close(500);
+    log.close();
     throw err;
   }
   reporter.say(`Downloading ${torrent.name} into ${out} (port ${node.port})`);
@@ -101,6 +95,8 @@ export async function downloadCommand(argv: readonly string[], io: CliIo): Promi
   }
   const seed = hasFlag(args, 'seed');
   const outcome = await runUntil(node, torrent, reporter, () => !seed && torrent.status().state === 'seeding');
+  // Events of the shutdown are in; none may follow the last status line.
+  log.close();
   const status = torrent.status();
   if (outcome === 'failed') {
     reporter.clear();

@@ -1,4 +1,4 @@
-import { USAGE } from '../usage.js';
+import { commandSpec, shortUsage } from '../command-specs.js';
 import type { Metainfo } from '../../../../src/core/metainfo/model.js';
 import { parseMagnet, type MagnetLink } from '../../../../src/core/magnet/index.js';
 import { toHex } from '../../../../src/core/util/hex.js';
@@ -7,10 +7,11 @@ import { formatBytes } from '../format.js';
 import { readMetainfoFile } from '../read-input.js';
 import type { CliIo } from '../run.js';
 
-const INFO_USAGE = USAGE.info;
+const SPEC = commandSpec('info');
+const INFO_USAGE = shortUsage(SPEC);
 
 export async function infoCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { json: {} });
+  const args = parseArgs(argv, SPEC.options, SPEC.name);
   const [target, extra] = args.positionals;
   if (target === undefined) throw new UsageError(`missing the torrent file or magnet link (usage: ${INFO_USAGE})`);
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${INFO_USAGE})`);

@@ -1,4 +1,4 @@
-import { USAGE } from '../usage.js';
+import { commandSpec, shortUsage } from '../command-specs.js';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { magnetFromMetainfo } from '../../../../src/core/magnet/index.js';
@@ -20,10 +20,12 @@ import type { CliIo } from '../run.js';
 import { runUntil } from '../session-runner.js';
 import { withCheckBar } from '../check-bar.js';
 import { StatusReporter } from '../status-reporter.js';
+import { EventLog } from '../event-log.js';
 import { checkPeers, checkTrackers } from './download.js';
-import { SWARM_FLAGS, swarmOptions } from '../swarm-options.js';
+import { swarmOptions } from '../swarm-options.js';
 
-const SEED_USAGE = USAGE.seed;
+const SPEC = commandSpec('seed');
+const SEED_USAGE = shortUsage(SPEC);
 
 /**
  * A torrent we just made from these very files: record every piece as had, with the files' current
@@ -42,15 +44,7 @@ async function trustFreshTorrent(meta: Metainfo, dataDir: string, stateDir: stri
 }
 
 export async function seedCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, {
-    data: { value: true, alias: 'd' },
-    port: { value: true, alias: 'p' },
-    tracker: { value: true, repeat: true, alias: 't' },
-    peer: { value: true, repeat: true },
-    ...SWARM_FLAGS,
-    state: { value: true },
-    json: {},
-  });
+  const args = parseArgs(argv, SPEC.options, SPEC.name);
   const [target, extra] = args.positionals;
   if (target === undefined) throw new UsageError(`missing the file, folder or .torrent to seed (usage: ${SEED_USAGE})`);
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (usage: ${SEED_USAGE})`);
@@ -64,6 +58,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
     throw new InputError(`cannot read '${path}': ${describeFsError(err)}`);
   });
   const reporter = new StatusReporter(io, hasFlag(args, 'json'));
+  const log = EventLog.fromArgs(args, io.cwd, reporter);
 
   let meta: Metainfo;
   let dataDir: string;
@@ -86,11 +81,13 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
   }
 
   const node = await startNodeSession({ downloadDir: dataDir, stateDir, port, ...swarm });
+  log.follow(node.session);
   let torrent;
   try {
     torrent = await withCheckBar(node.session, io.stderr, () => node.session.addTorrent({ metainfo: meta }, { trackers, peers }));
   } catch (err) {
     await node.close(500);
+    log.close();
     throw err;
   }
   const magnet = magnetFromMetainfo({ ...meta, announce: [...meta.announce, ...trackers.map((t) => [t])] });
@@ -102,6 +99,7 @@ export async function seedCommand(argv: readonly string[], io: CliIo): Promise<n
     reporter.say(`Note: only ${(status.progress * 100).toFixed(1)}% of the data in ${dataDir} matches the torrent; seeding what is there.`);
   }
   const outcome = await runUntil(node, torrent, reporter, () => false);
+  log.close();
   if (outcome === 'failed') {
     reporter.clear();
     io.stderr.write(`sluice: ${torrent.status().error?.message ?? 'seeding failed'}\n`);

@@ -1,12 +1,14 @@
 import { startTrackerServer } from '../../tracker-server/server.js';
 import { flagValue, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
 import type { CliIo } from '../run.js';
-import { USAGE } from '../usage.js';
+import { commandSpec, shortUsage } from '../command-specs.js';
+
+const SPEC = commandSpec('tracker');
 
 /** `sluice tracker`: a WebTorrent (WebSocket), HTTP and UDP tracker until Ctrl-C. */
 export async function trackerCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  const args = parseArgs(argv, { port: { value: true, alias: 'p' }, host: { value: true }, json: {} });
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (usage: ${USAGE.tracker})`);
+  const args = parseArgs(argv, SPEC.options, SPEC.name);
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (usage: ${shortUsage(SPEC)})`);
   const host = flagValue(args, 'host') ?? '127.0.0.1';
   const port = integerFlag(args, 'port', 0, 65535) ?? 8000;
   let server;
