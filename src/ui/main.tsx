@@ -12,6 +12,9 @@ const client = new EngineClient({
   ...(iceServers ? { iceServers } : {}),
 });
 
+// For tests and the devtools console: the same client the page uses.
+(globalThis as { sluiceEngine?: EngineClient }).sluiceEngine = client;
+
 const container = document.getElementById('root');
 if (container) {
   createRoot(container).render(
