@@ -62,9 +62,11 @@ async function newAppContext(channelMode: 'auto' | 'relay' = 'auto'): Promise<Br
   await context.grantPermissions(['camera', 'microphone'], { origin });
   await context.addInitScript(
     ({ trackers, mode }) => {
-      localStorage.setItem('sluice:trackers', JSON.stringify(trackers));
-      localStorage.setItem('sluice:ice-servers', '[]');
-      localStorage.setItem('sluice:channel-mode', mode);
+      // Runs in the page (the test's tsconfig has no DOM types).
+      const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
+      storage.setItem('sluice:trackers', JSON.stringify(trackers));
+      storage.setItem('sluice:ice-servers', '[]');
+      storage.setItem('sluice:channel-mode', mode);
     },
     { trackers: [tracker.url], mode: channelMode },
   );
