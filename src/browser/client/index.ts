@@ -1,1 +1,19 @@
-export {};
+/** The engine's RPC client: the only engine API the UI imports. */
+export { EngineClient, type ConnectOptions, type EngineRole } from './engine-client.js';
+export type {
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  EngineCommands,
+  EngineFailure,
+  EngineOptions,
+  EngineStatus,
+  Outcome,
+  SeedJob,
+  StatusBatch,
+  TorrentInput,
+  TorrentView,
+} from './protocol.js';
+export { STATUS_INTERVAL_MS } from './protocol.js';
+export type { ChannelMode } from '../rtc/rtc-messages.js';
+export { DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting } from './settings.js';

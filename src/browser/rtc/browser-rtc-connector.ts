@@ -10,16 +10,9 @@ import { RtcAttempt } from '../../core/transport/rtc-attempt.js';
 import { rtcConnectorSettings, type RtcConnectorOptions, type RtcConnectorSettings } from '../../core/transport/rtc-connector-options.js';
 import { RtcDataChannelTransport } from './data-channel-transport.js';
 import { toRtcIceServers } from './ice-config.js';
+import { countCandidates, NO_CANDIDATES_MESSAGE, reason, watchGathering, watchIceFailure } from './peer-connection-util.js';
 
 export type BrowserRtcOptions = RtcConnectorOptions;
-
-function reason(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-}
-
-function countCandidates(sdp: string): number {
-  return sdp.match(/^a=candidate:/gm)?.length ?? 0;
-}
 
 /**
  * WebRTC on the page's RTCPeerConnection with non-trickle signalling: every SDP leaves with its
@@ -153,26 +146,8 @@ export class BrowserRtcConnector implements RtcConnector {
     const sdp = pc.localDescription?.sdp;
     if (!sdp) return new RtcError('rtc/failed', 'no local description was produced');
     if (countCandidates(sdp) === 0) {
-      return new RtcError('rtc/failed', 'no ICE candidates were gathered (on a loopback-only host Chromium needs camera/microphone permission and --allow-loopback-in-peer-connection)');
+      return new RtcError('rtc/failed', NO_CANDIDATES_MESSAGE);
     }
     return sdp;
   }
-}
-
-/** Registered before the local description is set, so 'complete' cannot slip past unseen. */
-function watchGathering(pc: RTCPeerConnection): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const check = () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      pc.removeEventListener('icegatheringstatechange', check);
-      resolve();
-    };
-    pc.addEventListener('icegatheringstatechange', check);
-  });
-}
-
-function watchIceFailure(pc: RTCPeerConnection, onFailed: () => void): void {
-  pc.addEventListener('iceconnectionstatechange', () => {
-    if (pc.iceConnectionState === 'failed') onFailed();
-  });
 }

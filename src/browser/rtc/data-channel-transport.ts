@@ -102,7 +102,7 @@ export class RtcDataChannelTransport extends DataChannelTransport {
 }
 
 /** `host:port` of the far side of the selected ICE pair, where the browser exposes it. */
-function selectedRemoteAddress(pc: RTCPeerConnection): string | null {
+export function selectedRemoteAddress(pc: RTCPeerConnection): string | null {
   const ice = pc.sctp?.transport.iceTransport;
   const pair = typeof ice?.getSelectedCandidatePair === 'function' ? ice.getSelectedCandidatePair() : null;
   const remote = pair?.remote;

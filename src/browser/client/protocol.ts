@@ -1,0 +1,100 @@
+/**
+ * The engine's RPC surface: the commands a page may send to the engine worker, what each returns,
+ * and the status batches the worker sends back. Everything is structured-cloneable. Failures come
+ * back as values (`{ ok: false, error }`) with a stable code and a one-line message, never as a
+ * thrown exception across the boundary.
+ */
+import type { Alert, FileStatus, Priority, TorrentStatus } from '../../core/api/types.js';
+import type { RtcEvent, RtcRequest } from '../rtc/rtc-messages.js';
+
+/** What to add: a magnet, a bare info hash (hex or base32), a .torrent's bytes, or the URL of a .torrent. */
+export type TorrentInput =
+  | { readonly magnet: string }
+  | { readonly infoHash: string }
+  | { readonly torrent: Uint8Array }
+  | { readonly url: string };
+
+export interface EngineCommands {
+  /** Adds a torrent. One already in the engine is left exactly as it is (`added: false`). */
+  add: { args: { readonly input: TorrentInput; readonly paused?: boolean }; result: { readonly infoHash: string; readonly added: boolean } };
+  /** Makes a torrent from the files in the worker (progress in `seeding` jobs), then seeds it. */
+  seed: { args: { readonly files: readonly File[]; readonly name?: string }; result: { readonly infoHash: string; readonly magnet: string } };
+  pause: { args: { readonly infoHash: string }; result: null };
+  resume: { args: { readonly infoHash: string }; result: null };
+  remove: { args: { readonly infoHash: string; readonly deleteData: boolean }; result: null };
+  setFilePriority: { args: { readonly infoHash: string; readonly fileIndex: number; readonly priority: Priority }; result: null };
+  files: { args: { readonly infoHash: string }; result: readonly FileStatus[] };
+  /** The verified bytes of one file (waits for them; a torrent must have its metadata). */
+  readFile: { args: { readonly infoHash: string; readonly fileIndex: number }; result: Uint8Array };
+  /** The latest status, at once (the batches carry it too). */
+  status: { args: Record<string, never>; result: EngineStatus };
+}
+
+export type CommandName = keyof EngineCommands;
+export type CommandArgs<C extends CommandName> = EngineCommands[C]['args'];
+export type CommandResult<C extends CommandName> = EngineCommands[C]['result'];
+
+export interface EngineFailure {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineFailure };
+
+/** One torrent as the page shows it: its status, plus a magnet another client can join with. */
+export interface TorrentView extends TorrentStatus {
+  readonly magnet: string;
+}
+
+/** A "Seed files" torrent being made. */
+export interface SeedJob {
+  readonly id: number;
+  readonly name: string;
+  readonly hashedBytes: number;
+  readonly totalBytes: number;
+  /** Set once the torrent exists. */
+  readonly infoHash: string | null;
+  readonly error: EngineFailure | null;
+}
+
+export interface EngineStatus {
+  readonly torrents: readonly TorrentView[];
+  readonly jobs: readonly SeedJob[];
+  /** How the page handed data channels over so far. */
+  readonly channels: { readonly transferred: number; readonly relayed: number };
+}
+
+/** What the worker sends at most every STATUS_INTERVAL_MS: the status, and the alerts since the last batch. */
+export interface StatusBatch {
+  readonly status: EngineStatus;
+  readonly alerts: readonly Alert[];
+}
+
+export const STATUS_INTERVAL_MS = 250;
+
+export interface CommandMessage<C extends CommandName = CommandName> {
+  readonly kind: 'command';
+  readonly id: number;
+  readonly name: C;
+  readonly args: CommandArgs<C>;
+}
+
+/** What the worker sends to the page. */
+export type WorkerMessage =
+  | { readonly kind: 'result'; readonly id: number; readonly outcome: Outcome<unknown> }
+  | { readonly kind: 'status'; readonly batch: StatusBatch }
+  | { readonly kind: 'rtc'; readonly request: RtcRequest };
+
+/** What the page sends to the worker. */
+export type PageMessage =
+  | { readonly kind: 'init'; readonly options: EngineOptions }
+  | CommandMessage
+  | { readonly kind: 'rtc'; readonly event: RtcEvent };
+
+/** Settings the page gives the engine when it starts it. */
+export interface EngineOptions {
+  /** Trackers for new torrents ("Seed files"); also announced for magnets without `tr`. */
+  readonly trackers: readonly string[];
+  /** ICE servers (tests on loopback pass []). */
+  readonly iceServers?: readonly { readonly urls: string | readonly string[]; readonly username?: string; readonly credential?: string }[];
+}

@@ -1,0 +1,316 @@
+import type { Alert } from '../../core/api/types.js';
+import { Session, SessionError, type AddTorrentOptions, type TorrentSource } from '../../core/engine/session.js';
+import type { Torrent } from '../../core/engine/torrent.js';
+import { isSluiceError, SluiceError } from '../../core/errors.js';
+import { formatMagnet, magnetFromMetainfo, parseMagnet } from '../../core/magnet/index.js';
+import { parseMetainfo } from '../../core/metainfo/index.js';
+import type { Hasher } from '../../core/ports/hasher.js';
+import type { StorageFactory } from '../../core/ports/storage.js';
+import type { TrackerClient } from '../../core/ports/tracker.js';
+import { WsTrackerClient } from '../../core/tracker/ws-client/ws-tracker-client.js';
+import { fromBase32 } from '../../core/util/base32.js';
+import { fromHex, toHex } from '../../core/util/hex.js';
+import { adaptFetch } from '../../core/webseed/index.js';
+import type {
+  CommandArgs,
+  CommandMessage,
+  CommandName,
+  CommandResult,
+  EngineOptions,
+  EngineStatus,
+  Outcome,
+  SeedJob,
+  TorrentInput,
+  TorrentView,
+  WorkerMessage,
+} from '../client/protocol.js';
+import { STATUS_INTERVAL_MS } from '../client/protocol.js';
+import type { RtcEvent } from '../rtc/rtc-messages.js';
+import { browserWebSocket } from './browser-websocket.js';
+import { PageRtcConnector } from './page-rtc-connector.js';
+import { seedFiles } from './seed-files.js';
+
+export type PostToPage = (message: WorkerMessage, transfer?: Transferable[]) => void;
+
+/** The ports the worker's engine stores and hashes with. */
+export interface EnginePorts {
+  readonly storage: StorageFactory;
+  readonly hasher: Hasher;
+}
+
+/** Most alerts carried by one status batch; the oldest go first (the status itself is always whole). */
+const MAX_ALERTS_PER_BATCH = 1000;
+
+/**
+ * The core Session in the worker: WebSocket trackers from here, WebRTC through the page, web seeds
+ * through fetch, the tick loop on the worker's timers. Commands come in as messages and their
+ * outcomes go back as values; status and alerts leave in one batch at most every 250 ms.
+ */
+export class EngineHost {
+  private readonly session: Session;
+  private readonly rtc: PageRtcConnector;
+  private readonly jobs = new Map<number, SeedJob>();
+  private nextJob = 1;
+  private alerts: Alert[] = [];
+  private lastStatus = '';
+  private readonly channelCounts = { transferred: 0, relayed: 0 };
+
+  constructor(
+    private readonly post: PostToPage,
+    private readonly options: EngineOptions,
+    private readonly ports: EnginePorts,
+  ) {
+    this.rtc = new PageRtcConnector((request, transfer) => post({ kind: 'rtc', request }, transfer), {
+      ...(options.iceServers ? { iceServers: options.iceServers } : {}),
+    });
+    let session: Session | null = null;
+    const trackers = (url: string): TrackerClient | null => {
+      if (!url.startsWith('ws://') && !url.startsWith('wss://')) return null;
+      return new WsTrackerClient(url, {
+        socket: browserWebSocket,
+        rtc: this.rtc,
+        timer: (ms, run) => {
+          const t = setTimeout(run, ms);
+          return () => clearTimeout(t);
+        },
+        random: randomBytes,
+        onPeer: (infoHash, transport, peerId) => (session ? session.acceptBrokered(infoHash, transport, peerId) : transport.close()),
+        onOfferFailed: (infoHash, trackerUrl) => session?.offerFailed(infoHash, trackerUrl),
+      });
+    };
+    session = new Session({
+      clock: { now: () => Date.now() },
+      random: { bytes: randomBytes, float: () => Math.random() },
+      hasher: ports.hasher,
+      storage: ports.storage,
+      dialers: [],
+      trackers,
+      http: adaptFetch((url, init) => fetch(url, init), () => new AbortController()),
+    });
+    this.session = session;
+    session.on((alert) => {
+      this.alerts.push(alert);
+      if (this.alerts.length > MAX_ALERTS_PER_BATCH) this.alerts.splice(0, this.alerts.length - MAX_ALERTS_PER_BATCH);
+    });
+    this.startTicking();
+    setInterval(() => this.sendStatus(), STATUS_INTERVAL_MS);
+  }
+
+  rtcEvent(event: RtcEvent): void {
+    if (event.op === 'channel') this.channelCounts.transferred += 1;
+    else if (event.op === 'relay') this.channelCounts.relayed += 1;
+    this.rtc.handle(event);
+  }
+
+  async command(message: CommandMessage): Promise<void> {
+    let outcome: Outcome<unknown>;
+    const transfer: Transferable[] = [];
+    try {
+      const value = await this.run(message.name, message.args);
+      if (value instanceof Uint8Array) transfer.push(value.buffer);
+      outcome = { ok: true, value };
+    } catch (err) {
+      outcome = { ok: false, error: isSluiceError(err) ? { code: err.code, message: firstLine(err.message) } : { code: 'engine/unexpected', message: firstLine(err instanceof Error ? err.message : String(err)) } };
+    }
+    this.post({ kind: 'result', id: message.id, outcome }, transfer);
+    // A command usually changes what the page shows: say so without waiting for the next batch.
+    this.sendStatus();
+  }
+
+  private async run<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
+    const a = args as CommandArgs<CommandName> & Record<string, unknown>;
+    switch (name) {
+      case 'add':
+        return (await this.add(a as CommandArgs<'add'>)) as CommandResult<C>;
+      case 'seed':
+        return (await this.seed(a as CommandArgs<'seed'>)) as CommandResult<C>;
+      case 'pause':
+        this.torrent(a.infoHash as string).pause();
+        return null as CommandResult<C>;
+      case 'resume':
+        this.torrent(a.infoHash as string).resume();
+        return null as CommandResult<C>;
+      case 'remove':
+        await this.session.removeTorrent(a.infoHash as string, { deleteData: a.deleteData === true });
+        return null as CommandResult<C>;
+      case 'setFilePriority': {
+        const p = a as CommandArgs<'setFilePriority'>;
+        this.torrent(p.infoHash).setFilePriority(p.fileIndex, p.priority);
+        return null as CommandResult<C>;
+      }
+      case 'files':
+        return this.torrent(a.infoHash as string).files() as CommandResult<C>;
+      case 'readFile': {
+        const p = a as CommandArgs<'readFile'>;
+        return (await this.readFile(p.infoHash, p.fileIndex)) as CommandResult<C>;
+      }
+      case 'status':
+        return this.status() as CommandResult<C>;
+      default:
+        throw new SluiceError('engine/unknown-command', `unknown command '${String(name)}'`);
+    }
+  }
+
+  private async add(args: CommandArgs<'add'>): Promise<CommandResult<'add'>> {
+    const source = await this.sourceOf(args.input);
+    const key = await this.keyOf(source);
+    // Opening the same address again (a reload, a bookmark) leaves the torrent exactly as it is.
+    if (this.session.torrent(key)) return { infoHash: key, added: false };
+    const knowsTrackers = 'magnet' in source ? parseMagnet(source.magnet).trackers.length > 0 : !('infoHash' in source);
+    const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.options.trackers }) };
+    const torrent = await this.session.addTorrent(source, options);
+    return { infoHash: torrent.infoHashHex, added: true };
+  }
+
+  private async seed(args: CommandArgs<'seed'>): Promise<CommandResult<'seed'>> {
+    const id = this.nextJob++;
+    const totalBytes = args.files.reduce((n, f) => n + f.size, 0);
+    const name = args.name ?? args.files[0]?.name ?? '';
+    this.jobs.set(id, { id, name, hashedBytes: 0, totalBytes, infoHash: null, error: null });
+    try {
+      const made = await seedFiles({
+        files: args.files,
+        ...(args.name ? { name: args.name } : {}),
+        trackers: this.options.trackers,
+        hasher: this.ports.hasher,
+        storage: this.ports.storage,
+        now: Date.now() / 1000,
+        onProgress: (hashedBytes) => this.updateJob(id, { hashedBytes }),
+      });
+      const infoHash = toHex(made.created.infoHash);
+      this.updateJob(id, { hashedBytes: totalBytes, infoHash });
+      if (!this.session.torrent(infoHash)) {
+        const store = made.store;
+        await this.session.addTorrent({ metainfo: made.metainfo }, { storage: { open: async () => store } });
+      } else {
+        await made.store.close();
+      }
+      this.jobs.delete(id);
+      return { infoHash, magnet: this.magnetOf(this.torrent(infoHash)) };
+    } catch (err) {
+      const error = isSluiceError(err) ? { code: err.code, message: firstLine(err.message) } : { code: 'seed/failed', message: String(err) };
+      this.updateJob(id, { error });
+      throw err;
+    }
+  }
+
+  private updateJob(id: number, change: Partial<SeedJob>): void {
+    const job = this.jobs.get(id);
+    if (job) this.jobs.set(id, { ...job, ...change });
+  }
+
+  private async readFile(infoHash: string, fileIndex: number): Promise<Uint8Array> {
+    const torrent = this.torrent(infoHash);
+    const meta = torrent.metainfo;
+    if (!meta) throw new SluiceError('torrent/no-metadata', 'the torrent has no metadata yet');
+    const file = meta.files[fileIndex];
+    if (!file) throw new SluiceError('engine/no-such-file', `the torrent has no file ${fileIndex}`);
+    const out = new Uint8Array(file.length);
+    let at = 0;
+    for await (const chunk of torrent.readStream(fileIndex)) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  }
+
+  private async sourceOf(input: TorrentInput): Promise<TorrentSource> {
+    if ('url' in input) {
+      if (input.url.startsWith('magnet:')) return { magnet: input.url };
+      let bytes: Uint8Array;
+      try {
+        const response = await fetch(input.url);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        bytes = new Uint8Array(await response.arrayBuffer());
+      } catch (err) {
+        throw new SluiceError('engine/fetch-failed', `could not fetch ${input.url}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return { torrent: bytes };
+    }
+    return input;
+  }
+
+  /** The key the session will file the torrent under (see Session.resolve). */
+  private async keyOf(source: TorrentSource): Promise<string> {
+    if ('torrent' in source || 'metainfo' in source) {
+      const m = 'metainfo' in source ? source.metainfo : await parseMetainfo(source.torrent, this.ports.hasher);
+      return toHex(m.infoHash ?? m.infoHashV2!.subarray(0, 20));
+    }
+    if ('magnet' in source) {
+      const link = parseMagnet(source.magnet);
+      return toHex(link.infoHash ?? link.infoHashV2!.subarray(0, 20));
+    }
+    const text = source.infoHash.trim();
+    const bytes = text.length === 40 || text.length === 64 ? fromHex(text) : text.length === 32 ? fromBase32(text) : null;
+    if (!bytes) throw new SessionError('session/bad-source', `'${text}' is not an info hash (40 or 64 hex digits, or 32 base32 characters)`);
+    return toHex(bytes.subarray(0, 20));
+  }
+
+  private torrent(infoHash: string): Torrent {
+    const torrent = this.session.torrent(String(infoHash));
+    if (!torrent) throw new SessionError('session/unknown-torrent', `no torrent ${infoHash} in the engine`);
+    return torrent;
+  }
+
+  private magnetOf(torrent: Torrent): string {
+    const trackers = torrent.trackers().map((t) => [t.url]);
+    const meta = torrent.metainfo;
+    if (meta) return magnetFromMetainfo({ ...meta, announce: trackers });
+    return formatMagnet({
+      infoHash: torrent.infoHash,
+      infoHashV2: null,
+      name: torrent.name || null,
+      trackers: trackers.flat(),
+      webSeeds: [],
+      exactSources: [],
+      acceptableSources: [],
+      selectOnly: [],
+      peers: [],
+      extra: [],
+    });
+  }
+
+  private status(): EngineStatus {
+    const torrents: TorrentView[] = this.session.torrents().map((t) => ({ ...t.status(), magnet: this.magnetOf(t) }));
+    return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts } };
+  }
+
+  /** Sends a batch when something changed: the status differs, or alerts are waiting. */
+  private sendStatus(): void {
+    const status = this.status();
+    const text = JSON.stringify(status);
+    if (text === this.lastStatus && this.alerts.length === 0) return;
+    this.lastStatus = text;
+    const alerts = this.alerts;
+    this.alerts = [];
+    this.post({ kind: 'status', batch: { status, alerts } });
+  }
+
+  /** Runs the session at the deadline it asks for, or at once when it wakes us. */
+  private startTicking(): void {
+    const s = this.session;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let scheduledAt = Infinity;
+    const schedule = (at: number) => {
+      if (at >= scheduledAt) return;
+      if (timer) clearTimeout(timer);
+      scheduledAt = at;
+      timer = setTimeout(run, Math.max(0, at - Date.now()));
+    };
+    const run = () => {
+      timer = null;
+      scheduledAt = Infinity;
+      schedule(s.tick() ?? Date.now() + 1000);
+    };
+    s.onWake(() => schedule(Date.now()));
+    schedule(Date.now());
+  }
+}
+
+function randomBytes(count: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(count));
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!;
+}

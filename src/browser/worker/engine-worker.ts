@@ -1,0 +1,21 @@
+/**
+ * The engine worker's entry (built by Vite: `new Worker(new URL('./engine-worker.ts', import.meta.url),
+ * { type: 'module' })`). It waits for the page's `init`, then runs the engine until the page ends it.
+ */
+import { memoryStorage } from '../../core/storage/memory-store.js';
+import type { PageMessage, WorkerMessage } from '../client/protocol.js';
+import { EngineHost, type EnginePorts } from './engine-host.js';
+import { webCryptoHasher } from './webcrypto-hasher.js';
+
+/** Where the engine stores and how it hashes: the one place to swap in OPFS/IndexedDB storage. */
+const ports: EnginePorts = { storage: memoryStorage, hasher: webCryptoHasher };
+
+let host: EngineHost | null = null;
+const post = (message: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(message, { transfer });
+
+self.addEventListener('message', (event: MessageEvent<PageMessage>) => {
+  const message = event.data;
+  if (message.kind === 'init') host ??= new EngineHost(post, message.options, ports);
+  else if (message.kind === 'command') void host?.command(message);
+  else if (message.kind === 'rtc') host?.rtcEvent(message.event);
+});

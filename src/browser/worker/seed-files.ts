@@ -1,0 +1,94 @@
+import { createTorrent, type CreatedTorrent } from '../../core/create/index.js';
+import { SluiceError } from '../../core/errors.js';
+import { pieceSlices, pieceSize } from '../../core/metainfo/layout.js';
+import type { Metainfo } from '../../core/metainfo/model.js';
+import { parseMetainfo } from '../../core/metainfo/index.js';
+import type { Hasher } from '../../core/ports/hasher.js';
+import type { StorageFactory, TorrentStorage } from '../../core/ports/storage.js';
+import { toHex } from '../../core/util/hex.js';
+
+export interface SeedFilesOptions {
+  readonly files: readonly File[];
+  /** Defaults to the single file's name, or the folder the files were picked from, or the first file's name. */
+  readonly name?: string;
+  readonly trackers: readonly string[];
+  readonly hasher: Hasher;
+  readonly storage: StorageFactory;
+  /** Seconds since the epoch, for `creation date`. */
+  readonly now: number;
+  readonly onProgress: (hashedBytes: number, totalBytes: number) => void;
+}
+
+export interface SeededFiles {
+  readonly created: CreatedTorrent;
+  readonly metainfo: Metainfo;
+  /** The store already holding every piece, to seed from. */
+  readonly store: TorrentStorage;
+}
+
+/**
+ * A torrent made from files the person picked, in the worker: hashed with the creator, then copied
+ * piece by piece into the engine's storage so the torrent seeds from there (the picked files may go
+ * away with the page). Empty selections and unreadable files are `seed/...` errors.
+ */
+export async function seedFiles(options: SeedFilesOptions): Promise<SeededFiles> {
+  const files = options.files;
+  if (files.length === 0) throw new SluiceError('seed/no-files', 'no files were chosen');
+  const folder = commonFolder(files);
+  const singleFile = files.length === 1 && folder === null;
+  const name = options.name ?? (singleFile ? files[0]!.name : (folder ?? files[0]!.name));
+  const paths = files.map((f) => relativePath(f, folder));
+  const created = await createTorrent(
+    {
+      name,
+      files: files.map((f, i) => ({ path: singleFile ? [name] : paths[i]!, length: f.size })),
+      singleFile,
+      announce: options.trackers.map((url) => [url]),
+      creationDate: Math.floor(options.now),
+      onProgress: options.onProgress,
+    },
+    { read: (index, offset, length) => readBytes(files[index]!, offset, length) },
+    options.hasher,
+  );
+  const metainfo = await parseMetainfo(created.torrent, options.hasher);
+  const byPath = new Map(paths.map((p, i) => [singleFile ? name : p.join('/'), files[i]!]));
+  const source = metainfo.files.map((f) => byPath.get(f.path.join('/')) ?? null);
+  const store = await options.storage.open(metainfo, { id: toHex(metainfo.infoHash ?? metainfo.infoHashV2!) });
+  try {
+    for (let piece = 0; piece < metainfo.pieceCount; piece++) {
+      const data = new Uint8Array(pieceSize(metainfo, piece));
+      for (const slice of pieceSlices(metainfo, piece)) {
+        const file = source[slice.fileIndex];
+        if (!file) continue; // padding: zeros
+        data.set(await readBytes(file, slice.fileOffset, slice.length), slice.spaceOffset - piece * metainfo.pieceLength);
+      }
+      await store.writePiece(piece, data);
+    }
+    await store.flush();
+  } catch (err) {
+    await store.deleteData().catch(() => {});
+    throw err;
+  }
+  return { created, metainfo, store };
+}
+
+async function readBytes(file: File, offset: number, length: number): Promise<Uint8Array> {
+  try {
+    const bytes = new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
+    if (bytes.length !== length) throw new Error(`read ${bytes.length} of ${length} bytes`);
+    return bytes;
+  } catch (err) {
+    throw new SluiceError('seed/unreadable', `'${file.name}' could not be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The folder all files were picked from (an `<input webkitdirectory>`), if any. */
+function commonFolder(files: readonly File[]): string | null {
+  const first = files[0]?.webkitRelativePath.split('/')[0];
+  if (!first || files.some((f) => f.webkitRelativePath.split('/')[0] !== first || !f.webkitRelativePath.includes('/'))) return null;
+  return first;
+}
+
+function relativePath(file: File, folder: string | null): string[] {
+  return folder === null ? [file.name] : file.webkitRelativePath.split('/').slice(1);
+}
