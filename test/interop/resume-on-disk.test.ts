@@ -109,28 +109,34 @@ async function killAt(f: Fixture, out: string, state: string, fraction: number):
 }
 
 describe('data on disk outranks resume data (real CLI, libtorrent seeder)', () => {
-  it('a download SIGKILLed at ~35% (before any periodic save) and ~70% keeps what it wrote, and fetches only what is missing', async () => {
+  it('a download SIGKILLed again and again (~15% with its resume data lost, ~35%, ~60%) keeps what it wrote, and fetches only what is missing', async () => {
     requireTool('libtorrent');
     const f = await album();
     const out = tempDir('out');
     const state = tempDir('state');
+    const resumeFile = join(state, 'resume', `${Buffer.from(f.meta.infoHash!).toString('hex')}.resume`);
 
-    const killed1 = await killAt(f, out, state, 0.35);
-    const killed2 = await killAt(f, out, state, 0.7);
-    // The second run counted, before its first status line, every piece the first left on disk.
-    expect(killed2.first['verifiedBytes']).toBeGreaterThanOrEqual(f.meta.length - missingBytes(f.meta, killed1.onDisk));
+    let onDisk: number[] = [];
+    for (const [fraction, dropResume] of [[0.15, true], [0.35, false], [0.6, false]] as const) {
+      const killed = await killAt(f, out, state, fraction);
+      // Every run counts, before its first status line, every piece the last one left on disk.
+      expect(killed.first['verifiedBytes'], `run killed at ${fraction}`).toBeGreaterThanOrEqual(f.meta.length - missingBytes(f.meta, onDisk));
+      onDisk = killed.onDisk;
+      // As a kill before the first save would leave it: no resume data at all.
+      if (dropResume) rmSync(resumeFile);
+    }
 
     const peer = await seeder(f);
     const last = download(f, out, state, peer);
     expect(await last.exited, last.stderr()).toBe(0);
     const lines = jsonLines(last.stdout());
-    expect(lines[0]!['verifiedBytes']).toBeGreaterThanOrEqual(f.meta.length - missingBytes(f.meta, killed2.onDisk));
+    expect(lines[0]!['verifiedBytes']).toBeGreaterThanOrEqual(f.meta.length - missingBytes(f.meta, onDisk));
     expect(lines.at(-1)).toMatchObject({ state: 'done', progress: 1 });
     expect(hashTree(join(out, 'album'))).toEqual(hashTree(join(f.src, 'album')));
     // One connection: at most what was missing plus one piece in flight.
     const uploaded = await uploadedAfter(peer, peer.lines.length);
     expect(uploaded).toBeGreaterThan(0);
-    expect(uploaded).toBeLessThanOrEqual(missingBytes(f.meta, killed2.onDisk) + PIECE);
+    expect(uploaded).toBeLessThanOrEqual(missingBytes(f.meta, onDisk) + PIECE);
   });
 
   it('seed --data OTHER_DIR with complete data seeds at once, though resume data for the info hash exists for another folder', async () => {
