@@ -1026,26 +1026,33 @@ export class Torrent implements PeerLinkHost {
     if (!this.ctx.resume || !meta || !storage || !have || this.removed) return;
     this.resumeDirty = false;
     const started = this.now();
-    // File states first: a piece written after them changes its file's mtime, so the next start hashes
-    // it whether or not it is claimed. Claims next, then the flush, so every claimed piece is durable.
-    const files = await storage.fileStates();
-    const claimed = have.toWire();
-    await storage.flush();
-    const data: ResumeData = {
-      version: RESUME_VERSION,
-      infoHash: this.infoHashHex,
-      pieceCount: meta.pieceCount,
-      location: storage.location,
-      have: claimed,
-      files,
-      peers: this.book.addresses().slice(0, 200),
-      filePriorities: [...this.filePriorities],
-      sequential: this.sequential,
-      savedAt: Math.floor(this.now()),
-    };
-    await this.ctx.resume.save(this.infoHashHex, encodeResume(data));
-    const finished = this.now();
-    this.nextResumeSaveAt = finished + Math.max(RESUME_SAVE_MIN_INTERVAL_MS, RESUME_SAVE_COST_FACTOR * (finished - started));
+    // No periodic save queues up behind this one; the next may start a while after it ends.
+    this.nextResumeSaveAt = Infinity;
+    try {
+      // File states first: a piece written after them changes its file's mtime, so the next start hashes
+      // it whether or not it is claimed. Claims next, then the flush, so every claimed piece is durable.
+      const files = await storage.fileStates();
+      const claimed = have.toWire();
+      await storage.flush();
+      const data: ResumeData = {
+        version: RESUME_VERSION,
+        infoHash: this.infoHashHex,
+        pieceCount: meta.pieceCount,
+        location: storage.location,
+        have: claimed,
+        files,
+        peers: this.book.addresses().slice(0, 200),
+        filePriorities: [...this.filePriorities],
+        sequential: this.sequential,
+        savedAt: Math.floor(this.now()),
+      };
+      await this.ctx.resume.save(this.infoHashHex, encodeResume(data));
+    } finally {
+      const finished = this.now();
+      this.nextResumeSaveAt = finished + Math.max(RESUME_SAVE_MIN_INTERVAL_MS, RESUME_SAVE_COST_FACTOR * (finished - started));
+      // Changed meanwhile: a tick must come by then, even if no peer wakes us.
+      if (this.resumeDirty) this.ctx.wake();
+    }
     this.ctx.emit({ type: 'resume-data-saved', infoHash: this.infoHashHex });
   }
 
