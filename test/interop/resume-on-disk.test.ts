@@ -2,7 +2,7 @@
 // keeps every verified piece it wrote, and resume data saved for one data folder is never used for
 // another. Through the real CLI, with libtorrent as the seeder counting the bytes it uploads.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseMetainfo } from '../../src/core/metainfo/index.js';
@@ -80,7 +80,7 @@ function download(f: Fixture, out: string, state: string, peer: LibtorrentPeer, 
 }
 
 /** Resolves with the first JSON status line that satisfies `match`. */
-async function statusLine(run: ReturnType<typeof download>, match: (l: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
+async function statusLine(run: ReturnType<typeof sluiceLong>, match: (l: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
   const started = Date.now();
   for (;;) {
     const hit = jsonLines(run.stdout()).find(match);
@@ -160,7 +160,7 @@ describe('data on disk outranks resume data (real CLI, libtorrent seeder)', () =
     const seed = sluiceLong(['seed', f.torrent, '--data', other, '--state', state, '--no-dht', '--no-webrtc', '--json', '--port', '0']);
     track(seed.child);
     const hello = JSON.parse(await seed.firstLine) as { port: number };
-    const status = await statusLine(seed as ReturnType<typeof download>, (l) => 'state' in l, 'a status line');
+    const status = await statusLine(seed, (l) => 'state' in l, 'a status line');
     expect(status).toMatchObject({ state: 'seeding', progress: 1 });
 
     // And it serves it: libtorrent downloads the album from it.
@@ -168,6 +168,39 @@ describe('data on disk outranks resume data (real CLI, libtorrent seeder)', () =
     const lt = await startLibtorrent({ torrent: f.torrent, savePath: leecher, peers: [hello.port] });
     await lt.waitFor((l) => l.type === 'status' && l.seeding && l.progress === 1, 30_000);
     expect(hashTree(join(leecher, 'album'))).toEqual(hashTree(join(other, 'album')));
+    seed.child.kill('SIGINT');
+    await seed.exited;
+  });
+
+  it('resume data for another folder never vouches for files there, even with the same sizes and mtimes', async () => {
+    requireTool('libtorrent');
+    const f = await album();
+    const state = tempDir('state');
+    // Whole seconds, which every file system and utimes keep exactly.
+    const when = 1_700_000_000;
+    utimesSync(join(f.src, 'album', 'cover.jpg'), when, when);
+    // Seeding from the source folder records resume data claiming every piece, with its files' states.
+    const source = sluiceLong(['seed', f.torrent, '--data', f.src, '--state', state, '--no-dht', '--no-webrtc', '--json', '--port', '0']);
+    track(source.child);
+    expect(await statusLine(source, (l) => 'state' in l, 'a status line')).toMatchObject({ state: 'seeding', progress: 1 });
+    source.child.kill('SIGINT');
+    expect(await source.exited, source.stderr()).toBe(0);
+
+    // A copy with the same sizes and mtimes, one byte of which differs.
+    const other = tempDir('other');
+    cpSync(join(f.src, 'album'), join(other, 'album'), { recursive: true, preserveTimestamps: true });
+    const cover = join(other, 'album', 'cover.jpg');
+    const bytes = readFileSync(cover);
+    bytes[100]! ^= 0xff;
+    writeFileSync(cover, bytes);
+    utimesSync(cover, when, when);
+    expect(statSync(cover).mtimeMs).toBe(statSync(join(f.src, 'album', 'cover.jpg')).mtimeMs);
+
+    const seed = sluiceLong(['seed', f.torrent, '--data', other, '--state', state, '--no-dht', '--no-webrtc', '--json', '--port', '0']);
+    track(seed.child);
+    const status = await statusLine(seed, (l) => 'state' in l, 'a status line');
+    // Checked from scratch: every piece but the one holding the changed byte.
+    expect(status).toMatchObject({ state: 'downloading', verifiedBytes: f.meta.length - PIECE });
     seed.child.kill('SIGINT');
     await seed.exited;
   });
