@@ -256,6 +256,19 @@ export function storageContract(
         await again.close();
       });
 
+      it('names the same location when reopened over the same data, and another over another place', async () => {
+        const fixture = multiFixture();
+        const { factory, store } = await open(fixture);
+        expect(store.location.length).toBeGreaterThan(0);
+        await store.close();
+        const again = await factory.open(fixture.layout, { id: FIXTURE_ID });
+        expect(again.location).toBe(store.location);
+        await again.close();
+        const elsewhere = await (await makeFactory()).open(fixture.layout, { id: FIXTURE_ID });
+        expect(elsewhere.location).not.toBe(store.location);
+        await elsewhere.close();
+      });
+
       it('moves bytes into a file that became wanted while closed', async () => {
         const fixture = multiFixture();
         const { factory, store } = await open(fixture, wantedExcept(fixture, MULTI.b));

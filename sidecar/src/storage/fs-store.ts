@@ -45,6 +45,8 @@ class FsStore implements TorrentStorage {
   readonly direct: DirectWriter;
 
   private constructor(
+    /** The absolute download folder. */
+    readonly location: string,
     private readonly map: PieceMap,
     private readonly paths: readonly string[],
     private readonly wanted: boolean[],
@@ -72,7 +74,7 @@ class FsStore implements TorrentStorage {
     const partPath = join(directory, `.${options.id}.parts`);
     try {
       const part = await PartFile.load(partPath, layout.pieceLength, layout.pieceCount, openFile);
-      const store = new FsStore(map, paths, wanted, new HandleCache(openFile, fs.maxOpenFiles ?? 32), part, partPath, root, fs.directIo ?? true);
+      const store = new FsStore(directory, map, paths, wanted, new HandleCache(openFile, fs.maxOpenFiles ?? 32), part, partPath, root, fs.directIo ?? true);
       await store.settleWanted();
       return store;
     } catch (error) {

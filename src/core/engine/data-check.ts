@@ -1,8 +1,8 @@
-import { filePieces, pieceSize } from '../metainfo/layout.js';
+import { pieceSize } from '../metainfo/layout.js';
 import type { Metainfo } from '../metainfo/model.js';
 import type { TorrentStorage } from '../ports/storage.js';
-import { checkResume, decodeResume, type ResumeData } from '../resume/index.js';
-import { Bitfield } from '../util/bitfield.js';
+import { checkFromScratch, checkResume, decodeResume, isResumeError, type ResumeCheck, type ResumeData } from '../resume/index.js';
+import type { Bitfield } from '../util/bitfield.js';
 import type { ResumeStore } from './context.js';
 import type { PieceVerifier } from './piece-verifier.js';
 
@@ -30,33 +30,23 @@ export interface DataCheckInput {
 }
 
 /**
- * Which pieces are on disk. Valid resume data is trusted, except for pieces of files that changed
- * since; without it, every piece that touches a file present on disk is hashed. Pieces of missing
- * files cost nothing.
+ * Which pieces are on disk. Resume data saved for this torrent's data here is trusted for files that
+ * did not change since; every piece touching a changed file is hashed, claimed or not. Without usable
+ * resume data, every piece that touches a file present on disk is hashed. Pieces of missing files cost nothing.
  */
 export async function checkTorrentData(input: DataCheckInput): Promise<Bitfield | null> {
   const { meta, storage, verifier, resume } = input;
-  const states = await storage.fileStates();
-  let have = new Bitfield(meta.pieceCount);
-  let recheck: number[] | null = null;
-  if (resume) {
-    try {
-      const check = checkResume(resume, states, meta, input.infoHashHex);
-      have = check.trusted;
-      recheck = [...check.recheck];
-    } catch {
-      recheck = null;
-    }
+  const disk = { infoHash: input.infoHashHex, location: storage.location, layout: meta, files: await storage.fileStates() };
+  let plan: ResumeCheck;
+  try {
+    plan = resume ? checkResume(resume, disk) : checkFromScratch(disk);
+  } catch (error) {
+    // Another location's, or another torrent's: worthless here.
+    if (!isResumeError(error)) throw error;
+    plan = checkFromScratch(disk);
   }
-  if (recheck === null) {
-    const present = new Set<number>();
-    meta.files.forEach((f, i) => {
-      if (f.padding || f.length === 0 || !states[i]) return;
-      const { start, end } = filePieces(meta, i);
-      for (let p = start; p < end; p++) present.add(p);
-    });
-    recheck = [...present].sort((a, b) => a - b);
-  }
+  const have = plan.trusted;
+  const recheck = plan.recheck;
   let totalBytes = 0;
   for (const index of recheck) totalBytes += pieceSize(meta, index);
   let doneBytes = 0;

@@ -14,7 +14,7 @@ import { RequestPipeline } from '../pipeline/request-pipeline.js';
 import type { TorrentStorage } from '../ports/storage.js';
 import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
-import { encodeResume, type ResumeData } from '../resume/index.js';
+import { encodeResume, RESUME_VERSION, type ResumeData } from '../resume/index.js';
 import { checkTorrentData, loadResumeData } from './data-check.js';
 import { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
@@ -59,10 +59,12 @@ export { TorrentError } from './torrent-error.js';
 
 /** Bytes of verified-but-unwritten and partially received pieces we hold before asking for more. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
-/** Storage reads in flight for one peer's requests. */
-const RESUME_SAVE_INTERVAL_MS = 30_000;
-/** While pieces arrive, save more often: a crash (SIGKILL, power loss) then costs seconds of work, not all of it. */
-const DOWNLOADING_RESUME_SAVE_INTERVAL_MS = 5_000;
+/**
+ * Changed resume data is saved at most once a second, and never more often than keeps saving under
+ * a tenth of the time (a huge torrent's save, a stat of every file, takes a while). See docs/engine/storage.md.
+ */
+const RESUME_SAVE_MIN_INTERVAL_MS = 1_000;
+const RESUME_SAVE_COST_FACTOR = 10;
 const BLOCK = 16 * 1024;
 /** BEP 6 suggests sets of 10; a peer that grants more than this gets the first ones honoured. */
 const MAX_ALLOWED_FAST = 32;
@@ -117,7 +119,8 @@ export class Torrent implements PeerLinkHost {
   private uploaded = 0;
   private verifiedBytes = 0;
   private resumeDirty = false;
-  private lastResumeSave = 0;
+  /** When changed resume data may be saved next (session clock). */
+  private nextResumeSaveAt = 0;
   /** Discovery (never for private torrents) and dialling. */
   private readonly dialer: PeerDialer;
   private removed = false;
@@ -392,8 +395,10 @@ export class Torrent implements PeerLinkHost {
     this.dialer.dialMore(now);
     const bookAt = this.book.nextDeadline();
     if (bookAt !== null) next = Math.min(next, Math.max(bookAt, now + 50));
-    const saveEvery = this.state === 'downloading' ? DOWNLOADING_RESUME_SAVE_INTERVAL_MS : RESUME_SAVE_INTERVAL_MS;
-    if (this.resumeDirty && now - this.lastResumeSave >= saveEvery) void this.saveResumeData().catch(() => {});
+    if (this.resumeDirty) {
+      if (now >= this.nextResumeSaveAt) void this.saveResumeData().catch(() => {});
+      else next = Math.min(next, this.nextResumeSaveAt);
+    }
     return Math.max(next, now + 10);
   }
 
@@ -1020,21 +1025,34 @@ export class Torrent implements PeerLinkHost {
     const have = this.have;
     if (!this.ctx.resume || !meta || !storage || !have || this.removed) return;
     this.resumeDirty = false;
-    this.lastResumeSave = this.now();
-    await storage.flush();
-    const files = await storage.fileStates();
-    const data: ResumeData = {
-      version: 1,
-      infoHash: this.infoHashHex,
-      pieceCount: meta.pieceCount,
-      have: have.toWire(),
-      files,
-      peers: this.book.addresses().slice(0, 200),
-      filePriorities: [...this.filePriorities],
-      sequential: this.sequential,
-      savedAt: Math.floor(this.now()),
-    };
-    await this.ctx.resume.save(this.infoHashHex, encodeResume(data));
+    const started = this.now();
+    // No periodic save queues up behind this one; the next may start a while after it ends.
+    this.nextResumeSaveAt = Infinity;
+    try {
+      // File states first: a piece written after them changes its file's mtime, so the next start hashes
+      // it whether or not it is claimed. Claims next, then the flush, so every claimed piece is durable.
+      const files = await storage.fileStates();
+      const claimed = have.toWire();
+      await storage.flush();
+      const data: ResumeData = {
+        version: RESUME_VERSION,
+        infoHash: this.infoHashHex,
+        pieceCount: meta.pieceCount,
+        location: storage.location,
+        have: claimed,
+        files,
+        peers: this.book.addresses().slice(0, 200),
+        filePriorities: [...this.filePriorities],
+        sequential: this.sequential,
+        savedAt: Math.floor(this.now()),
+      };
+      await this.ctx.resume.save(this.infoHashHex, encodeResume(data));
+    } finally {
+      const finished = this.now();
+      this.nextResumeSaveAt = finished + Math.max(RESUME_SAVE_MIN_INTERVAL_MS, RESUME_SAVE_COST_FACTOR * (finished - started));
+      // Changed meanwhile: a tick must come by then, even if no peer wakes us.
+      if (this.resumeDirty) this.ctx.wake();
+    }
     this.ctx.emit({ type: 'resume-data-saved', infoHash: this.infoHashHex });
   }
 

@@ -48,6 +48,13 @@ export interface FileState {
 
 export interface TorrentStorage {
   /**
+   * Where this torrent's data lives, as resume data records it: resume data saved for another
+   * location is never trusted here. The filesystem store gives its absolute download folder; a
+   * browser store gives its backend's id (an OPFS or IndexedDB database name). Stable across reopens
+   * of the same data; different for data that could differ.
+   */
+  readonly location: string;
+  /**
    * Stores a verified piece. `data.length` must be the piece's size (`pieceSize` in
    * src/core/metainfo/layout.ts). Padding bytes inside it are not stored. The store does not keep `data` after the
    * promise settles, so the caller may reuse it.

@@ -7,6 +7,8 @@ export type ResumeErrorCode =
   | 'resume/unsupported-version'
   /** The resume data belongs to another torrent (info hash or file count differs). */
   | 'resume/wrong-torrent'
+  /** The resume data describes this torrent's data in another location (folder, storage backend). */
+  | 'resume/wrong-location'
   /** Same info hash, different piece count: the data cannot be trusted. */
   | 'resume/wrong-piece-count';
 

@@ -8,9 +8,12 @@ import { Bitfield, BitfieldError } from '../util/bitfield.js';
 import { fromUtf8 } from '../util/bytes.js';
 import { ResumeError } from './errors.js';
 
-export const RESUME_VERSION = 1;
+/** 2: resume data names its data location (1 had none, so it is read as unusable and the data is checked). */
+export const RESUME_VERSION = 2;
 /** Peers worth remembering for a quick restart; more would only be stale. */
 export const MAX_RESUME_PEERS = 200;
+/** A data location: an absolute path (PATH_MAX is 4096 on Linux) or a storage backend's id. */
+export const MAX_LOCATION_BYTES = 4096;
 /** A DNS name (255) plus brackets, colon and port. */
 const MAX_PEER_TEXT = 264;
 /** Piece priorities run from 0 (do not download) to 7 (top), as in the picker. */
@@ -24,6 +27,11 @@ export interface ResumeData {
   /** Lower-case hex of the info hash (40 digits v1/hybrid, 64 for v2-only). */
   readonly infoHash: string;
   readonly pieceCount: number;
+  /**
+   * Where the data lives (`TorrentStorage.location`): the absolute data folder for the sidecar, a
+   * storage backend's id in a browser. Resume data describes the files there and nowhere else.
+   */
+  readonly location: string;
   /** Pieces verified and stored, in wire bitfield form (ceil(pieceCount / 8) bytes, spare bits zero). */
   readonly have: Uint8Array;
   /** Each file's state when `have` was saved (`TorrentStorage.fileStates()` after `flush()`). */
@@ -42,6 +50,7 @@ export function encodeResume(resume: ResumeData): Uint8Array {
     version: resume.version,
     'info-hash': resume.infoHash,
     'piece-count': resume.pieceCount,
+    location: resume.location,
     have: resume.have,
     // A file that is not there is an empty dictionary: bencode has no null.
     files: resume.files.map((f) => (f === null ? {} : { size: f.size, mtime: f.mtime })),
@@ -66,11 +75,13 @@ export function decodeResume(bytes: Uint8Array): ResumeData {
 
   const version = integer(root, 'version', 0, Number.MAX_SAFE_INTEGER);
   if (version !== RESUME_VERSION) {
-    throw new ResumeError('resume/unsupported-version', `resume data has format version ${version}; this build reads ${RESUME_VERSION}`);
+    throw new ResumeError('resume/unsupported-version', `resume data has format version ${version}; this build reads only ${RESUME_VERSION}`);
   }
   const infoHash = text(root, 'info-hash', 64);
   if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(infoHash)) throw bad("has an 'info-hash' that is not 40 or 64 lower-case hex digits");
   const pieceCount = integer(root, 'piece-count', 0, MAX_PIECES);
+  const location = text(root, 'location', MAX_LOCATION_BYTES);
+  if (location.length === 0) throw bad("has an empty 'location'");
   const have = byteString(root, 'have');
   try {
     Bitfield.fromWire(have, pieceCount);
@@ -91,7 +102,7 @@ export function decodeResume(bytes: Uint8Array): ResumeData {
   }
   const sequential = integer(root, 'sequential', 0, 1) === 1;
   const savedAt = integer(root, 'saved-at', 0, Number.MAX_SAFE_INTEGER);
-  return { version, infoHash, pieceCount, have: have.slice(), files, peers, filePriorities, sequential, savedAt };
+  return { version, infoHash, pieceCount, location, have: have.slice(), files, peers, filePriorities, sequential, savedAt };
 }
 
 function bad(what: string): ResumeError {

@@ -14,6 +14,8 @@ export const memoryStorage: StorageFactory = {
 };
 
 class MemoryStore implements TorrentStorage {
+  /** Its data does not outlive it, so resume data from another run finds every file missing. */
+  readonly location = 'memory';
   private readonly map: PieceMap;
   private readonly pieces = new Map<number, Uint8Array>();
   private readonly wanted: boolean[];

@@ -11,6 +11,7 @@ const resumeArb: fc.Arbitrary<ResumeData> = fc
   .record({
     infoHash: fc.oneof(hex(40), hex(64)),
     pieceCount: fc.integer({ min: 0, max: 300 }),
+    location: fc.oneof(fc.string({ minLength: 1, maxLength: 80 }), fc.constantFrom('/home/user/Downloads', 'opfs:sluice', 'idb:sluice-data')),
     bits: fc.array(fc.boolean(), { maxLength: 300 }),
     files: fc.array(fc.option(fc.record({ size: fc.maxSafeNat(), mtime: fc.maxSafeInteger() }), { nil: null }), { maxLength: 20 }),
     peers: fc.array(
@@ -29,9 +30,10 @@ const resumeArb: fc.Arbitrary<ResumeData> = fc
     const have = new Uint8Array(Math.ceil(r.pieceCount / 8));
     for (let i = 0; i < r.pieceCount; i++) if (r.bits[i]) have[i >> 3]! |= 0x80 >> (i & 7);
     return {
-      version: 1,
+      version: 2,
       infoHash: r.infoHash,
       pieceCount: r.pieceCount,
+      location: r.location,
       have,
       files: r.files,
       peers: r.peers,
@@ -42,9 +44,10 @@ const resumeArb: fc.Arbitrary<ResumeData> = fc
   });
 
 const sample: ResumeData = {
-  version: 1,
+  version: 2,
   infoHash: 'aa'.repeat(20),
   pieceCount: 10,
+  location: '/data/downloads',
   have: new Uint8Array([0b1010_0000, 0b0100_0000]),
   files: [{ size: 100, mtime: 1_700_000_000_123 }, null],
   peers: ['127.0.0.1:6881', '[::1]:51413'],
@@ -66,7 +69,7 @@ function errorOf(fn: () => unknown): ResumeError {
 /** The sample with one top-level key replaced (undefined removes it), encoded. */
 function withField(key: string, value: unknown): Uint8Array {
   const base: Record<string, unknown> = {
-    version: 1, 'info-hash': sample.infoHash, 'piece-count': 10, have: sample.have,
+    version: 2, 'info-hash': sample.infoHash, 'piece-count': 10, location: '/data/downloads', have: sample.have,
     files: [{ size: 100, mtime: 1_700_000_000_123 }, {}], peers: ['127.0.0.1:6881'], 'file-priorities': [4, 0],
     sequential: 1, 'saved-at': 5,
   };
@@ -78,8 +81,8 @@ describe('resume data encoding', () => {
   it('has a fixed, readable bencoding', () => {
     expect(fromUtf8(encodeResume({ ...sample, have: new Uint8Array([0x41, 0x42]) }))).toBe(
       'd15:file-prioritiesli4ei0ee5:filesld5:mtimei1700000000123e4:sizei100eedee4:have2:AB' +
-        '9:info-hash40:' + 'aa'.repeat(20) + '5:peersl14:127.0.0.1:688111:[::1]:51413e11:piece-counti10e' +
-        '8:saved-ati1700000001000e10:sequentiali1e7:versioni1ee',
+        '9:info-hash40:' + 'aa'.repeat(20) + '8:location15:/data/downloads' + '5:peersl14:127.0.0.1:688111:[::1]:51413e11:piece-counti10e' +
+        '8:saved-ati1700000001000e10:sequentiali1e7:versioni2ee',
     );
   });
 
@@ -117,10 +120,15 @@ describe('resume data encoding', () => {
       'resume data is not valid bencode: input ends inside a dictionary at offset 1',
     );
     expect(errorOf(() => decodeResume(encodeBencode([1]))).message).toBe('resume data is not a dictionary');
-    expect(errorOf(() => decodeResume(withField('version', 2)))).toMatchObject({
+    expect(errorOf(() => decodeResume(withField('version', 3)))).toMatchObject({
       code: 'resume/unsupported-version',
-      message: 'resume data has format version 2; this build reads 1',
+      message: 'resume data has format version 3; this build reads only 2',
     });
+    // Version 1 did not record where the data was: it cannot vouch for any folder.
+    expect(errorOf(() => decodeResume(withField('version', 1))).code).toBe('resume/unsupported-version');
+    expect(errorOf(() => decodeResume(withField('location', undefined))).message).toBe("resume data has no 'location'");
+    expect(errorOf(() => decodeResume(withField('location', ''))).message).toBe("resume data has an empty 'location'");
+    expect(errorOf(() => decodeResume(withField('location', 'x'.repeat(4097)))).message).toBe("resume data has a 'location' longer than 4096 bytes");
     expect(errorOf(() => decodeResume(withField('info-hash', 'AA'.repeat(20)))).code).toBe('resume/bad-data');
     expect(errorOf(() => decodeResume(withField('piece-count', undefined))).message).toBe("resume data has no 'piece-count'");
     expect(errorOf(() => decodeResume(withField('have', new Uint8Array([0xff, 0xff])))).message).toBe(

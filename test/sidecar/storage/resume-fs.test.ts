@@ -23,9 +23,10 @@ it('trusts pieces on untouched files after a restart and rechecks the ones on fi
   for (let i = 0; i < layout.pieceCount; i++) await store.writePiece(i, pieceBytes(fixture, i));
   await store.flush();
   const saved = encodeResume({
-    version: 1,
+    version: 2,
     infoHash: FIXTURE_ID,
     pieceCount: layout.pieceCount,
+    location: store.location,
     have: Bitfield.full(layout.pieceCount).toWire(),
     files: await store.fileStates(),
     peers: ['127.0.0.1:6881'],
@@ -36,7 +37,7 @@ it('trusts pieces on untouched files after a restart and rechecks the ones on fi
   await store.close();
 
   const reopened = await factory.open(layout, { id: FIXTURE_ID });
-  const clean = checkResume(decodeResume(saved), await reopened.fileStates(), layout, FIXTURE_ID);
+  const clean = checkResume(decodeResume(saved), { infoHash: FIXTURE_ID, location: reopened.location, layout, files: await reopened.fileStates() });
   expect(clean.valid).toBe(true);
   expect(clean.trusted.hasAll()).toBe(true);
   await reopened.close();
@@ -45,7 +46,7 @@ it('trusts pieces on untouched files after a restart and rechecks the ones on fi
   await utimes(join(dir, 'multi', 'dir', 'b.bin'), new Date(2001, 1, 1), new Date(2001, 1, 1));
   await unlink(join(dir, 'multi', 'd.bin'));
   const again = await factory.open(layout, { id: FIXTURE_ID });
-  const changed = checkResume(decodeResume(saved), await again.fileStates(), layout, FIXTURE_ID);
+  const changed = checkResume(decodeResume(saved), { infoHash: FIXTURE_ID, location: again.location, layout, files: await again.fileStates() });
   expect(changed.valid).toBe(false);
   expect(changed.recheck).toEqual([0, 1, 2, 3, 4]);
   // The recheck reads what is there: b.bin's pieces are intact, d.bin's are gone.

@@ -4,7 +4,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { magnetFromMetainfo } from '../../../../src/core/magnet/index.js';
 import { parseMetainfo } from '../../../../src/core/metainfo/index.js';
 import type { Metainfo } from '../../../../src/core/metainfo/model.js';
-import { encodeResume } from '../../../../src/core/resume/index.js';
+import { encodeResume, RESUME_VERSION, type ResumeData } from '../../../../src/core/resume/index.js';
 import { Bitfield } from '../../../../src/core/util/bitfield.js';
 import { toHex } from '../../../../src/core/util/hex.js';
 import { createTorrentFromPath } from '../../create/index.js';
@@ -37,10 +37,19 @@ async function trustFreshTorrent(meta: Metainfo, dataDir: string, stateDir: stri
   const files = await store.fileStates();
   await store.close();
   const have = Bitfield.full(meta.pieceCount);
-  await resumeFiles(stateDir).save(
-    key,
-    encodeResume({ version: 1, infoHash: key, pieceCount: meta.pieceCount, have: have.toWire(), files, peers: [], filePriorities: meta.files.map(() => 4), sequential: false, savedAt: Date.now() }),
-  );
+  const resume: ResumeData = {
+    version: RESUME_VERSION,
+    infoHash: key,
+    pieceCount: meta.pieceCount,
+    location: store.location,
+    have: have.toWire(),
+    files,
+    peers: [],
+    filePriorities: meta.files.map(() => 4),
+    sequential: false,
+    savedAt: Date.now(),
+  };
+  await resumeFiles(stateDir).save(key, encodeResume(resume));
 }
 
 export async function seedCommand(argv: readonly string[], io: CliIo): Promise<number> {
