@@ -8,17 +8,11 @@ import { itEachWorkerCase, runWorkerCase, serveWorkerCases, type CallWorker, typ
  * browser-only storage cases, in a dedicated worker of Debian's Chromium. The worker registers the
  * cases (test/browser/worker/storage-worker.js); each one is a test here, run by name.
  */
-let served: WorkerCasesServer | undefined;
-let browser: Browser | undefined;
 const pageErrors: string[] = [];
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
-
-served = await serveWorkerCases('test/browser/worker/storage-worker.js');
-browser = await launchChromium();
+const served: WorkerCasesServer = await serveWorkerCases('test/browser/worker/storage-worker.js');
+afterAll(() => served.close());
+const browser: Browser = await launchChromium();
+afterAll(() => browser.close());
 const context = await browser.newContext();
 const page: Page = await context.newPage();
 page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -50,8 +44,9 @@ describe('storage and hashing in a Chromium dedicated worker', () => {
   for (const store of ['OPFS', 'IndexedDB']) {
     it(`${store}: a write beyond the quota fails as storage/disk-full, keeps what was written, and succeeds once there is room`, async () => {
       const cdp: CDPSession = await context.newCDPSession(page);
-      const origin = new URL(served!.url).origin;
-      const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+      const origin = new URL(served.url).origin;
+      const usage = await page.evaluate(async () =>
+        (await (globalThis as unknown as { navigator: { storage: { estimate(): Promise<{ usage?: number }> } } }).navigator.storage.estimate()).usage ?? 0);
       await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 6 * 1024 * 1024 });
       try {
         await runWorkerCase(call, `${QUOTA}${store} > fails a write beyond the quota as storage/disk-full, keeping every piece written before`);
