@@ -38,6 +38,7 @@ const debianTools = [
   { check: ['transmission-create', ['--version']], pkg: 'transmission-cli' },
   { check: ['/usr/bin/python3', ['-c', 'import libtorrent']], pkg: 'python3-libtorrent' },
   { check: ['/usr/bin/chromium', ['--version']], pkg: 'chromium' },
+  { check: ['/usr/bin/firefox-esr', ['--version']], pkg: 'firefox-esr' },
   { check: ['ffmpeg', ['-version']], pkg: 'ffmpeg' },
   { check: ['qbittorrent-nox', ['--version']], pkg: 'qbittorrent-nox' },
   // The LSD tests multicast inside a network namespace of their own (ip netns).

@@ -11,6 +11,7 @@ const TOOLS = {
   'transmission-cli': { cmd: 'transmission-cli', args: ['--version'], pkg: 'transmission-cli' },
   libtorrent: { cmd: '/usr/bin/python3', args: ['-c', 'import libtorrent'], pkg: 'python3-libtorrent' },
   chromium: { cmd: '/usr/bin/chromium', args: ['--version'], pkg: 'chromium' },
+  'firefox-esr': { cmd: '/usr/bin/firefox-esr', args: ['--version'], pkg: 'firefox-esr' },
   ffmpeg: { cmd: 'ffmpeg', args: ['-version'], pkg: 'ffmpeg' },
   qbittorrent: { cmd: 'qbittorrent-nox', args: ['--version'], pkg: 'qbittorrent-nox' },
 } as const;

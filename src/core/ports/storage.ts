@@ -3,8 +3,8 @@
  * `writePiece`, so a store only ever holds verified bytes: "unverified bytes never reach a reader or
  * another peer" holds by construction, whatever the store does. Implementations: the memory store
  * (src/core/storage/memory-store.ts, tests and browser fallback), the Node filesystem store
- * (sidecar/src/storage/fs-store.ts); OPFS/IndexedDB next. One contract suite
- * (test/contracts/storage.contract.ts) runs against each of them.
+ * (sidecar/src/storage/fs-store.ts), OPFS and IndexedDB (src/browser/storage/, docs/browser-storage.md).
+ * One contract suite (test/contracts/storage.contract.ts) runs against each of them.
  *
  * Piece space (see src/core/metainfo/model.ts): piece `i` holds the bytes of piece space from
  * `i * pieceLength`, `pieceLength` long except for the last piece and, in v2, a piece that ends a

@@ -3,8 +3,8 @@ import { StorageError } from './errors.js';
 import { PieceMap } from './piece-map.js';
 
 /**
- * A store that keeps each written piece as one buffer: for tests, and the browser's last resort when
- * neither OPFS nor IndexedDB is usable. Memory grows with what is written and nothing else; data is
+ * A store that keeps each written piece as one buffer, for tests (the browser stores in OPFS or
+ * IndexedDB: src/browser/storage/). Memory grows with what is written and nothing else; data is
  * gone when the page or process ends, so its `fileStates` only have to be self-consistent.
  */
 export const memoryStorage: StorageFactory = {
