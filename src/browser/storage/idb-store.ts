@@ -35,8 +35,9 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): Browser
   return {
     kind: 'indexeddb',
     async open(layout, openOptions) {
-      store ??= createStore(options.databaseName ?? 'sluice-storage', 'torrents');
-      return IdbStore.open(layout, openOptions, store);
+      const databaseName = options.databaseName ?? 'sluice-storage';
+      store ??= createStore(databaseName, 'torrents');
+      return IdbStore.open(layout, openOptions, store, `indexeddb:${databaseName}`);
     },
   };
 }
@@ -47,6 +48,8 @@ class IdbStore implements BrowserTorrentStorage {
   private lastStamp = 0;
 
   private constructor(
+    /** The database's name: resume data saved for another database is not trusted here. */
+    readonly location: string,
     private readonly map: PieceMap,
     private readonly id: string,
     private readonly db: UseStore,
@@ -58,7 +61,7 @@ class IdbStore implements BrowserTorrentStorage {
     for (const m of mtimes.values()) this.lastStamp = Math.max(this.lastStamp, m);
   }
 
-  static async open(layout: StorageLayout, options: StorageOpenOptions, db: UseStore): Promise<IdbStore> {
+  static async open(layout: StorageLayout, options: StorageOpenOptions, db: UseStore, location: string): Promise<IdbStore> {
     const map = new PieceMap(layout);
     checkStorageId(options.id);
     const wanted = layout.files.map((_, i) => options.wanted?.[i] ?? true);
@@ -76,7 +79,7 @@ class IdbStore implements BrowserTorrentStorage {
         const value: unknown = fileValues[i];
         if (indexOf(key) < layout.files.length && typeof value === 'number') mtimes.set(indexOf(key), value);
       });
-      const store = new IdbStore(map, options.id, db, wanted, stored, mtimes);
+      const store = new IdbStore(location, map, options.id, db, wanted, stored, mtimes);
       await store.settle(layout.files.map((_, i) => i).filter((i) => wanted[i]));
       return store;
     } catch (error) {

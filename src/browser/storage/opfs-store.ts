@@ -41,6 +41,10 @@ export function opfsStorage(options: OpfsStorageOptions = {}): BrowserStorageFac
 type Existence = 'yes' | 'no' | undefined;
 
 class OpfsStore implements BrowserTorrentStorage {
+  /** The OPFS folder holding the torrents, by name: resume data saved for another folder is not trusted here. */
+  get location(): string {
+    return `opfs:${this.parent.name}`;
+  }
   private readonly lock = new RwLock();
   private readonly exists: Existence[];
   private readonly fileHandles = new Map<number, FileSystemFileHandle>();
