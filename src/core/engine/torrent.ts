@@ -453,7 +453,7 @@ export class Torrent implements PeerLinkHost {
     this.pex.delete(link);
     const now = this.now();
     this.picker?.peerGone(link.address);
-    this.availability?.gone(link, link.conn.peerBitfield);
+    this.availability?.gone(link);
     this.metadata?.removePeer(link);
     if (link.transport.outgoing) this.book.onDisconnected(link.address, !link.conn.ready, now);
     if (link.conn.ready) this.ctx.emit({ type: 'peer-disconnected', infoHash: this.infoHashHex, address: link.address, reason: error?.message ?? null });
@@ -507,11 +507,11 @@ export class Torrent implements PeerLinkHost {
         }
         return;
       }
+      // A bitfield, have all or have none replaces what the peer said before (first or late, as
+      // libtorrent takes them): the ledger swaps its counts and interest is decided again.
       case 'bitfield':
-        if (this.availability) {
-          this.availability.bitfield(link, e.bitfield);
-          link.seed = e.bitfield.hasAll();
-        }
+        link.seed = e.bitfield.hasAll();
+        this.availability?.bitfield(link, e.bitfield);
         this.updateInterest(link);
         return;
       case 'have-all':
@@ -520,6 +520,9 @@ export class Torrent implements PeerLinkHost {
         this.updateInterest(link);
         return;
       case 'have-none':
+        link.seed = false;
+        this.availability?.haveNone(link);
+        this.updateInterest(link);
         return;
       case 'have':
         if (this.availability) {
@@ -673,7 +676,7 @@ export class Torrent implements PeerLinkHost {
     const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
     if (Number.isFinite(allowance)) count = Math.min(count, Math.floor(allowance / BLOCK));
     if (count <= 0) return;
-    const peerHas = this.availability?.pieces(link, link.conn.peerBitfield) ?? null;
+    const peerHas = this.availability?.pieces(link) ?? null;
     if (!peerHas) return;
     const has = choked ? allowedFastPieces(link.allowedFast, peerHas, picker.pieceCount) : peerHas;
     const blocks = picker.pick({ id: link.address, has }, count, now);
@@ -796,7 +799,8 @@ export class Torrent implements PeerLinkHost {
     this.resumeDirty = true;
     for (const link of this.links.values()) {
       if (!link.conn.ready) continue;
-      if (!link.seed) link.conn.have(index);
+      // Not to a peer that has the piece (it may have stopped being a seed with a late bitfield).
+      if (!link.conn.peerHas(index)) link.conn.have(index);
       link.flush();
     }
     const waiting = this.waiters.get(index);
