@@ -510,18 +510,19 @@ export class Torrent implements PeerLinkHost {
       // A bitfield, have all or have none replaces what the peer said before (first or late, as
       // libtorrent takes them): the ledger swaps its counts and interest is decided again.
       case 'bitfield':
-        link.seed = e.bitfield.hasAll();
-        this.availability?.bitfield(link, e.bitfield);
+      case 'have-none': {
+        const wasSeed = link.seed;
+        link.seed = e.type === 'bitfield' && e.bitfield.hasAll();
+        if (e.type === 'bitfield') this.availability?.bitfield(link, e.bitfield);
+        else this.availability?.haveNone(link);
         this.updateInterest(link);
+        // A seed that was interested but never eligible for a slot (no longer a seed) gets one now, not at the next rechoke.
+        if (wasSeed && !link.seed && link.conn.peerInterested && this.unchokedCount() < this.choker.slots) this.rechoke(now);
         return;
+      }
       case 'have-all':
         link.seed = true;
         this.availability?.haveAll(link);
-        this.updateInterest(link);
-        return;
-      case 'have-none':
-        link.seed = false;
-        this.availability?.haveNone(link);
         this.updateInterest(link);
         return;
       case 'have':
