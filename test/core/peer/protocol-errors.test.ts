@@ -57,7 +57,7 @@ describe('PeerConnection protocol errors', () => {
     ['empty piece', {}, {}, [{ type: 'piece', index: 0, begin: 0, block: new Uint8Array(0) }], 'peer/piece-out-of-range'],
     ['ut_metadata that is not bencoded', {}, {}, [ext(2, new Uint8Array([1, 2, 3]))], 'ut-metadata/bad-message'],
     ['ut_metadata piece beyond 16 MiB', {}, {}, [ext(2, encodeBencode({ msg_type: 0, piece: 1024 }))], 'ut-metadata/out-of-range'],
-    ['ut_pex with a ragged list', {}, {}, [ext(1, encodeBencode({ added: new Uint8Array(7) }))], 'ut-pex/bad-message'],
+    ['ut_pex that is not a dictionary', {}, {}, [ext(1, encodeBencode([1]))], 'ut-pex/bad-message'],
     ['lt_donthave of 3 bytes', {}, {}, [ext(7, new Uint8Array(3))], 'lt-donthave/bad-message'],
     ['lt_donthave beyond the last piece', {}, {}, [ext(7, new Uint8Array([0, 0, 0, 10]))], 'peer/have-out-of-range'],
     ['an unknown message id is skipped', {}, {}, [{ type: 'unknown', id: 0x40, payload: new Uint8Array(0) }, { type: 'keep-alive' }], ''],
@@ -145,6 +145,7 @@ describe('PeerConnection protocol errors', () => {
     ['suggest without fast (ignored)', { fast: false }, {}, [{ type: 'suggest', index: 0 }], []],
     ['extended without BEP 10 (skipped)', { extended: false }, {}, [ext(0, encodeBencode({ m: {} }))], []],
     ['an extended handshake that is not a dictionary (ignored)', {}, {}, [ext(0, encodeBencode([1]))], []],
+    ['ut_pex with a ragged list (tail ignored)', {}, {}, [ext(1, encodeBencode({ added: new Uint8Array([1, 2, 3, 4, 0, 80, 9]) }))], ['pex']],
   ];
 
   for (const [name, remote, local, messages, types] of tolerated) {
