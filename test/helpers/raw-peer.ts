@@ -49,8 +49,8 @@ export interface RawSeederOptions {
   readonly bytesPerSecond?: number;
 }
 
-/** The 20-byte peer id of a raw seeder: a recognisable prefix, then a per-instance tag. */
-function rawPeerId(tag: number): Uint8Array {
+/** The 20-byte peer id of a raw peer: a recognisable prefix, then a per-instance tag. */
+export function rawPeerId(tag: number): Uint8Array {
   const id = new TextEncoder().encode(`-RW0001-${String(tag).padStart(12, '0')}`);
   return id.subarray(0, 20);
 }

@@ -458,7 +458,7 @@ export class Torrent implements PeerLinkHost {
     this.pex.delete(link);
     const now = this.now();
     this.picker?.peerGone(link.address);
-    this.availability?.gone(link, link.conn.peerBitfield);
+    this.availability?.gone(link);
     this.metadata?.removePeer(link);
     if (link.transport.outgoing) this.book.onDisconnected(link.address, !link.conn.ready, now);
     if (link.conn.ready) this.ctx.emit({ type: 'peer-disconnected', infoHash: this.infoHashHex, address: link.address, reason: error?.message ?? null });
@@ -512,19 +512,23 @@ export class Torrent implements PeerLinkHost {
         }
         return;
       }
+      // A bitfield, have all or have none replaces what the peer said before (first or late, as
+      // libtorrent takes them): the ledger swaps its counts and interest is decided again.
       case 'bitfield':
-        if (this.availability) {
-          this.availability.bitfield(link, e.bitfield);
-          link.seed = e.bitfield.hasAll();
-        }
+      case 'have-none': {
+        const wasSeed = link.seed;
+        link.seed = e.type === 'bitfield' && e.bitfield.hasAll();
+        if (e.type === 'bitfield') this.availability?.bitfield(link, e.bitfield);
+        else this.availability?.haveNone(link);
         this.updateInterest(link);
+        // A seed that was interested but never eligible for a slot (no longer a seed) gets one now, not at the next rechoke.
+        if (wasSeed && !link.seed && link.conn.peerInterested && this.unchokedCount() < this.choker.slots) this.rechoke(now);
         return;
+      }
       case 'have-all':
         link.seed = true;
         this.availability?.haveAll(link);
         this.updateInterest(link);
-        return;
-      case 'have-none':
         return;
       case 'have':
         if (this.availability) {
@@ -678,7 +682,7 @@ export class Torrent implements PeerLinkHost {
     const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
     if (Number.isFinite(allowance)) count = Math.min(count, Math.floor(allowance / BLOCK));
     if (count <= 0) return;
-    const peerHas = this.availability?.pieces(link, link.conn.peerBitfield) ?? null;
+    const peerHas = this.availability?.pieces(link) ?? null;
     if (!peerHas) return;
     const has = choked ? allowedFastPieces(link.allowedFast, peerHas, picker.pieceCount) : peerHas;
     const blocks = picker.pick({ id: link.address, has }, count, now);
@@ -801,7 +805,8 @@ export class Torrent implements PeerLinkHost {
     this.resumeDirty = true;
     for (const link of this.links.values()) {
       if (!link.conn.ready) continue;
-      if (!link.seed) link.conn.have(index);
+      // Not to a peer that has the piece (it may have stopped being a seed with a late bitfield).
+      if (!link.conn.peerHas(index)) link.conn.have(index);
       link.flush();
     }
     const waiting = this.waiters.get(index);

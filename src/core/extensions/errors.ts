@@ -9,8 +9,6 @@ export type ExtensionErrorCode =
   | 'ut-metadata/hash-mismatch'
   /** A ut_pex payload that is not a bencoded dictionary, or a peer list of the wrong shape. */
   | 'ut-pex/bad-message'
-  /** A ut_pex list with more entries than ut-pex/limits.ts accepts. */
-  | 'ut-pex/too-many-peers'
   /** An lt_donthave payload that is not exactly one 4-byte piece index. */
   | 'lt-donthave/bad-message';
 

@@ -1,5 +1,5 @@
 import { MAX_METADATA_SIZE } from '../extensions/ut-metadata/limits.js';
-import { Bitfield, BitfieldError } from '../util/bitfield.js';
+import { Bitfield } from '../util/bitfield.js';
 import { PeerError } from './errors.js';
 
 /**
@@ -13,21 +13,26 @@ function outOfRange(index: number, count: number): PeerError {
   return new PeerError('peer/have-out-of-range', `peer announced piece ${index} of a torrent with ${count} pieces`);
 }
 
+/**
+ * The peer's bitfield. The length must fit the piece count (bounds); bits set after the last piece name no
+ * piece and are ignored, as libtorrent does, rather than dropping the peer.
+ */
 function fromWire(bits: Uint8Array, count: number): Bitfield {
-  try {
-    return Bitfield.fromWire(bits, count);
-  } catch (error) {
-    if (!(error instanceof BitfieldError)) throw error;
-    if (error.code === 'bitfield/spare-bits-set') {
-      throw new PeerError('peer/bitfield-spare-bits', `peer bitfield for ${count} pieces has spare bits set`);
-    }
-    throw new PeerError('peer/bitfield-wrong-length', `peer bitfield has ${bits.length} bytes, expected ${Math.ceil(count / 8)} for ${count} pieces`);
+  const expected = Math.ceil(count / 8);
+  if (bits.length !== expected) {
+    throw new PeerError('peer/bitfield-wrong-length', `peer bitfield has ${bits.length} bytes, expected ${expected} for ${count} pieces`);
   }
+  const spare = expected * 8 - count;
+  if (spare === 0 || (bits[expected - 1]! & ((1 << spare) - 1)) === 0) return Bitfield.fromWire(bits, count);
+  const cleared = bits.slice();
+  cleared[expected - 1] = cleared[expected - 1]! & (0xff << spare);
+  return Bitfield.fromWire(cleared, count);
 }
 
 /**
- * The pieces the peer has. While the piece count is unknown (a magnet), what the peer says is held raw and
- * checked, and turned into a Bitfield, by setPieceCount.
+ * The pieces the peer has. A bitfield, have all or have none replaces everything the peer said before,
+ * whenever it comes (libtorrent takes a late one the same way). While the piece count is unknown (a
+ * magnet), what the peer says is held raw and checked, and turned into a Bitfield, by setPieceCount.
  */
 export class PeerAvailability {
   private count: number | null;
@@ -62,6 +67,7 @@ export class PeerAvailability {
       if (payload.length > Math.ceil(MAX_PENDING_PIECES / 8)) {
         throw new PeerError('peer/bitfield-wrong-length', `peer bitfield of ${payload.length} bytes describes more pieces than any torrent we accept`);
       }
+      this.forgetPending();
       this.pendingBitfield = payload.slice();
       return null;
     }
@@ -70,12 +76,15 @@ export class PeerAvailability {
   }
 
   onHaveAll(): void {
-    if (this.count === null) this.pendingAll = true;
-    else this.bits = Bitfield.full(this.count);
+    if (this.count === null) {
+      this.forgetPending();
+      this.pendingAll = true;
+    } else this.bits = Bitfield.full(this.count);
   }
 
   onHaveNone(): void {
-    if (this.count !== null) this.bits = new Bitfield(this.count);
+    if (this.count === null) this.forgetPending();
+    else this.bits = new Bitfield(this.count);
   }
 
   /** Returns true when the piece is new for this peer (known piece count only). */
@@ -116,8 +125,14 @@ export class PeerAvailability {
         ? fromWire(this.pendingBitfield, count)
         : new Bitfield(count);
     if (this.pendingHaves !== null) for (const index of this.pendingHaves.indices()) this.bits.set(index);
-    this.pendingBitfield = null;
-    this.pendingHaves = null;
+    this.forgetPending();
     return report ? this.bits.clone() : null;
+  }
+
+  private forgetPending(): void {
+    this.pendingBitfield = null;
+    this.pendingAll = false;
+    this.pendingHaves = null;
+    this.pendingHighest = -1;
   }
 }

@@ -31,12 +31,10 @@ import { PeerRequests } from './peer-requests.js';
 
 const EXTENSION_NAMES: readonly ExtensionName[] = [UT_METADATA, UT_PEX, LT_DONTHAVE];
 
-// Where the peer is in the "availability first" rule (BEP 3 bitfield, BEP 6 have all / have none).
+// Where we are in the "availability first" rule for what we send (BEP 3 bitfield, BEP 6 have all / have none).
 const AVAILABILITY_OPEN = 0;
 const AVAILABILITY_RECEIVED = 1;
 const AVAILABILITY_CLOSED = 2;
-/** Choke and interest messages, which may come before the peer's availability message. */
-const STATE_MESSAGES: ReadonlySet<WireMessage['type']> = new Set(['choke', 'unchoke', 'interested', 'not-interested']);
 
 /**
  * One peer wire connection, without I/O (in the style of h11 and quinn): feed it the peer's bytes with
@@ -71,7 +69,6 @@ export class PeerConnection {
   private failure: SluiceError | null = null;
   private remote: HandshakeMessage | null = null;
   private remoteExtended: ExtendedHandshake | null = null;
-  private peerAvailabilityStage = AVAILABILITY_OPEN;
   private sentAvailabilityStage = AVAILABILITY_OPEN;
 
   private isExtended = false;
@@ -472,31 +469,23 @@ export class PeerConnection {
       case 'port':
         if (message.port !== 0) events.push({ type: 'port', port: message.port });
         return;
+      // BEP 3 wants the bitfield first and once, but real clients send it (or have all / have none) after
+      // other messages: after have none, after allowed fast, or again to correct themselves. Like
+      // libtorrent, each one is the peer's whole availability from now on. Have all / have none without
+      // the fast extension mean the same unambiguous thing, so they are taken too.
       case 'bitfield': {
-        this.takeAvailability('bitfield');
         const bitfield = this.availability.onBitfield(message.bits);
         if (bitfield !== null) events.push({ type: 'bitfield', bitfield });
         return;
       }
       case 'have-all':
-        this.requireFast('have all');
-        this.takeAvailability('have all');
         this.availability.onHaveAll();
         events.push({ type: 'have-all' });
         return;
       case 'have-none':
-        this.requireFast('have none');
-        this.takeAvailability('have none');
         this.availability.onHaveNone();
         events.push({ type: 'have-none' });
         return;
-      default:
-        break;
-    }
-    // webtorrent that fetched the metadata from us sends `interested` (and may unchoke) before its have
-    // none / bitfield; those say nothing about pieces, so they leave the availability slot open.
-    if (!STATE_MESSAGES.has(message.type)) this.peerAvailabilityStage = AVAILABILITY_CLOSED;
-    switch (message.type) {
       case 'choke':
         this.state.peerChoking = true;
         events.push({ type: 'choke' });
@@ -527,21 +516,22 @@ export class PeerConnection {
         }
         return;
       case 'piece':
+        // Before the metadata we asked for nothing and can check nothing: the block is dropped unread.
+        if (this.availability.pieceCount === null) return;
         this.checkPiece(message.index, message.begin, message.block.length);
         // The decoder's message has the event's exact shape: passed on, not copied, once per block.
         events.push(message);
         return;
       case 'reject':
-        this.requireFast('reject request');
+        // Unambiguous even without the fast extension: the request is not going to be served.
         events.push({ type: 'reject', index: message.index, begin: message.begin, length: message.length });
         return;
       case 'allowed-fast':
-        this.requireFast('allowed fast');
-        if (this.inRange(message.index)) events.push({ type: 'allowed-fast', index: message.index });
+        // Advisory: without the fast extension a choked peer would drop what we asked, so it is ignored.
+        if (this.isFast && this.inRange(message.index)) events.push({ type: 'allowed-fast', index: message.index });
         return;
       case 'suggest':
-        this.requireFast('suggest piece');
-        if (this.inRange(message.index)) events.push({ type: 'suggest', index: message.index });
+        if (this.isFast && this.inRange(message.index)) events.push({ type: 'suggest', index: message.index });
         return;
       case 'unknown':
         // Messages we do not speak (e.g. BEP 52 hash requests) are skipped, as BEP 3 intends.
@@ -590,12 +580,15 @@ export class PeerConnection {
   }
 
   private onExtended(id: number, payload: Uint8Array, events: PeerEvent[]): void {
-    if (!this.isExtended) {
-      throw new PeerError('peer/extended-not-negotiated', 'peer sent an extended message without the extension protocol');
-    }
+    // Without BEP 10 on both sides the peer knows none of our ids: the message means nothing here, and is
+    // skipped like any unknown message.
+    if (!this.isExtended) return;
     if (id === EXTENDED_HANDSHAKE_ID) {
-      this.remoteExtended = parseExtendedHandshake(payload);
-      events.push({ type: 'extended-handshake', handshake: this.remoteExtended });
+      const handshake = parseOrNull(payload);
+      // libtorrent ignores an extended handshake it cannot read; the peer keeps what it said before.
+      if (handshake === null) return;
+      this.remoteExtended = handshake;
+      events.push({ type: 'extended-handshake', handshake });
       return;
     }
     const local = this.options.localExtensions;
@@ -610,20 +603,6 @@ export class PeerConnection {
     } else {
       events.push({ type: 'extended', id, payload });
     }
-  }
-
-  private takeAvailability(what: string): void {
-    if (this.peerAvailabilityStage === AVAILABILITY_RECEIVED) {
-      throw new PeerError('peer/duplicate-availability', `peer sent ${what} after its bitfield, have all or have none`);
-    }
-    if (this.peerAvailabilityStage === AVAILABILITY_CLOSED) {
-      throw new PeerError('peer/availability-not-first', `peer sent ${what} after other messages`);
-    }
-    this.peerAvailabilityStage = AVAILABILITY_RECEIVED;
-  }
-
-  private requireFast(what: string): void {
-    if (!this.isFast) throw new PeerError('peer/fast-not-negotiated', `peer sent ${what} without the fast extension`);
   }
 
   private inRange(index: number): boolean {
@@ -642,10 +621,13 @@ export class PeerConnection {
     if (length === 0 || length > MAX_REQUEST_LENGTH) {
       throw new PeerError('peer/bad-request-length', `peer requested ${length} bytes, expected 1..${MAX_REQUEST_LENGTH}`);
     }
-    if (!this.blockFits(index, begin, length)) {
+    // Before the metadata nothing can be checked, and we have nothing to give: refused, not a reason to drop.
+    const unknown = this.availability.pieceCount === null;
+    if (!unknown && !this.blockFits(index, begin, length)) {
       throw new PeerError('peer/request-out-of-range', `peer requested ${length} bytes at ${begin} of piece ${index}, outside the torrent`);
     }
     const refused =
+      unknown ||
       (this.state.amChoking && !this.allowedFastGranted.has(index)) ||
       this.peerRequests.size >= this.maxPeerRequests;
     if (refused) {
@@ -665,6 +647,15 @@ export class PeerConnection {
 
 function invalidCall(message: string): PeerError {
   return new PeerError('peer/invalid-call', message);
+}
+
+function parseOrNull(payload: Uint8Array): ExtendedHandshake | null {
+  try {
+    return parseExtendedHandshake(payload);
+  } catch (error) {
+    if (isSluiceError(error) && error.code === 'wire/bad-extended-handshake') return null;
+    throw error;
+  }
 }
 
 function asSluiceError(error: unknown): SluiceError {

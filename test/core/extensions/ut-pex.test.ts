@@ -52,8 +52,13 @@ describe('ut_pex codec', () => {
   it('validates incoming messages and bounds their size', () => {
     expect(codeOf(() => decodePexMessage(encodeBencode([1])))).toBe('ut-pex/bad-message');
     expect(codeOf(() => decodePexMessage(encodeBencode({ added: 5 })))).toBe('ut-pex/bad-message');
-    expect(codeOf(() => decodePexMessage(encodeBencode({ added6: new Uint8Array(17) })))).toBe('ut-pex/bad-message');
-    expect(codeOf(() => decodePexMessage(encodeBencode({ dropped: new Uint8Array(6 * (MAX_INCOMING_PEX_PEERS + 1)) })))).toBe('ut-pex/too-many-peers');
+    // Tolerated as libtorrent does: a ragged tail is ignored, a long list is read up to the bound.
+    const ragged = new Uint8Array(18 + 17);
+    ragged.set([0x20, 0x01, 0x0d, 0xb8], 0);
+    ragged[17] = 80;
+    expect(decodePexMessage(encodeBencode({ added6: ragged, 'added6.f': new Uint8Array([2]) }))).toEqual({ added: [{ host: '2001:db8::', port: 80, flags: 2 }], dropped: [] });
+    const many = new Uint8Array(6 * (MAX_INCOMING_PEX_PEERS + 5)).map((_, i) => (i % 6 === 5 ? 1 : 7));
+    expect(decodePexMessage(encodeBencode({ dropped: many })).dropped).toHaveLength(MAX_INCOMING_PEX_PEERS);
     // Port 0 entries are skipped; a missing or short flags string means no flags.
     const decoded = decodePexMessage(encodeBencode({ added: new Uint8Array([1, 1, 1, 1, 0, 0, 2, 2, 2, 2, 0, 9]), 'added.f': new Uint8Array(1) }));
     expect(decoded).toEqual({ added: [{ host: '2.2.2.2', port: 9, flags: 0 }], dropped: [] });

@@ -93,15 +93,9 @@ describe('adversarial peers against the engine in its Node shell', () => {
       options: { afterAvailability: (c) => c.sendRaw(new Uint8Array([0, 0, 0, 6, 4, 0, 0, 0, 1, 0])) },
     },
     {
-      name: 'a bitfield with a spare bit set',
-      reason: 'peer bitfield for 17 pieces has spare bits set',
-      options: {
-        availability: () => {
-          const bits = fullBitfield(17);
-          bits[2] = 0xff;
-          return encodeMessage({ type: 'bitfield', bits });
-        },
-      },
+      name: 'a bitfield one byte short',
+      reason: 'peer bitfield has 2 bytes, expected 3 for 17 pieces',
+      options: { availability: () => encodeMessage({ type: 'bitfield', bits: fullBitfield(17).subarray(0, 2) }) },
     },
     {
       name: 'a have for a piece past the end',
@@ -131,6 +125,23 @@ describe('adversarial peers against the engine in its Node shell', () => {
       expect(sameBytes(d.file(), t.files[0]!)).toBe(true);
     });
   }
+
+  it('keeps a peer whose bitfield has spare bits set (ignored, as libtorrent does) and completes from it', async () => {
+    const t = await singleFileTorrent(LENGTH, PIECE);
+    const quirky = await seeder(t, {
+      availability: () => {
+        const bits = fullBitfield(17);
+        bits[2] = 0xff;
+        return encodeMessage({ type: 'bitfield', bits });
+      },
+    });
+    const d = await downloader(t, [quirky.address]);
+    await d.waitFor('torrent-finished');
+    expect(sameBytes(d.file(), t.files[0]!)).toBe(true);
+    expect(quirky.connections).toBe(1);
+    const finishedAt = d.alerts.findIndex((a) => a.type === 'torrent-finished');
+    expect(d.alerts.slice(0, finishedAt).filter((a) => a.type === 'peer-disconnected')).toEqual([]);
+  });
 
   it('re-issues the requests a stalled peer sits on to another peer', async () => {
     const t = await singleFileTorrent(LENGTH, PIECE);

@@ -90,11 +90,9 @@ function list(dict: BencodeDictionary, key: string, v6: boolean): { address: Pex
   if (node === undefined) return [];
   if (node.kind !== 'bytes') throw bad(`ut_pex ${key} is a bencoded ${node.kind}, not a byte string`);
   const size = v6 ? 18 : 6;
-  if (node.value.length % size !== 0) throw bad(`ut_pex ${key} has ${node.value.length} bytes, not a multiple of ${size}`);
-  const count = node.value.length / size;
-  if (count > MAX_INCOMING_PEX_PEERS) {
-    throw new ExtensionError('ut-pex/too-many-peers', `ut_pex ${key} lists ${count} peers, more than ${MAX_INCOMING_PEX_PEERS}`);
-  }
+  // Like libtorrent: a ragged tail is ignored and a long list is cut at the bound; neither harms us, and
+  // neither is a reason to drop a peer that also sends us data.
+  const count = Math.min(Math.floor(node.value.length / size), MAX_INCOMING_PEX_PEERS);
   const out: { address: PexAddress; index: number }[] = [];
   for (let i = 0; i < count; i++) {
     const entry = node.value.subarray(i * size, (i + 1) * size);
@@ -116,8 +114,9 @@ function withFlags(dict: BencodeDictionary, key: string, entries: { address: Pex
 
 /**
  * Reads one ut_pex payload: a bencoded dictionary whose peer lists are compact strings (6 bytes per IPv4 peer,
- * 18 per IPv6 peer). Keys we do not know are ignored; a list of the wrong type or length, or one longer than
- * MAX_INCOMING_PEX_PEERS, is an ExtensionError.
+ * 18 per IPv6 peer). Keys we do not know are ignored; a payload that is not a dictionary, or a list that is not a
+ * byte string, is an ExtensionError. A list's ragged tail is ignored, and only its first MAX_INCOMING_PEX_PEERS
+ * entries are read.
  */
 export function decodePexMessage(payload: Uint8Array): PexMessage {
   let root: BencodeNode;
