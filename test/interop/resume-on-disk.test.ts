@@ -79,11 +79,11 @@ function download(f: Fixture, out: string, state: string, peer: LibtorrentPeer, 
   return run;
 }
 
-/** Resolves with the first JSON status line that satisfies `match`. */
+/** Resolves with the first JSON status line (not an `event` line of the alert log) that satisfies `match`. */
 async function statusLine(run: ReturnType<typeof sluiceLong>, match: (l: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
   const started = Date.now();
   for (;;) {
-    const hit = jsonLines(run.stdout()).find(match);
+    const hit = jsonLines(run.stdout()).find((l) => !('event' in l) && match(l));
     if (hit) return hit;
     if (run.child.exitCode !== null) throw new Error(`sluice exited before ${what}: ${run.stdout().slice(-600)} ${run.stderr()}`);
     if (Date.now() - started > 60_000) throw new Error(`no status line with ${what}: ${run.stdout().slice(-600)}`);
