@@ -134,6 +134,8 @@ export interface WebTorrentOptions {
   readonly wsTracker?: string;
   /** TCP peer that announces to the torrent's own HTTP/UDP trackers (off by default: peers come from `peers`). */
   readonly classicTrackers?: boolean;
+  /** argv prefix to run it under, e.g. a network namespace's `ip netns exec NAME` (not passed to the peer). */
+  readonly prefix?: readonly string[];
 }
 
 export interface WebTorrentPeer {
@@ -151,7 +153,9 @@ const running = new Set<WebTorrentPeer>();
 
 export async function startWebTorrent(options: WebTorrentOptions): Promise<WebTorrentPeer> {
   const moduleUrl = pathToFileURL(createRequire(import.meta.url).resolve('webtorrent')).href;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', PEER_SCRIPT, moduleUrl, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const { prefix = [], ...config } = options;
+  const argv = [...prefix, process.execPath, '--input-type=module', '-e', PEER_SCRIPT, moduleUrl, JSON.stringify(config)];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const followed = followJsonLines<WebTorrentLine>('webtorrent', child, { killAfterMs: 5000 });
   const { lines, waitFor, transcript } = followed;
 

@@ -45,9 +45,12 @@ export async function startWsTracker(): Promise<WsTracker> {
   return tracker;
 }
 
-/** `sluice tracker --port 0 --json` (Sluice's own tracker) in a child process, until closed. */
-export async function startSluiceTracker(): Promise<WsTracker> {
-  const run = sluiceLong(['tracker', '--port', '0', '--host', '127.0.0.1', '--json']);
+/**
+ * `sluice tracker --port 0 --json` (Sluice's own tracker) in a child process, until closed. Under a
+ * `prefix` (a network namespace) `relayed()` cannot reach its /stats from here.
+ */
+export async function startSluiceTracker(options: { prefix?: readonly string[] } = {}): Promise<WsTracker> {
+  const run = sluiceLong(['tracker', '--port', '0', '--host', '127.0.0.1', '--json'], { prefix: options.prefix });
   const first = JSON.parse(await run.firstLine) as { ws: string; stats: string };
   const tracker: WsTracker = {
     url: first.ws,

@@ -98,7 +98,7 @@ export async function startTrackerServer(options: TrackerServerOptions = {}): Pr
     const socket = udp;
     socket.on('message', (message, remote) => {
       try {
-        const reply = service.handleUdp(new Uint8Array(message.buffer, message.byteOffset, message.length), remote.address, remote.port);
+        const reply = service.handleUdp(new Uint8Array(message.buffer, message.byteOffset, message.length), remote.address);
         if (reply) socket.send(reply, remote.port, remote.address);
       } catch {
         service.counters.reject('udp-internal');

@@ -48,8 +48,8 @@ export class TrackerService {
   }
 
   /** The reply to a datagram, or null. */
-  handleUdp(packet: Uint8Array, address: string, port: number): Uint8Array | null {
-    return handleTrackerUdp(this, packet, address, port);
+  handleUdp(packet: Uint8Array, address: string): Uint8Array | null {
+    return handleTrackerUdp(this, packet, address);
   }
 
   /** Expires stale peers and closes idle WebSocket connections. */

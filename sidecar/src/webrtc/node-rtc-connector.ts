@@ -10,11 +10,16 @@ import type { Transport } from '../../../src/core/ports/transport.js';
 import { RtcAttempt } from '../../../src/core/transport/rtc-attempt.js';
 import { rtcConnectorSettings, type RtcConnectorOptions, type RtcConnectorSettings } from '../../../src/core/transport/rtc-connector-options.js';
 import { NodeDataChannelTransport } from './datachannel-transport.js';
+import { defaultIceBindAddress } from './ice-bind-address.js';
 import { toNativeIceServers } from './ice-servers.js';
 import { answerAsDtlsServer, countCandidates } from './sdp.js';
 
 export interface NodeRtcOptions extends RtcConnectorOptions {
-  /** Local address to gather host candidates on. A host with only `lo` needs '127.0.0.1' or it gathers none. */
+  /**
+   * Local address to gather host candidates on. Default: chosen for each connection by
+   * `defaultIceBindAddress` (every interface while one has a routable address, else a self-assigned
+   * IPv4 address, else loopback: unbound, libjuice gathers nothing from those).
+   */
   readonly bindAddress?: string;
   /** UDP ports for ICE, e.g. to open them in a firewall. Default: any. */
   readonly portRange?: { readonly begin: number; readonly end: number };
@@ -22,7 +27,7 @@ export interface NodeRtcOptions extends RtcConnectorOptions {
   readonly enableIceUdpMux?: boolean;
   /**
    * IP MTU that libdatachannel sizes its SCTP packets and DTLS records for (it does no path-MTU discovery,
-   * so a packet larger than the path is lost for good). Default: LOOPBACK_MTU when `bindAddress` is a
+   * so a packet larger than the path is lost for good). Default: LOOPBACK_MTU when ICE is bound to a
    * loopback address (every candidate, so every path, is then loopback), libdatachannel's 1280 otherwise.
    */
   readonly mtu?: number;
@@ -58,26 +63,39 @@ let connectionCount = 0;
  * SDP leaves with its candidates, taken once ICE gathering reports 'complete'.
  */
 export class NodeRtcConnector implements RtcConnector {
+  /** Everything but the bind address and the MTU, which follow the interfaces of the moment. */
   private readonly config: RtcConfig;
-  /** The MTU connections use (for benches and logs). */
-  readonly mtu: number;
+  private readonly options: NodeRtcOptions;
   private readonly settings: RtcConnectorSettings;
   private readonly attempts = new Set<RtcAttempt>();
 
   constructor(options: NodeRtcOptions = {}) {
+    this.options = options;
     this.settings = rtcConnectorSettings(options);
     this.config = {
       iceServers: toNativeIceServers(this.settings.iceServers),
-      ...(options.bindAddress !== undefined && { bindAddress: options.bindAddress }),
       ...(options.portRange && { portRangeBegin: options.portRange.begin, portRangeEnd: options.portRange.end }),
       ...(options.enableIceUdpMux && { enableIceUdpMux: true }),
     };
-    const mtu = options.mtu ?? (options.bindAddress !== undefined && isLoopbackAddress(options.bindAddress) ? LOOPBACK_MTU : undefined);
-    if (mtu !== undefined) {
-      if (!Number.isInteger(mtu) || mtu < 576 || mtu > LOOPBACK_MTU) throw new RtcError('rtc/bad-config', `mtu must be a whole number from 576 to ${LOOPBACK_MTU}, got ${mtu}`);
-      this.config.mtu = mtu;
+    const mtu = options.mtu;
+    if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 576 || mtu > LOOPBACK_MTU)) {
+      throw new RtcError('rtc/bad-config', `mtu must be a whole number from 576 to ${LOOPBACK_MTU}, got ${mtu}`);
     }
-    this.mtu = mtu ?? DEFAULT_NATIVE_MTU;
+  }
+
+  /** The MTU a connection made now uses (for benches and logs). */
+  get mtu(): number {
+    return this.connectionConfig().mtu ?? DEFAULT_NATIVE_MTU;
+  }
+
+  /**
+   * Chosen again for each connection, so a machine that was offline when the session started (bound to
+   * loopback) gathers its real interfaces once it has them.
+   */
+  private connectionConfig(): RtcConfig {
+    const bindAddress = this.options.bindAddress ?? defaultIceBindAddress();
+    const mtu = this.options.mtu ?? (bindAddress !== undefined && isLoopbackAddress(bindAddress) ? LOOPBACK_MTU : undefined);
+    return { ...this.config, ...(bindAddress !== undefined && { bindAddress }), ...(mtu !== undefined && { mtu }) };
   }
 
   async createOffer(): Promise<PendingOffer> {
@@ -163,7 +181,7 @@ export class NodeRtcConnector implements RtcConnector {
 
   private newPeerConnection(): PeerConnection {
     try {
-      return new PeerConnection(`sluice-${++connectionCount}`, this.config);
+      return new PeerConnection(`sluice-${++connectionCount}`, this.connectionConfig());
     } catch (err) {
       throw new RtcError('rtc/failed', `cannot create a peer connection: ${firstLine(err)}`);
     }
@@ -196,7 +214,7 @@ export class NodeRtcConnector implements RtcConnector {
     }
     if (!sdp) return new RtcError('rtc/failed', 'no local description was produced');
     if (countCandidates(sdp) === 0) {
-      return new RtcError('rtc/failed', "no ICE candidates were gathered (a host with only loopback needs bindAddress: '127.0.0.1')");
+      return new RtcError('rtc/failed', 'no ICE candidates were gathered (no usable local address: is any interface up?)');
     }
     return sdp;
   }
