@@ -117,7 +117,7 @@ async function main() {
         const before = load();
         const r = await runs[name]();
         results[name].push(r);
-        const extra = r.metadataToReadyMs === undefined ? '' : `; metadata→ready ${fmt(r.metadataToReadyMs, 0)} ms; longest main task ${fmt(r.mainLongestMs, 0)} ms; heap ${fmt(r.heapTotalMiB)} MiB`;
+        const extra = r.metadataToReadyMs === undefined ? '' : `; metadata→ready ${fmt(r.metadataToReadyMs, 0)} ms; longest task main ${fmt(r.mainLongestMs, 0)} ms wall / ${fmt(r.mainLongestCpuMs, 0)} ms CPU, worker ${fmt(r.workerLongestMs, 0)} / ${fmt(r.workerLongestCpuMs, 0)}; heap ${fmt(r.heapTotalMiB)} MiB, buffers ${fmt(r.buffersMiB)} MiB`;
         console.log(`round ${round + 1} ${name}: ${fmt(r.mibps)} MiB/s${extra}; load ${before}→${load()}`);
       }
     }

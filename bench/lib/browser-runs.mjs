@@ -199,8 +199,8 @@ export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, to
     const opened = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
     const marks = { main: await markIn(page, 'bench-main') };
-    const workerReady = page.waitForEvent('worker', { timeout: 60_000 });
-    const worker = page.workers()[0] ?? (await workerReady);
+    // Only wait for the event when the worker is not there yet: an unawaited waitForEvent rejects later.
+    const worker = page.workers()[0] ?? (await page.waitForEvent('worker', { timeout: 60_000 }));
     marks.worker = await markIn(worker, 'bench-worker');
     const done = page.waitForSelector(`[data-infohash="${infoHash}"][data-state="seeding"]`, { timeout: GIVE_UP_MS });
     await withTimeout(done, 'sluice').catch(async (err) => {
