@@ -1,0 +1,184 @@
+// The browser engine in Debian's Chromium, side by side in the same browser and run (issue 9):
+//   raw page↔page   a data channel between two pages (16 KiB messages, ≤ 1 MiB buffered): the ceiling
+//   raw Node→page   the same from webrtc-polyfill (node-datachannel, what webtorrent in Node uses) in a
+//                   child process to a page: the ceiling of the path the downloads below take
+//   webtorrent      webtorrent's browser build (dist/webtorrent.min.js as shipped) in a page
+//   Sluice          the app built by `vite build`, served by `sluice serve`, opened at /#<magnet> and
+//                   followed through its data-infohash / data-state / data-progress hooks
+// Both downloaders fetch the same torrent (one random file, 1 MiB pieces) from a fresh webtorrent 3
+// seeder in Node (bench/lib/wt-browser-seed.mjs) found through a bittorrent-tracker ws:// server in this
+// process; ICE on 127.0.0.1 only, no STUN. For each: MiB/s from the seeder's first piece request to the
+// page's completion (and from opening the page), metadata → ready as the seeder sees it (last metadata
+// piece sent → first piece request), the longest task of the page's main thread (and of a worker) during
+// the transfer (a Chromium trace, `toplevel`), and the peak V8 heap of page and worker (CDP
+// Runtime.getHeapUsage every 500 ms). Rounds alternate the order; medians are printed, then the ratios.
+// The figures are in docs/benchmarks.md (Browser). `npm run bench` builds the sidecar; this builds the app.
+// Usage: node bench/browser.mjs [--size MiB=256] [--rounds N=3] [--short] [--only raw,webtorrent,sluice] [--no-trace]
+//   --short: 32 MiB, 1 round (a check that everything runs); --no-trace: no Chromium trace (no task figures)
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import bencode from 'bencode';
+import { Server } from 'bittorrent-tracker';
+import { createTorrentFromPath } from '../build/sidecar/src/create/index.js';
+import { RAW_HIGH_WATER, RAW_MESSAGE, rawNodeToPage, rawPageToPage, sluiceRun, webtorrentRun } from './lib/browser-runs.mjs';
+import { launchChromium } from './lib/chromium.mjs';
+import { ensureRandomFile, median, MIB, ROOT, WORK } from './lib/work.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (flag) => {
+  const at = argv.indexOf(flag);
+  return at === -1 ? null : argv[at + 1];
+};
+const SHORT = argv.includes('--short');
+const SIZE_MIB = Number(opt('--size') ?? (SHORT ? 32 : 256));
+const ROUNDS = Math.max(1, Number(opt('--rounds') ?? (SHORT ? 1 : 3)));
+const ONLY = (opt('--only') ?? 'raw,webtorrent,sluice').split(',');
+const TRACE = !argv.includes('--no-trace');
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const load = () => loadavg()[0].toFixed(1);
+
+/** The page files the bench serves itself (the raw channel and webtorrent's pages). */
+function startBenchServer() {
+  const files = {
+    '/raw-channel.mjs': join(ROOT, 'bench/lib/raw-channel.mjs'),
+    '/wt-download.js': join(ROOT, 'bench/lib/pages/wt-download.js'),
+    '/webtorrent.min.js': join(ROOT, 'node_modules/webtorrent/dist/webtorrent.min.js'),
+  };
+  const html = (script) => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script type="module">${script}</script></body></html>`;
+  const pages = {
+    '/raw.html': html("import { rawChannel } from '/raw-channel.mjs'; window.raw = rawChannel(RTCPeerConnection, { iceServers: [] });"),
+    '/wt.html': html("import '/wt-download.js';"),
+  };
+  const server = createServer((req, res) => {
+    if (pages[req.url]) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pages[req.url]);
+    if (files[req.url]) return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(files[req.url]));
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
+}
+
+async function startTracker() {
+  const server = new Server({ http: false, udp: false, ws: true, stats: false });
+  server.on('warning', () => {});
+  server.on('error', () => {});
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `ws://127.0.0.1:${server.http.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** `vite build` into dist/, then `sluice serve --port 0 --json` serving it. */
+async function startApp() {
+  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('vite build failed');
+  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+    child.once('exit', (code) => reject(new Error(`sluice serve exited (${code})`)));
+  });
+  const url = first.app ?? first.url;
+  return { origin: new URL(url).origin, close: () => child.kill('SIGTERM') };
+}
+
+async function ensureTorrent(file) {
+  const path = `${file}.torrent`;
+  if (!existsSync(path) || statSync(path).mtimeMs < statSync(file).mtimeMs) writeFileSync(path, (await createTorrentFromPath(file, { pieceLength: MIB })).torrent);
+  const info = bencode.decode(readFileSync(path)).info;
+  return { path, infoHash: createHash('sha1').update(bencode.encode(info)).digest('hex') };
+}
+
+async function main() {
+  const size = SIZE_MIB * MIB;
+  const file = ensureRandomFile(`bench-${size}.bin`, size);
+  const torrent = await ensureTorrent(file);
+  const bench = await startBenchServer();
+  const tracker = await startTracker();
+  const app = ONLY.includes('sluice') ? await startApp() : null;
+  const browser = await launchChromium();
+  const magnet = `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`;
+  const common = { benchOrigin: bench.origin, appOrigin: app?.origin, magnet, infoHash: torrent.infoHash, size, torrentPath: torrent.path, dataDir: WORK, trackerUrl: tracker.url, trace: TRACE };
+  console.log(`Browser engine in Chromium ${browser.version()}: ${SIZE_MIB} MiB, 1 MiB pieces, ${ROUNDS} round(s); raw channels ${RAW_MESSAGE / 1024} KiB messages, ≤ ${RAW_HIGH_WATER / MIB} MiB buffered`);
+  console.log(`machine: ${cpus().length} cores; load average at the start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+  const runs = {
+    'raw page↔page': ONLY.includes('raw') ? () => rawPageToPage(browser, bench.origin, size) : null,
+    'raw Node→page': ONLY.includes('raw') ? () => rawNodeToPage(browser, bench.origin, size) : null,
+    webtorrent: ONLY.includes('webtorrent') ? () => webtorrentRun(browser, common) : null,
+    Sluice: ONLY.includes('sluice') ? () => sluiceRun(browser, common) : null,
+  };
+  const names = Object.keys(runs).filter((n) => runs[n]);
+  const results = Object.fromEntries(names.map((n) => [n, []]));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+        const before = load();
+        const r = await runs[name]();
+        results[name].push(r);
+        const extra = r.metadataToReadyMs === undefined ? '' : `; metadata→ready ${fmt(r.metadataToReadyMs, 0)} ms; longest task main ${fmt(r.mainLongestMs, 0)} ms wall / ${fmt(r.mainLongestCpuMs, 0)} ms CPU, worker ${fmt(r.workerLongestMs, 0)} / ${fmt(r.workerLongestCpuMs, 0)}; heap ${fmt(r.heapTotalMiB)} MiB, buffers ${fmt(r.buffersMiB)} MiB`;
+        console.log(`round ${round + 1} ${name}: ${fmt(r.mibps)} MiB/s${extra}; load ${before}→${load()}`);
+      }
+    }
+  } finally {
+    await browser.close();
+    app?.close();
+    await tracker.close();
+    bench.close();
+  }
+  report(results);
+  console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  process.exit(0);
+}
+
+function report(results) {
+  const m = (name, key) => median((results[name] ?? []).map((r) => r[key]));
+  console.log(`\nmedians of ${ROUNDS} round(s)`);
+  console.log('run              MiB/s  with set-up  meta→ready ms (page-seen)  longest task ms: main wall/CPU  worker wall/CPU  >50 ms  heap MiB page/worker/sum  buffers MiB');
+  for (const name of Object.keys(results)) {
+    const torrentRun = results[name][0]?.metadataToReadyMs !== undefined;
+    const row = `${name.padEnd(15)}${fmt(m(name, 'mibps')).padStart(7)}`;
+    if (!torrentRun) {
+      console.log(row);
+      continue;
+    }
+    const pair = (a, b, digits = 0) => `${fmt(m(name, a), digits)} / ${fmt(m(name, b), digits)}`;
+    console.log(
+      `${row}${fmt(m(name, 'mibpsWithSetup')).padStart(13)}${fmt(m(name, 'metadataToReadyMs'), 0).padStart(14)}${`(${fmt(m(name, 'pageMetadataToReadyMs'), 0)})`.padStart(12)}` +
+        `${pair('mainLongestMs', 'mainLongestCpuMs').padStart(33)}${pair('workerLongestMs', 'workerLongestCpuMs').padStart(17)}${fmt(m(name, 'mainOver50'), 0).padStart(8)}` +
+        `${`${fmt(m(name, 'heapPageMiB'))} / ${fmt(m(name, 'heapWorkerMiB'))} / ${fmt(m(name, 'heapTotalMiB'))}`.padStart(26)}${fmt(m(name, 'buffersMiB')).padStart(13)}`,
+    );
+  }
+  console.log('MiB/s: raw, first to last message at the page; torrents, seeder\'s first piece request to the page\'s completion (with set-up: from opening the page).');
+  console.log('metadata→ready: last metadata piece sent → first piece request, at the seeder (page-seen: webtorrent\'s own metadata → ready events).');
+  console.log('longest task: of the thread, among tasks started during the transfer; wall time (stretched when the machine is loaded) / thread CPU time. >50 ms: main-thread tasks over 50 ms (wall).');
+  console.log('heap: peak V8 used size (Runtime.getHeapUsage); buffers: peak array-buffer backing stores V8 reports, page and worker.');
+  const mark = (ok) => (ok ? 'met' : 'NOT met');
+  const S = results.Sluice?.length ? 'Sluice' : null;
+  const raw = results['raw Node→page']?.length ? m('raw Node→page', 'mibps') : NaN;
+  if (S) {
+    console.log('');
+    if (Number.isFinite(raw)) {
+      const t = m(S, 'mibps') / raw;
+      console.log(`Sluice / raw Node→page channel: ${fmt(t, 2)}x (target ≥ 0.95x: ${mark(t >= 0.95)})`);
+    }
+    if (results['raw page↔page']?.length) console.log(`Sluice / raw page↔page channel: ${fmt(m(S, 'mibps') / m('raw page↔page', 'mibps'), 2)}x`);
+    if (results.webtorrent?.length) {
+      console.log(`Sluice / webtorrent: ${fmt(m(S, 'mibps') / m('webtorrent', 'mibps'), 2)}x once connected, ${fmt(m(S, 'mibpsWithSetup') / m('webtorrent', 'mibpsWithSetup'), 2)}x with set-up`);
+      console.log(`webtorrent / raw Node→page channel: ${fmt(m('webtorrent', 'mibps') / raw, 2)}x`);
+    }
+    const ready = m(S, 'metadataToReadyMs');
+    console.log(`Sluice storage ready after metadata: ${fmt(ready, 0)} ms (target ≤ 100 ms: ${mark(ready <= 100)})${results.webtorrent?.length ? `; webtorrent ${fmt(m('webtorrent', 'metadataToReadyMs'), 0)} ms` : ''}`);
+    if (TRACE) {
+      const task = m(S, 'mainLongestMs');
+      const cpu = m(S, 'mainLongestCpuMs');
+      console.log(`Sluice longest main-thread task during the transfer: ${fmt(task, 0)} ms wall, ${fmt(cpu, 0)} ms CPU (target ≤ 50 ms: ${mark(task <= 50)} by wall time, ${mark(cpu <= 50)} by CPU; aim 16 ms: ${mark(task <= 16)})${results.webtorrent?.length ? `; webtorrent ${fmt(m('webtorrent', 'mainLongestMs'), 0)} ms wall, ${fmt(m('webtorrent', 'mainLongestCpuMs'), 0)} ms CPU` : ''}`);
+    }
+    const heap = m(S, 'heapTotalMiB');
+    console.log(`Sluice JS heap, page + worker, peak: ${fmt(heap)} MiB during a ${SIZE_MIB} MiB download (target < 150 MB during 1 GiB: ${mark(heap * MIB < 150e6)} at this size)${results.webtorrent?.length ? `; webtorrent ${fmt(m('webtorrent', 'heapTotalMiB'))} MiB` : ''}`);
+    console.log(`Sluice states seen through the hooks: ${results[S][0].states}`);
+  }
+}
+
+await main();

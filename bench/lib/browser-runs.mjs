@@ -1,0 +1,222 @@
+// The four measurements of bench/browser.mjs, each in the same Chromium: the raw data channel page↔page
+// and Node → page, and a torrent downloaded from a Node webtorrent seeder by webtorrent's browser build
+// and by Sluice's app. Every function returns plain numbers; browser.mjs takes medians and prints.
+import { fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { markIn, newContext, sampleHeap, startTrace } from './chromium.mjs';
+import { ROOT } from './work.mjs';
+
+const LIB = join(ROOT, 'bench', 'lib');
+const MIB = 1 << 20;
+const GIVE_UP_MS = 15 * 60_000;
+const HOOKS = readFileSync(join(LIB, 'pages', 'sluice-hooks.js'), 'utf8');
+/** The raw channels send what the seeder sends: 16 KiB blocks (BitTorrent's request size), 1 MiB buffered at most. */
+export const RAW_MESSAGE = 16 * 1024;
+export const RAW_HIGH_WATER = MIB;
+
+const rate = (bytes, fromMs, toMs) => bytes / MIB / ((toMs - fromMs) / 1000);
+
+async function rawPage(browser, benchOrigin) {
+  const context = await newContext(browser, benchOrigin);
+  const page = await context.newPage();
+  await page.goto(`${benchOrigin}/raw.html`);
+  await page.waitForFunction(() => 'raw' in window);
+  return { context, page, call: (name, ...args) => page.evaluate(([n, a]) => window.raw[n](...a), [name, args]) };
+}
+
+/** Page → page: one context offers and sends, another answers and counts. MiB/s from the first message to the last. */
+export async function rawPageToPage(browser, benchOrigin, total) {
+  const sender = await rawPage(browser, benchOrigin);
+  const receiver = await rawPage(browser, benchOrigin);
+  try {
+    const answer = await receiver.call('answer', await sender.call('offer'));
+    await sender.call('complete', answer);
+    const arrived = receiver.call('received', total);
+    await sender.call('send', total, RAW_MESSAGE, RAW_HIGH_WATER);
+    const got = await arrived;
+    return { mibps: rate(got.bytes, got.firstAt, got.lastAt) };
+  } finally {
+    await sender.context.close();
+    await receiver.context.close();
+  }
+}
+
+function nextMessage(child, type) {
+  return new Promise((resolve, reject) => {
+    const on = (m) => {
+      if (m.type === 'error') reject(new Error(`node sender: ${m.message}`));
+      if (m.type !== type && m.type !== 'error') return;
+      child.off('message', on);
+      resolve(m);
+    };
+    child.on('message', on);
+  });
+}
+
+/** Node → page: webrtc-polyfill (node-datachannel) in a child process offers and sends; the page counts. */
+export async function rawNodeToPage(browser, benchOrigin, total) {
+  const child = fork(join(LIB, 'node-raw-sender.mjs'), [], { stdio: 'inherit' });
+  const receiver = await rawPage(browser, benchOrigin);
+  try {
+    await nextMessage(child, 'ready');
+    child.send({ type: 'offer' });
+    const { sdp } = await nextMessage(child, 'offer');
+    const answer = await receiver.call('answer', sdp);
+    child.send({ type: 'complete', sdp: answer });
+    await nextMessage(child, 'complete');
+    const arrived = receiver.call('received', total);
+    child.send({ type: 'send', total, messageSize: RAW_MESSAGE, highWater: RAW_HIGH_WATER });
+    await nextMessage(child, 'send');
+    const got = await arrived;
+    return { mibps: rate(got.bytes, got.firstAt, got.lastAt) };
+  } finally {
+    await receiver.context.close();
+    child.disconnect();
+  }
+}
+
+/** bench/lib/wt-browser-seed.mjs in its own process; its JSON lines as they come. */
+export async function startSeeder(torrentPath, dataDir, trackerUrl) {
+  const child = spawn(process.execPath, [join(LIB, 'wt-browser-seed.mjs'), torrentPath, dataDir, trackerUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  const watchers = [];
+  createInterface({ input: child.stdout }).on('line', (text) => {
+    const line = JSON.parse(text);
+    lines.push(line);
+    for (const w of [...watchers]) {
+      if (!w.match(line)) continue;
+      watchers.splice(watchers.indexOf(w), 1);
+      w.resolve(line);
+    }
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const seeder = {
+    lines,
+    first: (match) => lines.find(match),
+    waitFor(match) {
+      const seen = lines.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        watchers.push({ match, resolve });
+        exited.then(() => reject(new Error(`the seeder exited: ${JSON.stringify(lines.slice(-5))}`)));
+      });
+    },
+    async stop() {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  const ready = await seeder.waitFor((l) => l.ready || l.error);
+  if (ready.error) throw new Error(`seeder: ${ready.error}`);
+  return seeder;
+}
+
+/** What the seeder saw of one downloader: metadata sent → first request, first request → every byte sent. */
+function seederTimes(seeder) {
+  const firstRequest = seeder.first((l) => l.firstRequest)?.firstRequest ?? NaN;
+  const metadataSent = seeder.lines.filter((l) => l.metadataSent && l.metadataSent <= firstRequest).at(-1)?.metadataSent ?? NaN;
+  return { firstRequest, metadataSent, uploadedAll: seeder.first((l) => l.uploaded)?.at ?? NaN };
+}
+
+function withTimeout(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: gave up after ${GIVE_UP_MS / 60_000} min`)), GIVE_UP_MS)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The figures both torrent runs report: throughput from the seeder's first piece request to the page's
+ * completion, metadata → ready (seen by the seeder), longest main-thread and worker tasks during that
+ * transfer window, and heap peaks.
+ */
+function torrentFigures({ size, opened, doneAt, seeder, trace, marks, heap }) {
+  const s = seederTimes(seeder);
+  const window = [s.firstRequest, doneAt];
+  const none = { longestMs: NaN, longestCpuMs: NaN, tasks: 0, over50: 0 };
+  const main = trace ? trace.longestTask('bench-main', marks.main, ...window) : none;
+  const worker = trace && marks.worker ? trace.longestTask('bench-worker', marks.worker, ...window) : none;
+  return {
+    mibps: rate(size, s.firstRequest, doneAt),
+    mibpsWithSetup: rate(size, opened, doneAt),
+    metadataToReadyMs: s.firstRequest - s.metadataSent,
+    mainLongestMs: main.longestMs,
+    mainLongestCpuMs: main.longestCpuMs,
+    mainTasks: main.tasks,
+    mainOver50: main.over50,
+    workerLongestMs: worker.longestMs,
+    workerLongestCpuMs: worker.longestCpuMs,
+    heapPageMiB: heap.page / MIB,
+    heapWorkerMiB: heap.worker / MIB,
+    heapTotalMiB: heap.total / MIB,
+    buffersMiB: heap.buffers / MIB,
+    traceMiB: trace ? trace.bytes / MIB : NaN,
+  };
+}
+
+/** webtorrent's browser build (its bundle as shipped) in a page of its own profile. */
+export async function webtorrentRun(browser, { benchOrigin, magnet, size, torrentPath, dataDir, trackerUrl, trace: tracing }) {
+  const seeder = await startSeeder(torrentPath, dataDir, trackerUrl);
+  const context = await newContext(browser, benchOrigin);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${benchOrigin}/wt.html`);
+    await page.waitForFunction(() => 'wtBench' in window);
+    const trace = tracing ? await startTrace(browser, page) : null;
+    const marks = { main: await markIn(page, 'bench-main') };
+    const heap = await sampleHeap(browser, benchOrigin);
+    const result = await withTimeout(page.evaluate((m) => window.wtBench.download(m), magnet), 'webtorrent');
+    const heapPeak = await heap.stop();
+    const traced = trace ? await trace.stop() : null;
+    if (result.length !== size || result.verifiedPieces !== result.pieces) throw new Error(`webtorrent finished with ${result.verifiedPieces}/${result.pieces} pieces of ${result.length} bytes`);
+    await seeder.waitFor((l) => l.uploaded);
+    await page.evaluate(() => window.wtBench.destroy());
+    return {
+      ...torrentFigures({ size, opened: result.at.added, doneAt: result.at.done, seeder, trace: traced, marks, heap: heapPeak }),
+      pageMetadataToReadyMs: result.at.ready - result.at.metadata,
+    };
+  } finally {
+    await context.close();
+    await seeder.stop();
+  }
+}
+
+/** Sluice's app as `sluice serve` serves it, opened at /#<magnet>, followed through its data-* hooks. */
+export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, torrentPath, dataDir, trackerUrl, trace: tracing }) {
+  const seeder = await startSeeder(torrentPath, dataDir, trackerUrl);
+  const context = await newContext(browser, appOrigin);
+  try {
+    await context.addInitScript({ content: `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [trackerUrl] })});` });
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    // The trace and heap sampling start on the blank page, so the app's start-up is in both.
+    const trace = tracing ? await startTrace(browser, page) : null;
+    const heap = await sampleHeap(browser, appOrigin);
+    const opened = performance.timeOrigin + performance.now();
+    await page.goto(`${appOrigin}/#${magnet}`);
+    const marks = { main: await markIn(page, 'bench-main') };
+    // Only wait for the event when the worker is not there yet: an unawaited waitForEvent rejects later.
+    const worker = page.workers()[0] ?? (await page.waitForEvent('worker', { timeout: 60_000 }));
+    marks.worker = await markIn(worker, 'bench-worker');
+    const done = page.waitForSelector(`[data-infohash="${infoHash}"][data-state="seeding"]`, { timeout: GIVE_UP_MS });
+    await withTimeout(done, 'sluice').catch(async (err) => {
+      const shown = await page.locator('main').innerText().catch(() => '?');
+      throw new Error(`${err.message}\npage: ${shown}\npage errors: ${pageErrors.join(' | ')}`);
+    });
+    const log = await page.evaluate(() => window.sluiceBenchLog);
+    const heapPeak = await heap.stop();
+    const traced = trace ? await trace.stop() : null;
+    const doneAt = log.find((e) => e.infoHash === infoHash && e.state === 'seeding')?.at ?? NaN;
+    await seeder.waitFor((l) => l.uploaded);
+    if (pageErrors.length > 0) throw new Error(`the app's page reported errors: ${pageErrors.join(' | ')}`);
+    // The hooks are updated at most every 250 ms (STATUS_INTERVAL_MS), so metadata → ready is the seeder's figure only.
+    return { ...torrentFigures({ size, opened, doneAt, seeder, trace: traced, marks, heap: heapPeak }), pageMetadataToReadyMs: NaN, states: [...new Set(log.map((e) => e.state))].join('→') };
+  } finally {
+    await context.close();
+    await seeder.stop();
+  }
+}
