@@ -53,7 +53,8 @@ export async function seedFiles(options: SeedFilesOptions): Promise<SeededFiles>
   const metainfo = await parseMetainfo(created.torrent, options.hasher);
   const byPath = new Map(paths.map((p, i) => [singleFile ? name : p.join('/'), files[i]!]));
   const source = metainfo.files.map((f) => byPath.get(f.path.join('/')) ?? null);
-  const store = await options.storage.open(metainfo, { id: toHex(metainfo.infoHash ?? metainfo.infoHashV2!) });
+  // The key the session files the torrent under, so a later start opens the same data.
+  const store = await options.storage.open(metainfo, { id: toHex(metainfo.infoHash ?? metainfo.infoHashV2!.subarray(0, 20)) });
   try {
     for (let piece = 0; piece < metainfo.pieceCount; piece++) {
       const data = new Uint8Array(pieceSize(metainfo, piece));
