@@ -97,7 +97,8 @@ export class EngineHost {
     this.session = session;
     this.persisted = new PersistedTorrents(ports.state, ports.hasher, (t) => this.magnetOf(t));
     session.on((alert) => {
-      if (alert.type === 'metadata-received') {
+      // The metadata is the torrent's once it is checked (`metadata-received` comes just before).
+      if (alert.type === 'metadata-received' || alert.type === 'torrent-checked') {
         const torrent = session.torrent(alert.infoHash);
         if (torrent) this.persisted.changed(torrent);
       }

@@ -24,7 +24,8 @@ export interface RestoreFailure {
  */
 export class PersistedTorrents {
   private readonly records = new Map<string, TorrentRecord>();
-  private readonly dirty = new Set<string>();
+  /** Torrents whose record changed on its own, saved together at the next flush. */
+  private readonly dirty = new Map<string, Torrent>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private writing: Promise<void> = Promise.resolve();
 
@@ -76,15 +77,20 @@ export class PersistedTorrents {
     await this.write(torrent.infoHashHex);
   }
 
-  /** Something about the torrent changed on its own (its metadata arrived): saved within a second. */
+  /**
+   * Something about the torrent changed on its own (its metadata arrived, its check ended): saved
+   * within a second, as it is then (the record is made at the flush, not now).
+   */
   changed(torrent: Torrent): void {
-    const previous = this.records.get(torrent.infoHashHex);
-    if (!previous) return;
-    this.records.set(torrent.infoHashHex, this.recordOf(torrent, previous));
-    this.dirty.add(torrent.infoHashHex);
+    this.dirty.set(torrent.infoHashHex, torrent);
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
-      for (const key of this.dirty) void this.write(key).catch(() => {});
+      for (const [key, t] of this.dirty) {
+        const previous = this.records.get(key);
+        if (!previous) continue;
+        this.records.set(key, this.recordOf(t, previous));
+        void this.write(key).catch(() => {});
+      }
     }, COALESCE_MS);
   }
 
