@@ -212,17 +212,18 @@ export class EngineHost {
         storage: this.ports.storage,
         now: Date.now() / 1000,
         onProgress: (hashedBytes) => this.updateJob(id, { hashedBytes }),
+        known: (key) => this.session.torrent(key) !== undefined,
       });
       const infoHash = toHex(made.created.infoHash);
       this.updateJob(id, { hashedBytes: totalBytes, infoHash });
-      if (!this.session.torrent(infoHash)) {
-        const store = made.store;
+      const store = made.store;
+      if (store && !this.session.torrent(infoHash)) {
         // This store is the engine's own storage opened under the torrent's key: after a reload the
         // torrent opens the same data through the default store.
         const torrent = await this.session.addTorrent({ metainfo: made.metainfo }, { storage: { open: async () => store } });
         await this.persisted.added(torrent, false);
       } else {
-        await made.store.close();
+        await store?.close();
       }
       this.jobs.delete(id);
       return { infoHash, magnet: this.magnetOf(this.torrent(infoHash)) };
