@@ -1,16 +1,21 @@
 import { useEffect, useState } from 'react';
-import type { EngineClient, EngineRole, Outcome, StatusBatch } from '../browser/client/index.js';
+import { requestPersistentStorage, storageReport, type EngineClient, type EngineRole, type Outcome, type StatusBatch, type StorageReport } from '../browser/client/index.js';
 import { torrentFromAddress } from './address.js';
 import { formatPercent } from './format.js';
+import { StorageLine } from './storage-line.js';
 import { TorrentList } from './torrent-list.js';
 
 /** The address is read once per page load, however often React runs effects. */
 let addressHandled = false;
 
+/** How often the storage line is refreshed while the page is open. */
+const STORAGE_REFRESH_MS = 5000;
+
 export function App({ client }: { readonly client: EngineClient }) {
   const [batch, setBatch] = useState<StatusBatch | null>(client.status);
   const [role, setRole] = useState<EngineRole>(client.role);
   const [errors, setErrors] = useState<string[]>([]);
+  const [storage, setStorage] = useState<StorageReport | null>(null);
 
   const report = (outcome: Outcome<unknown>) => {
     if (!outcome.ok) setErrors((list) => [...list.slice(-4), outcome.error.message]);
@@ -27,15 +32,28 @@ export function App({ client }: { readonly client: EngineClient }) {
   );
   useEffect(() => client.onRoleChange(setRole), [client]);
   useEffect(() => {
+    const refresh = () => void storageReport().then(setStorage, () => {});
+    refresh();
+    const timer = setInterval(refresh, STORAGE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
+  // The person is adding a torrent: ask the browser to keep the site's data (it asks once; a refusal only leaves it "best effort").
+  const keepData = () => void requestPersistentStorage().then(setStorage, () => {});
+  useEffect(() => {
     if (addressHandled) return;
     addressHandled = true;
     const input = torrentFromAddress(location);
     // An address the engine already has (a reload, a bookmark) changes nothing: `add` leaves it as it is.
-    if (input) void client.call('add', { input }).then(report);
+    if (input)
+      void client.call('add', { input }).then((outcome) => {
+        report(outcome);
+        if (outcome.ok && outcome.value.added) keepData();
+      });
   }, [client]);
 
   const onSeed = (files: FileList | null) => {
     if (!files || files.length === 0) return;
+    keepData();
     void client.call('seed', { files: [...files] }).then(report);
   };
 
@@ -69,6 +87,7 @@ export function App({ client }: { readonly client: EngineClient }) {
         ) : null}
       </section>
       <TorrentList client={client} torrents={batch?.status.torrents ?? []} report={report} />
+      <StorageLine report={storage} />
     </main>
   );
 }

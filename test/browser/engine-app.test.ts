@@ -1,12 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
+import { ChromiumApp, engineCall, engineFileHashes, makeFolder, sha256File, startAppServer, type AppServer } from '../helpers/sluice-app.js';
 import { startWebTorrent, stopAllWebTorrent } from '../helpers/webtorrent.js';
 import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
 import { cleanTemps, tempDir } from '../interop/fixture.js';
@@ -17,34 +13,25 @@ import { cleanTemps, tempDir } from '../interop/fixture.js';
  * two browser contexts transfer a torrent between themselves, and a second tab runs no second engine.
  */
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MiB = 1024 * 1024;
 const GIVE_UP_MS = 90_000;
 const TEST_TIMEOUT_MS = 240_000;
 
 interface EngineCounts { transferred: number; relayed: number }
 
-let vite: ViteDevServer | undefined;
-let origin = '';
+let server: AppServer | undefined;
 let browser: Browser | undefined;
+let app: ChromiumApp;
 let tracker: WsTracker;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  vite = await createServer({
-    root: repoRoot,
-    logLevel: 'silent',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, hmr: false, ws: false, watch: null },
-  });
-  await vite.listen();
-  origin = `http://127.0.0.1:${(vite.httpServer!.address() as AddressInfo).port}`;
+  server = await startAppServer();
   browser = await launchChromium();
+  app = new ChromiumApp(browser, server.origin);
 });
 
 afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
+  await app.closeContexts();
   await stopAllWebTorrent();
   await stopAllWsTrackers();
   cleanTemps();
@@ -52,89 +39,16 @@ afterEach(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await vite?.close();
+  await server?.close();
 });
 
-/** A browser profile of the app: loopback only (no STUN, only the test's tracker), camera/mic granted for ICE. */
-async function newAppContext(channelMode: 'auto' | 'relay' = 'auto'): Promise<BrowserContext> {
-  const context = await browser!.newContext();
-  contexts.push(context);
-  await context.grantPermissions(['camera', 'microphone'], { origin });
-  await context.addInitScript(
-    ({ trackers, mode }) => {
-      // Runs in the page (the test's tsconfig has no DOM types).
-      const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
-      storage.setItem('sluice:trackers', JSON.stringify(trackers));
-      storage.setItem('sluice:ice-servers', '[]');
-      storage.setItem('sluice:channel-mode', mode);
-    },
-    { trackers: [tracker.url], mode: channelMode },
-  );
-  return context;
-}
-
-async function openApp(context: BrowserContext, path = '/'): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => {
-    // Vite's dev client cannot reach its HMR socket (turned off here); that is not the app's error.
-    if (msg.type() === 'error' && !/\[vite\]|\?token=/.test(msg.text())) pageErrors.push(msg.text());
-  });
-  await page.goto(`${origin}${path}`);
-  await page.waitForSelector('main[data-engine]');
-  return page;
-}
-
-/** Waits until the torrent's element says `state`; the failure names what the page showed. */
-async function waitForState(page: Page, infoHash: string, state: string, timeout = GIVE_UP_MS): Promise<void> {
-  try {
-    await page.waitForSelector(`[data-infohash="${infoHash}"][data-state="${state}"]`, { timeout });
-  } catch (err) {
-    const shown = await page.locator('main').innerText().catch(() => '?');
-    throw new Error(`torrent ${infoHash} never became ${state}: ${String(err).split('\n')[0]}\npage: ${shown}\npage errors: ${pageErrors.join(' | ')}`);
-  }
-}
-
-/** SHA-256 of each file of the torrent as read back from the engine over RPC, by path. */
-async function engineFileHashes(page: Page, infoHash: string): Promise<Record<string, string>> {
-  return page.evaluate(async (ih) => {
-    type Outcome<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
-    const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<Outcome<unknown>> } }).sluiceEngine;
-    const files = (await engine.call('files', { infoHash: ih })) as Outcome<{ index: number; path: string }[]>;
-    if (!files.ok) throw new Error(files.error.message);
-    const out: Record<string, string> = {};
-    for (const f of files.value) {
-      const bytes = (await engine.call('readFile', { infoHash: ih, fileIndex: f.index })) as Outcome<Uint8Array>;
-      if (!bytes.ok) throw new Error(bytes.error.message);
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.value));
-      out[f.path] = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-    }
-    return out;
-  }, infoHash);
-}
+const newAppContext = (channelMode: 'auto' | 'relay' = 'auto') => app.newContext(tracker.url, channelMode);
+const openApp = (context: Parameters<ChromiumApp['open']>[0], path = '/') => app.open(context, path);
+const waitForState = (page: Page, infoHash: string, state: string) => app.waitForState(page, infoHash, state);
+const sha256 = sha256File;
 
 async function channelCounts(page: Page): Promise<EngineCounts> {
-  return page.evaluate(async () => {
-    const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<{ ok: boolean; value: { channels: EngineCounts } }> } }).sluiceEngine;
-    return (await engine.call('status', {})).value.channels;
-  });
-}
-
-/** A folder `name` of random files; returns its path and each file's SHA-256 by file name (its path in the torrent). */
-function makeFolder(parent: string, name: string, sizes: readonly number[]): { path: string; hashes: Record<string, string> } {
-  const path = join(parent, name);
-  mkdirSync(path, { recursive: true });
-  const hashes: Record<string, string> = {};
-  sizes.forEach((size, i) => {
-    const bytes = randomBytes(size);
-    writeFileSync(join(path, `part-${i}.bin`), bytes);
-    hashes[`part-${i}.bin`] = createHash('sha256').update(bytes).digest('hex');
-  });
-  return { path, hashes };
-}
-
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+  return (await engineCall<{ channels: EngineCounts }>(page, 'status', {})).channels;
 }
 
 async function downloadAndReseed(channelMode: 'auto' | 'relay', sizes: readonly number[]): Promise<EngineCounts> {
@@ -225,5 +139,11 @@ describe('the app in Chromium', () => {
     await first.close();
     await second.waitForSelector('main[data-engine="leader"]', { timeout: GIVE_UP_MS });
     await expect.poll(() => second.workers().length).toBe(1);
+    // The new leader's own engine restored the list from IndexedDB: the torrent, still paused, and
+    // once resumed it seeds from the data the first tab's engine stored in OPFS.
+    const restored = await engineCall<{ torrents: { infoHash: string; state: string }[] }>(second, 'status', {});
+    expect(restored.torrents.map((t) => [t.infoHash, t.state])).toEqual([[infoHash, 'paused']]);
+    await second.getByRole('button', { name: 'Resume' }).click();
+    await waitForState(second, infoHash, 'seeding');
   }, TEST_TIMEOUT_MS);
 });

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 /**
  * A real webtorrent 3 peer (npm `webtorrent`) in a child Node process so its sockets, timers and
  * native modules never share the test's process. TCP only by default; with `wsTracker` WebRTC only
- * (see WebTorrentOptions.wsTracker). It prints one JSON object per line: `listening` (its TCP port),
+ * (see WebTorrentOptions.wsTracker). It prints one JSON object per line: `listening` (its TCP port), `stats` (answers a `stats` line),
  * `ready` (infoHash, magnet, name; the .torrent written to `torrentOut` when asked), `wire` (a peer
  * connected: address and connection type), `progress`, `done`, `tcp-refused` (WebRTC mode: a TCP
  * peer it turned away), `reannounce` (WebRTC mode: announcing again with fresh offers while it has no
@@ -46,10 +46,10 @@ const announce = webrtcOnly ? [cfg.wsTracker] : [];
 const onTorrent = (torrent) => {
   torrent.on('warning', (err) => emit({ type: 'warning', message: String(err && err.message || err) }));
   torrent.on('error', (err) => emit({ type: 'error', message: String(err && err.message || err) }));
-  torrent.on('wire', (wire, addr) => emit({ type: 'wire', address: addr ?? null, connection: wire.type ?? null, sinceStartMs: Math.round(performance.now()) }));
+  torrent.on('wire', (wire, addr) => (wiresEver += 1, emit({ type: 'wire', address: addr ?? null, connection: wire.type ?? null, sinceStartMs: Math.round(performance.now()) })));
   const onReady = () => {
     if (cfg.torrentOut) writeFileSync(cfg.torrentOut, torrent.torrentFile);
-    emit({ type: 'ready', infoHash: torrent.infoHash, magnet: torrent.magnetURI, name: torrent.name, length: torrent.length });
+    emit({ type: 'ready', infoHash: torrent.infoHash, magnet: torrent.magnetURI, name: torrent.name, length: torrent.length, pieceLength: torrent.pieceLength });
   };
   // seed() calls back after 'ready' has fired; add() returns before it.
   if (torrent.ready) onReady();
@@ -86,6 +86,7 @@ const onTorrent = (torrent) => {
   torrents.push({ torrent, addPeer });
 };
 const torrents = [];
+let wiresEver = 0;
 if (cfg.seed) client.seed(cfg.seed, { announce }, onTorrent);
 else onTorrent(client.add(cfg.torrent ?? cfg.magnet, { path: cfg.out, announce }));
 
@@ -98,6 +99,7 @@ process.stdin.on('data', (d) => {
     const [cmd, arg] = buffered.slice(0, nl).split(' ');
     buffered = buffered.slice(nl + 1);
     if (cmd === 'peer') for (const t of torrents) t.addPeer(arg);
+    if (cmd === 'stats') for (const t of torrents) emit({ type: 'stats', uploaded: t.torrent.uploaded, downloaded: t.torrent.downloaded, wires: wiresEver });
   }
 });
 process.stdin.on('end', () => client.destroy(() => process.exit(0)));
@@ -105,7 +107,9 @@ process.stdin.on('end', () => client.destroy(() => process.exit(0)));
 
 export type WebTorrentLine =
   | { type: 'listening'; port: number }
-  | { type: 'ready'; infoHash: string; magnet: string; name: string; length: number }
+  | { type: 'ready'; infoHash: string; magnet: string; name: string; length: number; pieceLength: number }
+  /** Answer to `stats()`: bytes sent and received so far, and how many connections it ever had. */
+  | { type: 'stats'; uploaded: number; downloaded: number; wires: number }
   /** `sinceStartMs`: since the process started (how long connecting took, for the record). */
   | { type: 'wire'; address: string | null; connection: string | null; sinceStartMs: number }
   | { type: 'progress'; progress: number; peers: number }
@@ -145,6 +149,8 @@ export interface WebTorrentPeer {
   waitFor<T extends WebTorrentLine>(match: (line: WebTorrentLine) => line is T, giveUpMs?: number): Promise<T>;
   waitFor(match: (line: WebTorrentLine) => boolean, giveUpMs?: number): Promise<WebTorrentLine>;
   addPeer(address: string): void;
+  /** Bytes uploaded and downloaded so far (webtorrent's torrent.uploaded/downloaded) and connections ever made. */
+  stats(): Promise<{ uploaded: number; downloaded: number; wires: number }>;
   transcript(): string;
   close(): Promise<void>;
 }
@@ -166,6 +172,12 @@ export async function startWebTorrent(options: WebTorrentOptions): Promise<WebTo
     lines,
     waitFor: waitFor as WebTorrentPeer['waitFor'],
     addPeer: (address) => child.stdin.write(`peer ${address}\n`),
+    stats: async () => {
+      const seen = lines.length;
+      child.stdin.write('stats\n');
+      const answer = (await waitFor((l) => l.type === 'stats' && lines.indexOf(l) >= seen)) as { type: 'stats'; uploaded: number; downloaded: number; wires: number };
+      return { uploaded: answer.uploaded, downloaded: answer.downloaded, wires: answer.wires };
+    },
     transcript,
     close: async () => {
       running.delete(peer);

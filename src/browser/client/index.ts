@@ -17,3 +17,4 @@ export type {
 export { STATUS_INTERVAL_MS } from './protocol.js';
 export type { ChannelMode } from '../rtc/rtc-messages.js';
 export { DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting } from './settings.js';
+export { requestPersistentStorage, storageReport, type StorageReport } from '../storage/storage-pressure.js';

@@ -4,7 +4,7 @@
  * back as values (`{ ok: false, error }`) with a stable code and a one-line message, never as a
  * thrown exception across the boundary.
  */
-import type { Alert, FileStatus, Priority, TorrentStatus } from '../../core/api/types.js';
+import type { Alert, FileStatus, Priority, SessionSettings, TorrentStatus } from '../../core/api/types.js';
 import type { RtcEvent, RtcRequest } from '../rtc/rtc-messages.js';
 
 /** What to add: a magnet, a bare info hash (hex or base32), a .torrent's bytes, or the URL of a .torrent. */
@@ -26,6 +26,8 @@ export interface EngineCommands {
   files: { args: { readonly infoHash: string }; result: readonly FileStatus[] };
   /** The verified bytes of one file (waits for them; a torrent must have its metadata). */
   readFile: { args: { readonly infoHash: string; readonly fileIndex: number }; result: Uint8Array };
+  /** Session settings (rate limits, connections): changes are applied and kept across reloads; returns them all. */
+  settings: { args: { readonly changes?: Partial<SessionSettings> }; result: SessionSettings };
   /** The latest status, at once (the batches carry it too). */
   status: { args: Record<string, never>; result: EngineStatus };
 }

@@ -28,14 +28,17 @@ import { STATUS_INTERVAL_MS } from '../client/protocol.js';
 import type { RtcEvent } from '../rtc/rtc-messages.js';
 import { browserWebSocket } from './browser-websocket.js';
 import { PageRtcConnector } from './page-rtc-connector.js';
+import type { EngineState } from '../persist/engine-state.js';
+import { PersistedTorrents } from './persisted-torrents.js';
 import { seedFiles } from './seed-files.js';
 
 export type PostToPage = (message: WorkerMessage, transfer?: Transferable[]) => void;
 
-/** The ports the worker's engine stores and hashes with. */
+/** The ports the worker's engine stores and hashes with, and where its torrent list outlives the page (null: nowhere). */
 export interface EnginePorts {
   readonly storage: StorageFactory;
   readonly hasher: Hasher;
+  readonly state: EngineState | null;
 }
 
 /** Most alerts carried by one status batch; the oldest go first (the status itself is always whole). */
@@ -54,6 +57,9 @@ export class EngineHost {
   private alerts: Alert[] = [];
   private lastStatus = '';
   private readonly channelCounts = { transferred: 0, relayed: 0 };
+  private readonly persisted: PersistedTorrents;
+  /** Settles once the saved torrents are back: commands wait for it, so a reload's `add` finds them. */
+  private readonly restored: Promise<void>;
 
   constructor(
     private readonly post: PostToPage,
@@ -86,12 +92,27 @@ export class EngineHost {
       dialers: [],
       trackers,
       http: adaptFetch((url, init) => fetch(url, init), () => new AbortController()),
+      resume: ports.state?.resume ?? null,
     });
     this.session = session;
+    this.persisted = new PersistedTorrents(ports.state, ports.hasher, (t) => this.magnetOf(t));
     session.on((alert) => {
+      // The metadata is the torrent's once it is checked (`metadata-received` comes just before).
+      if (alert.type === 'metadata-received' || alert.type === 'torrent-checked') {
+        const torrent = session.torrent(alert.infoHash);
+        if (torrent) this.persisted.changed(torrent);
+      }
       this.alerts.push(alert);
       if (this.alerts.length > MAX_ALERTS_PER_BATCH) this.alerts.splice(0, this.alerts.length - MAX_ALERTS_PER_BATCH);
     });
+    this.restored = this.persisted.restore(session).then(
+      (failures) => {
+        for (const f of failures) this.alerts.push({ type: 'torrent-error', infoHash: f.infoHash, code: 'engine/restore-failed', message: f.message });
+      },
+      (err: unknown) => {
+        this.alerts.push({ type: 'torrent-error', infoHash: '', code: 'engine/restore-failed', message: `could not read the saved torrents: ${err instanceof Error ? err.message : String(err)}` });
+      },
+    );
     this.startTicking();
     setInterval(() => this.sendStatus(), STATUS_INTERVAL_MS);
   }
@@ -106,6 +127,7 @@ export class EngineHost {
     let outcome: Outcome<unknown>;
     const transfer: Transferable[] = [];
     try {
+      await this.restored;
       const value = await this.run(message.name, message.args);
       if (value instanceof Uint8Array) transfer.push(value.buffer);
       outcome = { ok: true, value };
@@ -125,14 +147,27 @@ export class EngineHost {
       case 'seed':
         return (await this.seed(a as CommandArgs<'seed'>)) as CommandResult<C>;
       case 'pause':
-        this.torrent(a.infoHash as string).pause();
+      case 'resume': {
+        const torrent = this.torrent(a.infoHash as string);
+        if (name === 'pause') torrent.pause();
+        else torrent.resume();
+        await this.persisted.setPaused(torrent, name === 'pause');
         return null as CommandResult<C>;
-      case 'resume':
-        this.torrent(a.infoHash as string).resume();
+      }
+      case 'remove': {
+        const infoHash = this.torrent(a.infoHash as string).infoHashHex;
+        await this.session.removeTorrent(infoHash, { deleteData: a.deleteData === true });
+        await this.persisted.removed(infoHash, a.deleteData === true);
         return null as CommandResult<C>;
-      case 'remove':
-        await this.session.removeTorrent(a.infoHash as string, { deleteData: a.deleteData === true });
-        return null as CommandResult<C>;
+      }
+      case 'settings': {
+        const changes = (a as CommandArgs<'settings'>).changes;
+        if (changes) {
+          this.session.applySettings(changes);
+          await this.persisted.saveSettings(this.session.settings);
+        }
+        return this.session.settings as CommandResult<C>;
+      }
       case 'setFilePriority': {
         const p = a as CommandArgs<'setFilePriority'>;
         this.torrent(p.infoHash).setFilePriority(p.fileIndex, p.priority);
@@ -159,6 +194,7 @@ export class EngineHost {
     const knowsTrackers = 'magnet' in source ? parseMagnet(source.magnet).trackers.length > 0 : !('infoHash' in source);
     const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.options.trackers }) };
     const torrent = await this.session.addTorrent(source, options);
+    await this.persisted.added(torrent, options.paused ?? false);
     return { infoHash: torrent.infoHashHex, added: true };
   }
 
@@ -176,14 +212,18 @@ export class EngineHost {
         storage: this.ports.storage,
         now: Date.now() / 1000,
         onProgress: (hashedBytes) => this.updateJob(id, { hashedBytes }),
+        known: (key) => this.session.torrent(key) !== undefined,
       });
       const infoHash = toHex(made.created.infoHash);
       this.updateJob(id, { hashedBytes: totalBytes, infoHash });
-      if (!this.session.torrent(infoHash)) {
-        const store = made.store;
-        await this.session.addTorrent({ metainfo: made.metainfo }, { storage: { open: async () => store } });
+      const store = made.store;
+      if (store && !this.session.torrent(infoHash)) {
+        // This store is the engine's own storage opened under the torrent's key: after a reload the
+        // torrent opens the same data through the default store.
+        const torrent = await this.session.addTorrent({ metainfo: made.metainfo }, { storage: { open: async () => store } });
+        await this.persisted.added(torrent, false);
       } else {
-        await made.store.close();
+        await store?.close();
       }
       this.jobs.delete(id);
       return { infoHash, magnet: this.magnetOf(this.torrent(infoHash)) };
@@ -271,7 +311,12 @@ export class EngineHost {
   }
 
   private status(): EngineStatus {
-    const torrents: TorrentView[] = this.session.torrents().map((t) => ({ ...t.status(), magnet: this.magnetOf(t) }));
+    const torrents: TorrentView[] = this.session.torrents().map((t) => {
+      const status = t.status();
+      // The core keeps a paused magnet in 'metadata' (it has nothing else to say yet); the person paused it.
+      const state = status.state === 'metadata' && this.persisted.isPaused(t.infoHashHex) ? 'paused' : status.state;
+      return { ...status, state, magnet: this.magnetOf(t) };
+    });
     return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts } };
   }
 

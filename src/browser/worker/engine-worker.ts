@@ -2,13 +2,14 @@
  * The engine worker's entry (built by Vite: `new Worker(new URL('./engine-worker.ts', import.meta.url),
  * { type: 'module' })`). It waits for the page's `init`, then runs the engine until the page ends it.
  */
-import { memoryStorage } from '../../core/storage/memory-store.js';
 import type { PageMessage, WorkerMessage } from '../client/protocol.js';
+import { webCryptoHasher } from '../hash/webcrypto-hasher.js';
+import { EngineState } from '../persist/engine-state.js';
+import { chooseStorage } from '../storage/choose-storage.js';
 import { EngineHost, type EnginePorts } from './engine-host.js';
-import { webCryptoHasher } from './webcrypto-hasher.js';
 
-/** Where the engine stores and how it hashes: the one place to swap in OPFS/IndexedDB storage. */
-const ports: EnginePorts = { storage: memoryStorage, hasher: webCryptoHasher };
+/** Where the engine stores pieces (OPFS, else IndexedDB), how it hashes, and where its torrent list is kept. */
+const ports: EnginePorts = { storage: chooseStorage(), hasher: webCryptoHasher, state: new EngineState() };
 
 let host: EngineHost | null = null;
 const post = (message: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(message, { transfer });

@@ -17,13 +17,15 @@ export interface SeedFilesOptions {
   /** Seconds since the epoch, for `creation date`. */
   readonly now: number;
   readonly onProgress: (hashedBytes: number, totalBytes: number) => void;
+  /** Whether the engine already has the torrent of this key: its data is then left alone (it is the same store). */
+  readonly known: (id: string) => boolean;
 }
 
 export interface SeededFiles {
   readonly created: CreatedTorrent;
   readonly metainfo: Metainfo;
-  /** The store already holding every piece, to seed from. */
-  readonly store: TorrentStorage;
+  /** The store already holding every piece, to seed from; null when the engine already had the torrent. */
+  readonly store: TorrentStorage | null;
 }
 
 /**
@@ -53,7 +55,10 @@ export async function seedFiles(options: SeedFilesOptions): Promise<SeededFiles>
   const metainfo = await parseMetainfo(created.torrent, options.hasher);
   const byPath = new Map(paths.map((p, i) => [singleFile ? name : p.join('/'), files[i]!]));
   const source = metainfo.files.map((f) => byPath.get(f.path.join('/')) ?? null);
-  const store = await options.storage.open(metainfo, { id: toHex(metainfo.infoHash ?? metainfo.infoHashV2!) });
+  // The key the session files the torrent under, so a later start opens the same data.
+  const id = toHex(metainfo.infoHash ?? metainfo.infoHashV2!.subarray(0, 20));
+  if (options.known(id)) return { created, metainfo, store: null };
+  const store = await options.storage.open(metainfo, { id });
   try {
     for (let piece = 0; piece < metainfo.pieceCount; piece++) {
       const data = new Uint8Array(pieceSize(metainfo, piece));

@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchFirefox } from '../helpers/firefox.js';
+import { APP_GIVE_UP_MS, appSettings, makeFolder, sha256File, startAppServer, type AppServer } from '../helpers/sluice-app.js';
+import { startWebTorrent, stopAllWebTorrent, type WebTorrentLine } from '../helpers/webtorrent.js';
+import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
+import { cleanTemps, tempDir } from '../interop/fixture.js';
+
+/**
+ * The app in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi), as engine-app.test.ts runs it
+ * in Chromium: it downloads 64 MiB from webtorrent in Node, then is the only seed of a Node downloader.
+ */
+
+const MiB = 1024 * 1024;
+const TEST_TIMEOUT_MS = 300_000;
+
+let server: AppServer | undefined;
+let browser: Browser | undefined;
+let tracker: WsTracker;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  server = await startAppServer();
+  browser = await launchFirefox();
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close().catch(() => {});
+  await stopAllWebTorrent();
+  await stopAllWsTrackers();
+  cleanTemps();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+type Ready = Extract<WebTorrentLine, { type: 'ready' }>;
+
+async function openApp(path: string): Promise<Page> {
+  const context = await browser!.createBrowserContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    // Vite's dev client cannot reach its HMR socket (turned off here); that is not the app's error.
+    if (!/\?token=/.test(String(err))) pageErrors.push(String(err));
+  });
+  await page.evaluateOnNewDocument((settings: Record<string, string>) => {
+    const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
+    for (const [key, value] of Object.entries(settings)) storage.setItem(key, value);
+  }, appSettings(tracker.url));
+  await page.goto(`${server!.origin}${path}`);
+  await page.waitForSelector('main[data-engine]');
+  return page;
+}
+
+async function waitForState(page: Page, infoHash: string, state: string): Promise<void> {
+  try {
+    await page.waitForSelector(`[data-infohash="${infoHash}"][data-state="${state}"]`, { timeout: APP_GIVE_UP_MS });
+  } catch (err) {
+    const shown = await page.$eval('main', (m) => (m as unknown as { innerText: string }).innerText).catch(() => '?');
+    throw new Error(`torrent ${infoHash} never became ${state}: ${String(err).split('\n')[0]}\npage: ${shown}\npage errors: ${pageErrors.join(' | ')}`);
+  }
+}
+
+/** SHA-256 of each file as read back from the engine over RPC, by path; and how channels reached the worker. */
+async function engineReport(page: Page, infoHash: string): Promise<{ hashes: Record<string, string>; channels: { transferred: number; relayed: number }; opfs: string[] }> {
+  return page.evaluate(async (ih: string) => {
+    type Outcome<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
+    const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<Outcome<unknown>> } }).sluiceEngine;
+    const files = (await engine.call('files', { infoHash: ih })) as Outcome<{ index: number; path: string }[]>;
+    if (!files.ok) throw new Error(files.error.message);
+    const hashes: Record<string, string> = {};
+    for (const f of files.value) {
+      const bytes = (await engine.call('readFile', { infoHash: ih, fileIndex: f.index })) as Outcome<Uint8Array>;
+      if (!bytes.ok) throw new Error(bytes.error.message);
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.value));
+      hashes[f.path] = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+    }
+    const status = (await engine.call('status', {})) as Outcome<{ channels: { transferred: number; relayed: number } }>;
+    if (!status.ok) throw new Error(status.error.message);
+    // The torrents' folders in the origin private file system, where the engine stored the pieces.
+    type Dir = { getDirectoryHandle(name: string): Promise<Dir>; keys(): AsyncIterable<string> };
+    const root = await (globalThis as unknown as { navigator: { storage: { getDirectory(): Promise<Dir> } } }).navigator.storage.getDirectory();
+    const opfs: string[] = [];
+    for await (const name of (await (await root.getDirectoryHandle('sluice')).getDirectoryHandle('torrents')).keys()) opfs.push(name);
+    return { hashes, channels: status.value.channels, opfs };
+  }, infoHash);
+}
+
+describe('the app in Firefox ESR', () => {
+  it('downloads a 64 MiB multi-file torrent from webtorrent in Node into OPFS, then is the only seed of a Node downloader', async () => {
+    tracker = await startWsTracker();
+    const folder = makeFolder(tempDir('ff-seed'), 'multi', [24 * MiB + 12_345, 32 * MiB, 8 * MiB - 12_345]);
+    const seeder = await startWebTorrent({ seed: folder.path, wsTracker: tracker.url });
+    const ready = await seeder.waitFor((l): l is Ready => l.type === 'ready', APP_GIVE_UP_MS);
+
+    const page = await openApp(`/#${ready.magnet}`);
+    await waitForState(page, ready.infoHash, 'seeding');
+    const report = await engineReport(page, ready.infoHash);
+    expect(report.hashes).toEqual(folder.hashes);
+    expect(report.opfs).toEqual([ready.infoHash]);
+    // Firefox transfers data channels to the worker too.
+    expect(report.channels.transferred).toBeGreaterThanOrEqual(1);
+    expect(report.channels.relayed).toBe(0);
+    await page.screenshot({ path: '/tmp/sluice-app-firefox-download.png', fullPage: true });
+
+    await seeder.close();
+    const out = tempDir('ff-leech');
+    const leecher = await startWebTorrent({ magnet: ready.magnet, out, wsTracker: tracker.url });
+    try {
+      await leecher.waitFor((l) => l.type === 'done', APP_GIVE_UP_MS * 2);
+    } catch (err) {
+      throw new Error(`the Node downloader did not finish from the app in Firefox: ${String(err)}\n${leecher.transcript()}`);
+    }
+    for (const [path, hash] of Object.entries(folder.hashes)) expect(sha256File(join(out, 'multi', path)), path).toBe(hash);
+    expect(pageErrors).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+});

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
+import { sluiceLong } from '../helpers/cli.js';
+import { APP_GIVE_UP_MS, ChromiumApp, engineCall, engineFileHashes, makeFolder, sha256File, startAppServer, type AppServer } from '../helpers/sluice-app.js';
+import { startWebTorrent, stopAllWebTorrent, type WebTorrentLine } from '../helpers/webtorrent.js';
+import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
+import { cleanTemps, jsonLines, killChildren, tempDir, track } from '../interop/fixture.js';
+
+/**
+ * The app keeps its torrents across reloads (IndexedDB for the list and resume data, OPFS for the
+ * pieces), in Debian's Chromium on loopback: a reload in the middle of a download continues it
+ * without fetching again what it had, paused torrents stay paused, completed ones seed again, and
+ * removing with data empties OPFS. A `sluice download` gets a "Seed files" torrent from the app.
+ */
+
+const MiB = 1024 * 1024;
+const TEST_TIMEOUT_MS = 240_000;
+
+let server: AppServer | undefined;
+let browser: Browser | undefined;
+let app: ChromiumApp;
+let tracker: WsTracker;
+
+beforeAll(async () => {
+  server = await startAppServer();
+  browser = await launchChromium();
+  app = new ChromiumApp(browser, server.origin);
+});
+
+afterEach(async () => {
+  await app.closeContexts();
+  await stopAllWebTorrent();
+  await killChildren();
+  await stopAllWsTrackers();
+  cleanTemps();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+type Ready = Extract<WebTorrentLine, { type: 'ready' }>;
+
+interface Shown { state: string; progress: number; verifiedBytes: number; downloaded: number }
+/** The only torrent's status, from the engine (not the page's last batch). */
+const torrentStatus = async (page: Page) => (await engineCall<{ torrents: Shown[] }>(page, 'status', {})).torrents[0]!;
+
+const progressOf = async (page: Page, infoHash: string) => Number(await page.getAttribute(`[data-infohash="${infoHash}"]`, 'data-progress'));
+
+/** Seeds `paths` through the page's "Seed files" input; resolves with the new torrent's info hash once it seeds. */
+async function seedThroughPage(page: Page, paths: readonly string[]): Promise<string> {
+  const before = await page.locator('[data-infohash]').evaluateAll((els) => els.map((e) => e.getAttribute('data-infohash')));
+  await page.getByLabel('Seed files').setInputFiles([...paths]);
+  let infoHash: string | null = null;
+  await expect
+    .poll(async () => {
+      const now = await page.locator('[data-infohash]').evaluateAll((els) => els.map((e) => e.getAttribute('data-infohash')));
+      infoHash = now.find((h) => h && !before.includes(h)) ?? null;
+      return infoHash;
+    }, { timeout: APP_GIVE_UP_MS })
+    .not.toBeNull();
+  await app.waitForState(page, infoHash!, 'seeding');
+  return infoHash!;
+}
+
+/** The names under `sluice/torrents/` in the origin private file system, as the page sees them. */
+async function opfsTorrentFolders(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    type Dir = { getDirectoryHandle(name: string): Promise<Dir>; keys(): AsyncIterable<string> };
+    const root = (await (globalThis as unknown as { navigator: { storage: { getDirectory(): Promise<Dir> } } }).navigator.storage.getDirectory());
+    try {
+      const torrents = await (await root.getDirectoryHandle('sluice')).getDirectoryHandle('torrents');
+      const names: string[] = [];
+      for await (const name of torrents.keys()) names.push(name);
+      return names.sort();
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('the app across reloads, in Chromium', () => {
+  it('reloaded in the middle of a download, continues it and completes byte-identical, fetching again nothing it had verified', async () => {
+    tracker = await startWsTracker();
+    const folder = makeFolder(tempDir('persist-seed'), 'reloaded', [16 * MiB + 4321, 24 * MiB - 4321]);
+    const seeder = await startWebTorrent({ seed: folder.path, wsTracker: tracker.url });
+    const ready = await seeder.waitFor((l): l is Ready => l.type === 'ready', APP_GIVE_UP_MS);
+
+    const page = await app.open(await app.newPersistentContext(tempDir('persist-profile'), tracker.url), `/#${ready.magnet}`);
+    await expect.poll(() => progressOf(page, ready.infoHash), { timeout: APP_GIVE_UP_MS, interval: 50 }).toBeGreaterThanOrEqual(0.2);
+    const before = await torrentStatus(page);
+    expect(before.progress).toBeLessThan(1);
+    await page.reload();
+    await page.waitForSelector('main[data-engine="leader"]');
+    // Sent by the seeder until the page went away (the new page has not found it yet: WebRTC takes a while).
+    const sentBeforeReload = (await seeder.stats()).uploaded;
+    // Commands wait until the saved torrents are back and checked: what was verified before is there
+    // (minus nothing; bytes this page already downloaded are taken off).
+    const restored = await torrentStatus(page);
+    expect(restored.verifiedBytes - restored.downloaded, `restored in state ${restored.state}`).toBeGreaterThanOrEqual(before.verifiedBytes);
+
+    // The same address again: the saved torrent is back (not added anew) and goes on.
+    await app.waitForState(page, ready.infoHash, 'seeding');
+    await page.screenshot({ path: '/tmp/sluice-app-reloaded.png', fullPage: true });
+    expect(await page.locator('[data-infohash]').count()).toBe(1);
+    expect(await engineFileHashes(page, ready.infoHash)).toEqual(folder.hashes);
+
+    // Across both halves the seeder sent the torrent once, plus what was in flight when the page went
+    // away (requests webtorrent had answered into its buffers: Sluice keeps 3 s of requests
+    // outstanding) and at most a piece per connection. Nothing verified was fetched twice.
+    const stats = await seeder.stats();
+    const inFlight = sentBeforeReload - before.verifiedBytes;
+    const detail = `reloaded at ${before.progress}; ${stats.wires} connections; piece ${ready.pieceLength}; in flight ${inFlight}`;
+    expect(stats.uploaded, detail).toBeLessThanOrEqual(ready.length + inFlight + ready.pieceLength * stats.wires);
+    expect(stats.uploaded).toBeGreaterThanOrEqual(ready.length);
+    console.log(`reload: seeder sent ${stats.uploaded} of ${ready.length} (${detail})`);
+    expect(app.pageErrors).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('keeps paused torrents paused (a magnet still fetching metadata too) and seeds completed ones again after a reload', async () => {
+    tracker = await startWsTracker();
+    const folder = makeFolder(tempDir('persist-files'), 'kept', [3 * MiB + 17, 1 * MiB]);
+    const other = makeFolder(tempDir('persist-other'), 'paused', [700_000]);
+    const context = await app.newContext(tracker.url);
+    const page = await app.open(context);
+    const seeding = await seedThroughPage(page, Object.keys(folder.hashes).map((p) => join(folder.path, p)));
+    const paused = await seedThroughPage(page, [join(other.path, 'part-0.bin')]);
+    await page.locator(`[data-infohash="${paused}"]`).getByRole('button', { name: 'Pause' }).click();
+    await app.waitForState(page, paused, 'paused');
+
+    // A magnet nobody seeds stays in 'metadata'; paused, it says so.
+    const nobody = randomBytes(20).toString('hex');
+    const noPeers = await app.open(context, `/#magnet:?xt=urn:btih:${nobody}&tr=${encodeURIComponent(tracker.url)}`);
+    await app.waitForState(noPeers, nobody, 'metadata');
+    await noPeers.locator(`[data-infohash="${nobody}"]`).getByRole('button', { name: 'Pause' }).click();
+    await app.waitForState(noPeers, nobody, 'paused');
+    await noPeers.close();
+
+    await page.reload();
+    await page.waitForSelector('main[data-engine="leader"]');
+    await app.waitForState(page, seeding, 'seeding');
+    await app.waitForState(page, paused, 'paused');
+    await app.waitForState(page, nobody, 'paused');
+    await page.screenshot({ path: '/tmp/sluice-app-paused-reload.png', fullPage: true });
+    // Restored in the order they were added.
+    expect(await page.locator('[data-infohash]').evaluateAll((els) => els.map((e) => e.getAttribute('data-infohash')))).toEqual([seeding, paused, nobody]);
+
+    // The completed torrent seeds again, from the app alone, byte-identical.
+    const magnet = (await page.getAttribute(`[data-infohash="${seeding}"]`, 'data-magnet'))!;
+    const out = tempDir('persist-leech');
+    const leecher = await startWebTorrent({ magnet, out, wsTracker: tracker.url });
+    try {
+      await leecher.waitFor((l) => l.type === 'done', APP_GIVE_UP_MS * 2);
+    } catch (err) {
+      throw new Error(`the Node downloader did not finish from the reloaded app: ${String(err)}\n${leecher.transcript()}`);
+    }
+    const name = (await leecher.waitFor((l): l is Ready => l.type === 'ready')).name;
+    for (const [path, hash] of Object.entries(folder.hashes)) expect(sha256File(join(out, name, path)), path).toBe(hash);
+    // The paused one stayed paused through all this.
+    await app.waitForState(page, paused, 'paused');
+    expect(app.pageErrors).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('removing with data deletes the torrent\'s files from OPFS, and a reload does not bring it back', async () => {
+    tracker = await startWsTracker();
+    const folder = makeFolder(tempDir('persist-remove'), 'removed', [2 * MiB + 3]);
+    const kept = makeFolder(tempDir('persist-keep'), 'kept', [300_000]);
+    const page = await app.open(await app.newContext(tracker.url));
+    const removed = await seedThroughPage(page, [join(folder.path, 'part-0.bin')]);
+    const stays = await seedThroughPage(page, [join(kept.path, 'part-0.bin')]);
+    expect(await opfsTorrentFolders(page)).toEqual([removed, stays].sort());
+
+    await page.locator(`[data-infohash="${removed}"]`).getByRole('button', { name: 'Remove with data' }).click();
+    await page.waitForSelector(`[data-infohash="${removed}"]`, { state: 'detached', timeout: APP_GIVE_UP_MS });
+    await expect.poll(() => opfsTorrentFolders(page)).toEqual([stays]);
+    await page.reload();
+    await page.waitForSelector('main[data-engine="leader"]');
+    await app.waitForState(page, stays, 'seeding');
+    expect(await page.locator('[data-infohash]').count()).toBe(1);
+    expect(app.pageErrors).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('a `sluice download` of a "Seed files" torrent\'s data-magnet gets the same bytes over WebRTC', async () => {
+    tracker = await startWsTracker();
+    const folder = makeFolder(tempDir('persist-cli'), 'for-cli', [2 * MiB + 99, 5_000]);
+    const page = await app.open(await app.newContext(tracker.url));
+    const infoHash = await seedThroughPage(page, Object.keys(folder.hashes).map((p) => join(folder.path, p)));
+    const magnet = (await page.getAttribute(`[data-infohash="${infoHash}"]`, 'data-magnet'))!;
+    expect(magnet).toContain(`tr=${encodeURIComponent(tracker.url)}`);
+
+    const out = tempDir('persist-cli-out');
+    const run = sluiceLong(['download', magnet, '--out', out, '--state', tempDir('state'), '--no-dht', '--json', '--no-tcp', '--no-stun', '--webrtc-host', '127.0.0.1']);
+    track(run.child);
+    run.firstLine.catch(() => undefined);
+    const watchdog = setTimeout(() => run.child.kill('SIGINT'), APP_GIVE_UP_MS);
+    const code = await run.exited;
+    clearTimeout(watchdog);
+    const lines = jsonLines(run.stdout());
+    expect(code, `${run.stdout().slice(-2000)}\n${run.stderr()}`).toBe(0);
+    // Picked without a folder: the torrent is named after the first file.
+    const name = Object.keys(folder.hashes).sort()[0]!;
+    expect(lines.at(-1)).toMatchObject({ infoHash, name, state: 'done', progress: 1 });
+    for (const [path, hash] of Object.entries(folder.hashes)) expect(sha256File(join(out, name, path)), path).toBe(hash);
+  }, TEST_TIMEOUT_MS);
+});
