@@ -1,6 +1,6 @@
 import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus, TrackerStatus } from '../api/types.js';
 import { Choker } from '../choker/choker.js';
-import { isSluiceError, SluiceError } from '../errors.js';
+import type { SluiceError } from '../errors.js';
 import { answerMetadataRequest } from '../extensions/ut-metadata/responder.js';
 import { DEFAULT_LOCAL_EXTENSIONS, type LocalExtensionIds } from '../extensions/names.js';
 import type { MetadataMessage } from '../extensions/ut-metadata/codec.js';
@@ -16,7 +16,7 @@ import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
 import { encodeResume, RESUME_VERSION, type ResumeData } from '../resume/index.js';
 import { checkTorrentData, loadResumeData } from './data-check.js';
-import { Bitfield } from '../util/bitfield.js';
+import type { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
 import { bytesEqual, compareBytes } from '../util/bytes.js';
 import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
@@ -36,7 +36,9 @@ import { SmartBan } from './smart-ban.js';
 import { UploadQueue } from './upload-queue.js';
 import { MetadataFetch } from './metadata-fetch.js';
 import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
-import { TorrentError } from './torrent-error.js';
+import { asSluiceError, TorrentError } from './torrent-error.js';
+import { PieceCompletion } from './piece-completion.js';
+import { BlockFetcher } from './block-fetcher.js';
 import { readFileStream, type FileStreamOptions } from './file-stream.js';
 
 export interface TorrentOptions {
@@ -65,15 +67,9 @@ const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
  */
 const RESUME_SAVE_MIN_INTERVAL_MS = 1_000;
 const RESUME_SAVE_COST_FACTOR = 10;
-const BLOCK = 16 * 1024;
 /** BEP 6 suggests sets of 10; a peer that grants more than this gets the first ones honoured. */
 const MAX_ALLOWED_FAST = 32;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
 
 /**
  * One torrent: the coordinator that wires the small units together (picker, pipelines, choker,
@@ -98,13 +94,12 @@ export class Torrent implements PeerLinkHost {
   private readonly choker: Choker;
   private readonly announcer: TrackerAnnouncer;
   private readonly buffers: PieceBuffers;
-  private readonly downloadMeter = new RateMeter();
+  private readonly fetcher: BlockFetcher;
+  private readonly completion: PieceCompletion;
   private readonly uploadMeter = new RateMeter();
   private readonly downloadBucket: TokenBucket;
   private readonly uploadBucket: TokenBucket;
-  private readonly waiters = new Map<number, Waiter[]>();
   private metadata: MetadataFetch | null = null;
-  private webSeeds: WebSeedPeer[] = [];
   private smartBan: SmartBan;
   private filePriorities: Priority[] = [];
   private prioritiesFor: ((metainfo: Metainfo) => readonly Priority[]) | null;
@@ -114,8 +109,6 @@ export class Torrent implements PeerLinkHost {
   private state: TorrentState;
   private paused: boolean;
   private error: SluiceError | null = null;
-  private writesInFlight = 0;
-  private downloaded = 0;
   private uploaded = 0;
   private verifiedBytes = 0;
   private resumeDirty = false;
@@ -177,6 +170,43 @@ export class Torrent implements PeerLinkHost {
       adopt: (transport, address) => this.attach(transport, [], address),
     });
     this.buffers = new PieceBuffers(MAX_BUFFERED_BYTES, ctx.pieceBuffer ?? undefined);
+    this.completion = new PieceCompletion({
+      infoHashHex: this.infoHashHex,
+      picker: () => this.picker,
+      verifier: () => this.verifier,
+      storage: () => this.storage,
+      have: () => this.have,
+      removed: () => this.removed,
+      links: this.links,
+      buffers: this.buffers,
+      smartBan: this.smartBan,
+      book: this.book,
+      webSeed: (id) => this.fetcher.webSeed(id),
+      emit: (alert) => ctx.emit(alert),
+      storageFailed: (error) => this.fail(error),
+      stored: (_index, bytes) => {
+        this.verifiedBytes += bytes;
+        this.resumeDirty = true;
+      },
+      verified: () => {
+        if (this.picker?.isComplete()) this.onFinished();
+        for (const link of this.links.values()) this.fetcher.fill(link);
+      },
+    });
+    this.fetcher = new BlockFetcher({
+      now: () => this.now(),
+      active: () => this.active,
+      removed: () => this.removed,
+      picker: () => this.picker,
+      peerPieces: (link) => this.availability?.pieces(link) ?? null,
+      links: this.links,
+      buffers: this.buffers,
+      maxBufferedBytes: MAX_BUFFERED_BYTES,
+      buckets: [ctx.downloadBucket, this.downloadBucket],
+      smartBan: this.smartBan,
+      pieceComplete: (index) => void this.completion.finish(index),
+      wake: () => ctx.wake(),
+    });
     this.uploads = new UploadQueue({
       now: () => this.now(),
       storage: () => this.storage,
@@ -223,7 +253,7 @@ export class Torrent implements PeerLinkHost {
       try {
         this.filePriorities = this.prioritiesFor(meta).map((p) => p);
       } catch (err) {
-        this.fail(asError(err));
+        this.fail(asSluiceError(err));
         return;
       } finally {
         this.prioritiesFor = null;
@@ -239,7 +269,7 @@ export class Torrent implements PeerLinkHost {
     try {
       this.storage = await this.ctx.storage.open(meta, { id: this.infoHashHex, wanted });
     } catch (err) {
-      this.fail(asError(err));
+      this.fail(asSluiceError(err));
       return;
     }
     this.verifier = new PieceVerifier(meta, this.ctx.hasher);
@@ -267,8 +297,7 @@ export class Torrent implements PeerLinkHost {
     this.applyPiecePriorities();
     this.picker.setSequential(this.sequential);
     const http = this.ctx.http;
-    for (const ws of this.webSeeds) ws.close();
-    this.webSeeds = http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : [];
+    this.fetcher.setWebSeeds(http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : []);
     for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
     this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
     this.resumeDirty = true;
@@ -312,8 +341,7 @@ export class Torrent implements PeerLinkHost {
     this.removed = true;
     for (const link of [...this.links.values()]) link.close();
     this.sendStopped();
-    for (const [, waiters] of this.waiters) for (const w of waiters) w.reject(new TorrentError('torrent/removed', 'the torrent was removed'));
-    this.waiters.clear();
+    this.completion.rejectWaiters();
     this.buffers.clear();
     const storage = this.storage;
     this.storage = null;
@@ -375,18 +403,14 @@ export class Torrent implements PeerLinkHost {
       }
       this.metadata?.request(link);
       this.sendPex(link, now);
-      this.fillRequests(link);
+      this.fetcher.fill(link);
       this.uploads.pump(link);
       link.flush();
       const d = link.conn.nextDeadline();
       if (d !== null) next = Math.min(next, d);
     }
-    for (const ws of this.webSeeds) {
-      ws.poll(now);
-      this.fillWebSeed(ws, now);
-      const d = ws.nextDeadline(now);
-      if (d !== null) next = Math.min(next, d);
-    }
+    const webSeedAt = this.fetcher.pollWebSeeds(now);
+    if (webSeedAt !== null) next = Math.min(next, webSeedAt);
     if (now >= this.choker.nextRechokeAt) this.rechoke(now);
     next = Math.min(next, this.choker.nextRechokeAt);
     const announceAt = this.announcer.tick(now);
@@ -463,7 +487,7 @@ export class Torrent implements PeerLinkHost {
     if (link.transport.outgoing) this.book.onDisconnected(link.address, !link.conn.ready, now);
     if (link.conn.ready) this.ctx.emit({ type: 'peer-disconnected', infoHash: this.infoHashHex, address: link.address, reason: error?.message ?? null });
     // Blocks it held go to the others.
-    for (const other of this.links.values()) this.fillRequests(other);
+    for (const other of this.links.values()) this.fetcher.fill(other);
     this.ctx.wake();
   }
 
@@ -479,7 +503,7 @@ export class Torrent implements PeerLinkHost {
     }
     const arrived = this.blocksArrived;
     this.blocksArrived = outer;
-    if (arrived) this.fillRequests(link);
+    if (arrived) this.fetcher.fill(link);
   }
 
   private onPeerEvent(link: PeerLink, e: PeerEvent): void {
@@ -542,11 +566,11 @@ export class Torrent implements PeerLinkHost {
         return;
       case 'choke':
         for (const r of link.pipeline.onChoked(now, link.conn.fastNegotiated)) this.picker?.requestCancelled(link.address, r.piece, r.begin);
-        if (link.allowedFast.size > 0) this.fillRequests(link);
+        if (link.allowedFast.size > 0) this.fetcher.fill(link);
         return;
       case 'unchoke':
         link.pipeline.onUnchoked(now);
-        this.fillRequests(link);
+        this.fetcher.fill(link);
         return;
       case 'interested':
         if (this.unchokedCount() < this.choker.slots) this.rechoke(now);
@@ -560,12 +584,13 @@ export class Torrent implements PeerLinkHost {
         this.uploads.cancel(link, e);
         return;
       case 'piece':
-        this.onBlock(link, e.index, e.begin, e.block, now);
+        this.fetcher.onBlock(link, e.index, e.begin, e.block, now);
+        this.blocksArrived = true;
         return;
       case 'reject':
         link.pipeline.onRejected(e.index, e.begin, now);
         this.picker?.requestRejected(link.address, e.index, e.begin);
-        this.fillRequests(link);
+        this.fetcher.fill(link);
         return;
       case 'metadata':
         this.onMetadataMessage(link, e.message);
@@ -583,7 +608,7 @@ export class Torrent implements PeerLinkHost {
         return;
       case 'allowed-fast':
         if (link.allowedFast.size < MAX_ALLOWED_FAST) link.allowedFast.add(e.index);
-        if (link.conn.peerChoking) this.fillRequests(link);
+        if (link.conn.peerChoking) this.fetcher.fill(link);
         return;
       case 'suggest':
       case 'port':
@@ -629,7 +654,7 @@ export class Torrent implements PeerLinkHost {
     if (link.conn.amInterested === interested) return;
     if (interested) link.conn.interested();
     else link.conn.notInterested();
-    if (interested) this.fillRequests(link);
+    if (interested) this.fetcher.fill(link);
   }
 
   private unchokedCount(): number {
@@ -668,189 +693,6 @@ export class Torrent implements PeerLinkHost {
   }
 
   // ---------------------------------------------------------------- downloading
-
-  private fillRequests(link: PeerLink): void {
-    const picker = this.picker;
-    if (!picker || !this.active || link.closed || !link.conn.amInterested) return;
-    // Choked, a peer with the fast extension may still serve the pieces it allowed us (BEP 6).
-    const choked = link.conn.peerChoking;
-    if (choked && link.allowedFast.size === 0) return;
-    if (this.buffers.heldBytes >= MAX_BUFFERED_BYTES) return;
-    let count = choked ? link.pipeline.wantMoreAllowedFast() : link.pipeline.wantMore();
-    if (count <= 0) return;
-    const now = this.now();
-    const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
-    if (Number.isFinite(allowance)) count = Math.min(count, Math.floor(allowance / BLOCK));
-    if (count <= 0) return;
-    const peerHas = this.availability?.pieces(link) ?? null;
-    if (!peerHas) return;
-    const has = choked ? allowedFastPieces(link.allowedFast, peerHas, picker.pieceCount) : peerHas;
-    const blocks = picker.pick({ id: link.address, has }, count, now);
-    for (const b of blocks) {
-      link.conn.request(b.piece, b.begin, b.length);
-      link.pipeline.onRequestSent(b.piece, b.begin, now, b.length);
-      this.ctx.downloadBucket.take(b.length, now);
-      this.downloadBucket.take(b.length, now);
-    }
-    if (blocks.length > 0) link.flush();
-  }
-
-  private onBlock(link: PeerLink, index: number, begin: number, block: Uint8Array, now: number): void {
-    link.pipeline.onBlockReceived(index, begin, block.length, now);
-    link.downloadMeter.add(block.length, now);
-    this.acceptBlock(link.address, index, begin, block, now);
-    this.blocksArrived = true;
-  }
-
-  /** A block from a peer or a web seed: count it, buffer it if wanted, cancel duplicates, finish the piece. */
-  private acceptBlock(source: string, index: number, begin: number, block: Uint8Array, now: number): void {
-    const picker = this.picker;
-    this.downloadMeter.add(block.length, now);
-    this.downloaded += block.length;
-    if (!picker) return;
-    const result = picker.blockReceived(source, index, begin, block.length);
-    if (result.status === 'accepted') {
-      this.buffers.put(index, picker.pieceLength(index), begin, block);
-      this.smartBan.blockAccepted(index, begin, source);
-    }
-    for (const c of result.cancels) {
-      const other = this.links.get(c.peerId);
-      if (!other) continue;
-      other.conn.cancel(c.piece, c.begin, c.length);
-      other.pipeline.onCancelled(c.piece, c.begin);
-      other.flush();
-    }
-    if (result.pieceComplete) void this.finishPiece(index);
-  }
-
-  /** Web seeds (BEP 19) take blocks like a peer that has every piece; their bytes are verified the same way. */
-  private fillWebSeed(ws: WebSeedPeer, now: number): void {
-    const picker = this.picker;
-    if (!picker || !this.active || picker.isComplete() || ws.disabled) return;
-    for (let slots = ws.wantMore(now); slots > 0; slots--) {
-      if (this.buffers.heldBytes >= MAX_BUFFERED_BYTES) return;
-      const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
-      if (allowance < BLOCK) return;
-      const blocks = picker.pick({ id: ws.id, has: 'all' }, ws.blocksPerRequest, now);
-      if (blocks.length === 0) return;
-      for (const b of blocks) {
-        this.ctx.downloadBucket.take(b.length, now);
-        this.downloadBucket.take(b.length, now);
-      }
-      ws.fetchBlocks(blocks).then(
-        (data) => {
-          if (!this.active || !this.picker) return;
-          const t = this.now();
-          blocks.forEach((b, i) => this.acceptBlock(ws.id, b.piece, b.begin, data[i]!, t));
-          this.ctx.wake();
-        },
-        () => {
-          if (!this.removed) for (const b of blocks) this.picker?.requestCancelled(ws.id, b.piece, b.begin);
-          this.ctx.wake();
-        },
-      );
-    }
-  }
-
-  private async finishPiece(index: number): Promise<void> {
-    const data = this.buffers.take(index);
-    if (!data) return;
-    try {
-      await this.verifyAndStore(index, data);
-    } finally {
-      // Counted against MAX_BUFFERED_BYTES until here, then reused for another piece; once the
-      // download is complete, no piece will need the spares.
-      this.buffers.release(data);
-      if (this.picker?.isComplete()) this.buffers.dropSpare();
-    }
-  }
-
-  private async verifyAndStore(index: number, data: Uint8Array): Promise<void> {
-    const picker = this.picker!;
-    if (!this.verifier || !this.storage) return;
-    const ok = await this.verifier.verify(index, data);
-    if (this.removed) return;
-    if (!ok) {
-      const { contributors, cancels } = picker.pieceFailed(index);
-      for (const c of cancels) this.links.get(c.peerId)?.conn.cancel(c.piece, c.begin, c.length);
-      this.ctx.emit({ type: 'piece-failed', infoHash: this.infoHashHex, piece: index, peers: contributors });
-      // One sender: it is the liar. Several: smart ban finds the liar once the piece passes. Punish
-      // before awaiting, so verdicts keep the order in which pieces failed.
-      this.punish(contributors);
-      await this.smartBan.pieceFailed(index, data);
-      return;
-    }
-    for (const liar of await this.smartBan.piecePassed(index, data)) this.ban(liar, 'sent a block that differs from the verified piece');
-    if (this.removed) return;
-    this.writesInFlight++;
-    try {
-      await this.storage.writePiece(index, data);
-    } catch (err) {
-      this.writesInFlight--;
-      picker.pieceFailed(index);
-      const error = asError(err);
-      if (error.code === 'storage/disk-full' || error.code === 'storage/io') this.fail(error);
-      return;
-    }
-    this.writesInFlight--;
-    if (this.removed) return;
-    for (const c of picker.pieceVerified(index)) {
-      const other = this.links.get(c.peerId);
-      if (!other) continue;
-      other.conn.cancel(c.piece, c.begin, c.length);
-      other.pipeline.onCancelled(c.piece, c.begin);
-    }
-    this.have!.set(index);
-    this.verifiedBytes += data.length;
-    this.resumeDirty = true;
-    for (const link of this.links.values()) {
-      if (!link.conn.ready) continue;
-      // Not to a peer that has the piece (it may have stopped being a seed with a late bitfield).
-      if (!link.conn.peerHas(index)) link.conn.have(index);
-      link.flush();
-    }
-    const waiting = this.waiters.get(index);
-    if (waiting) {
-      this.waiters.delete(index);
-      for (const w of waiting) w.resolve();
-    }
-    this.ctx.emit({ type: 'piece-verified', infoHash: this.infoHashHex, piece: index });
-    if (picker.isComplete()) this.onFinished();
-    for (const link of this.links.values()) this.fillRequests(link);
-  }
-
-  /**
-   * A piece failed. A sole sender is the liar: two strikes each, banned at the second failure. When
-   * several peers shared the piece, smart ban names the liar once the piece passes; until then each
-   * sender gets one strike, and only a peer in many such failures is banned on suspicion. A failure a
-   * banned peer took part in is already explained. Web seeds count corrupt pieces themselves.
-   */
-  private punish(contributors: readonly string[]): void {
-    if (contributors.some((id) => this.book.isBanned(id))) return;
-    const sole = contributors.length === 1;
-    for (const id of contributors) {
-      const ws = this.webSeeds.find((w) => w.id === id);
-      if (ws) {
-        if (sole) ws.reportCorrupt();
-        continue;
-      }
-      const link = this.links.get(id);
-      if (!link) continue;
-      link.strikes += sole ? 2 : 1;
-      if (link.strikes >= (sole ? 3 : 6)) {
-        this.ban(id, 'sent data that failed the hash check');
-        return;
-      }
-    }
-  }
-
-  private ban(address: string, reason: string): void {
-    if (this.book.isBanned(address)) return;
-    this.book.ban(address);
-    this.ctx.emit({ type: 'peer-banned', infoHash: this.infoHashHex, address, reason });
-    this.links.get(address)?.close(new SluiceError('peer/banned', reason));
-  }
-
 
   private onFinished(): void {
     this.setState('seeding');
@@ -914,7 +756,7 @@ export class Torrent implements PeerLinkHost {
   private announceFigures() {
     const meta = this.meta;
     const left = meta && this.have ? Math.max(0, meta.length - this.verifiedBytes) : meta ? meta.length : 16 * 1024 * 1024;
-    return { uploaded: this.uploaded, downloaded: this.downloaded, left, offerBudget: this.offerBudget() };
+    return { uploaded: this.uploaded, downloaded: this.fetcher.downloaded, left, offerBudget: this.offerBudget() };
   }
 
   /** A signalling tracker's offer failed to connect: announce there again in a few seconds with fresh offers. */
@@ -968,7 +810,7 @@ export class Torrent implements PeerLinkHost {
     this.picker.setDeadline(piece, deadline);
     for (const link of this.links.values()) {
       if (!link.conn.amInterested && link.conn.peerHas(piece)) this.setInterested(link, true);
-      this.fillRequests(link);
+      this.fetcher.fill(link);
     }
   }
 
@@ -978,13 +820,7 @@ export class Torrent implements PeerLinkHost {
 
   /** Resolves once `piece` is verified and stored. */
   waitForPiece(piece: number): Promise<void> {
-    if (this.have?.get(piece)) return Promise.resolve();
-    if (this.removed) return Promise.reject(new TorrentError('torrent/removed', 'the torrent was removed'));
-    return new Promise((resolve, reject) => {
-      const list = this.waiters.get(piece) ?? [];
-      list.push({ resolve, reject });
-      this.waiters.set(piece, list);
-    });
+    return this.completion.waitFor(piece);
   }
 
   /** Verified bytes of a piece (the caller must have waited for it). */
@@ -1069,7 +905,7 @@ export class Torrent implements PeerLinkHost {
     const total = meta?.length ?? 0;
     const wanted = meta ? wantedBytes(meta, this.filePriorities) : 0;
     const verifiedWanted = meta && this.have ? verifiedWantedBytes(meta, this.have, this.filePriorities) : 0;
-    const downloadRate = this.downloadMeter.rate(now);
+    const downloadRate = this.fetcher.meter.rate(now);
     let peers = 0;
     let seeds = 0;
     for (const l of this.links.values()) {
@@ -1090,12 +926,12 @@ export class Torrent implements PeerLinkHost {
       totalBytes: total,
       downloadRate,
       uploadRate: this.uploadMeter.rate(now),
-      downloaded: this.downloaded,
+      downloaded: this.fetcher.downloaded,
       uploaded: this.uploaded,
       peers,
       seeds,
       eta: !meta ? null : remaining === 0 ? 0 : downloadRate > 0 ? remaining / downloadRate : null,
-      ratio: this.downloaded > 0 ? this.uploaded / this.downloaded : 0,
+      ratio: this.fetcher.downloaded > 0 ? this.uploaded / this.fetcher.downloaded : 0,
       sequential: this.sequential,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
     };
@@ -1120,14 +956,4 @@ export class Torrent implements PeerLinkHost {
     this.downloadBucket.setRate(download, now);
     this.uploadBucket.setRate(upload, now);
   }
-}
-
-/** The allowed-fast pieces the peer has, as the picker takes them. */
-function allowedFastPieces(allowed: ReadonlySet<number>, has: 'all' | Bitfield, pieceCount: number): Bitfield {
-  return Bitfield.fromIndices(pieceCount, [...allowed].filter((i) => i < pieceCount && (has === 'all' || has.get(i))));
-}
-
-function asError(err: unknown): SluiceError {
-  if (isSluiceError(err)) return err;
-  return new SluiceError('torrent/internal', err instanceof Error ? err.message : String(err));
 }
