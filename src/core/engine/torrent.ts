@@ -1,10 +1,6 @@
 import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus, TrackerStatus } from '../api/types.js';
-import { Choker } from '../choker/choker.js';
 import type { SluiceError } from '../errors.js';
-import { answerMetadataRequest } from '../extensions/ut-metadata/responder.js';
 import { DEFAULT_LOCAL_EXTENSIONS, type LocalExtensionIds } from '../extensions/names.js';
-import type { MetadataMessage } from '../extensions/ut-metadata/codec.js';
-import { PexState } from '../extensions/ut-pex/pex-state.js';
 import { pieceSize } from '../metainfo/layout.js';
 import type { Metainfo } from '../metainfo/model.js';
 import type { PeerEvent } from '../peer/events.js';
@@ -18,7 +14,7 @@ import { encodeResume, RESUME_VERSION, type ResumeData } from '../resume/index.j
 import { checkTorrentData, loadResumeData } from './data-check.js';
 import type { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
-import { bytesEqual, compareBytes } from '../util/bytes.js';
+import { bytesEqual } from '../util/bytes.js';
 import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
 import { SLUICE_VERSION } from '../version.js';
 import { TrackerAnnouncer } from './tracker-announcer.js';
@@ -29,7 +25,7 @@ import { PeerLink, type PeerLinkHost } from './peer-link.js';
 import { PieceBuffers } from './piece-buffers.js';
 import { AvailabilityLedger } from './availability-ledger.js';
 import { PieceVerifier } from './piece-verifier.js';
-import { formatHostPort, splitHostPort } from './address.js';
+import { splitHostPort } from './address.js';
 import { filePiecePriorities } from './file-priorities.js';
 import { TokenBucket } from './token-bucket.js';
 import { SmartBan } from './smart-ban.js';
@@ -39,6 +35,10 @@ import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
 import { asSluiceError, TorrentError } from './torrent-error.js';
 import { PieceCompletion } from './piece-completion.js';
 import { BlockFetcher } from './block-fetcher.js';
+import { ChokeRounds } from './choke-rounds.js';
+import { PeerEventHandler } from './peer-events.js';
+import { PeerInterest } from './peer-interest.js';
+import { PexExchange } from './pex-exchange.js';
 import { readFileStream, type FileStreamOptions } from './file-stream.js';
 
 export interface TorrentOptions {
@@ -67,9 +67,6 @@ const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
  */
 const RESUME_SAVE_MIN_INTERVAL_MS = 1_000;
 const RESUME_SAVE_COST_FACTOR = 10;
-/** BEP 6 suggests sets of 10; a peer that grants more than this gets the first ones honoured. */
-const MAX_ALLOWED_FAST = 32;
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
  * One torrent: the coordinator that wires the small units together (picker, pipelines, choker,
@@ -89,9 +86,11 @@ export class Torrent implements PeerLinkHost {
   private verifier: PieceVerifier | null = null;
   private readonly links = new Map<string, PeerLink>();
   private readonly uploads: UploadQueue;
-  private readonly pex = new Map<PeerLink, PexState>();
+  private readonly pex: PexExchange;
+  private readonly interest: PeerInterest;
+  private readonly chokes: ChokeRounds;
+  private readonly events: PeerEventHandler;
   private readonly book = new PeerBook();
-  private readonly choker: Choker;
   private readonly announcer: TrackerAnnouncer;
   private readonly buffers: PieceBuffers;
   private readonly fetcher: BlockFetcher;
@@ -104,8 +103,6 @@ export class Torrent implements PeerLinkHost {
   private filePriorities: Priority[] = [];
   private prioritiesFor: ((metainfo: Metainfo) => readonly Priority[]) | null;
   private sequential: boolean;
-  /** A block arrived during the current `onPeerEvents`: refill that peer's requests once at its end. */
-  private blocksArrived = false;
   private state: TorrentState;
   private paused: boolean;
   private error: SluiceError | null = null;
@@ -134,7 +131,6 @@ export class Torrent implements PeerLinkHost {
     this.filePriorities = options.filePriorities ? [...options.filePriorities] : [];
     this.prioritiesFor = options.filePrioritiesFor ?? null;
     const now = ctx.clock.now();
-    this.choker = new Choker({ slots: ctx.settings().unchokeSlots, random: () => ctx.random.float() });
     const k = ctx.random.bytes(4);
     this.announcer = new TrackerAnnouncer(this.meta?.announce ?? [], {
       infoHash: this.infoHash,
@@ -217,6 +213,33 @@ export class Torrent implements PeerLinkHost {
         this.uploadMeter.add(bytes, now);
         this.uploaded += bytes;
       },
+    });
+    this.pex = new PexExchange(this.links, () => this.isPrivate);
+    this.interest = new PeerInterest({ picker: () => this.picker, have: () => this.have, fill: (link) => this.fetcher.fill(link) });
+    this.chokes = new ChokeRounds({
+      slots: ctx.settings().unchokeSlots,
+      random: () => ctx.random.float(),
+      links: this.links,
+      seeding: () => this.picker?.isComplete() ?? false,
+      uploads: this.uploads,
+    });
+    this.events = new PeerEventHandler({
+      infoHashHex: this.infoHashHex,
+      localPeerId: ctx.peerId,
+      now: () => this.now(),
+      links: this.links,
+      have: () => this.have,
+      availability: () => this.availability,
+      picker: () => this.picker,
+      metadataFetch: () => this.metadata,
+      infoBytes: () => this.meta?.infoBytes ?? null,
+      interest: this.interest,
+      fetcher: this.fetcher,
+      uploads: this.uploads,
+      chokes: this.chokes,
+      pex: this.pex,
+      addPeers: (addresses) => this.addPeers(addresses, 'pex'),
+      emit: (alert) => ctx.emit(alert),
     });
   }
 
@@ -305,10 +328,10 @@ export class Torrent implements PeerLinkHost {
     if (this.picker.isComplete()) this.announcer.markCompleted(this.now());
     // Peers that connected while we fetched metadata or checked learn what we have now.
     for (const link of this.links.values()) {
-      for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.onPeerEvent(link, event);
+      for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.events.onPeerEvent(link, event);
       // A HAVE ALL that came before the metadata is counted now.
       if (link.seed) this.availability!.haveAllIfUncounted(link);
-      this.updateInterest(link);
+      this.interest.update(link);
       link.flush();
     }
   }
@@ -402,7 +425,7 @@ export class Torrent implements PeerLinkHost {
         link.conn.cancel(r.piece, r.begin, r.length);
       }
       this.metadata?.request(link);
-      this.sendPex(link, now);
+      this.pex.send(link, now);
       this.fetcher.fill(link);
       this.uploads.pump(link);
       link.flush();
@@ -411,8 +434,7 @@ export class Torrent implements PeerLinkHost {
     }
     const webSeedAt = this.fetcher.pollWebSeeds(now);
     if (webSeedAt !== null) next = Math.min(next, webSeedAt);
-    if (now >= this.choker.nextRechokeAt) this.rechoke(now);
-    next = Math.min(next, this.choker.nextRechokeAt);
+    next = Math.min(next, this.chokes.tick(now));
     const announceAt = this.announcer.tick(now);
     if (announceAt !== null) next = Math.min(next, announceAt);
     if (!this.isPrivate) this.dialer.discover(now);
@@ -427,6 +449,10 @@ export class Torrent implements PeerLinkHost {
   }
 
   // ---------------------------------------------------------------- peers
+
+  onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
+    this.events.onPeerEvents(link, events);
+  }
 
   /** Adds addresses to dial (from --peer, a tracker, the DHT, PEX). */
   addPeers(addresses: readonly string[], source: PeerSource): void {
@@ -463,7 +489,7 @@ export class Torrent implements PeerLinkHost {
     const link = new PeerLink(transport, conn, new RequestPipeline(), this, now, key);
     this.links.set(key, link);
     this.uploads.add(link);
-    this.pex.set(link, new PexState({ enabled: !this.isPrivate }));
+    this.pex.add(link);
     // Only dialable addresses go in the book; a WebRTC peer is reached again through its tracker.
     if (transport.outgoing && splitHostPort(key)) this.book.onConnected(key, now);
     link.start(replay);
@@ -479,7 +505,7 @@ export class Torrent implements PeerLinkHost {
     if (this.links.get(link.address) !== link) return;
     this.links.delete(link.address);
     this.uploads.remove(link);
-    this.pex.delete(link);
+    this.pex.remove(link);
     const now = this.now();
     this.picker?.peerGone(link.address);
     this.availability?.gone(link);
@@ -491,207 +517,6 @@ export class Torrent implements PeerLinkHost {
     this.ctx.wake();
   }
 
-  onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
-    // One refill for all the blocks of a read (a 256 KiB TCP read holds ~16), not one per block:
-    // the picker, the buckets and the pipeline are asked once for 16 requests instead of 16 times
-    // for one. Saved and restored, in case handling one peer's events runs another's.
-    const outer = this.blocksArrived;
-    this.blocksArrived = false;
-    for (const event of events) {
-      if (link.closed) break;
-      this.onPeerEvent(link, event);
-    }
-    const arrived = this.blocksArrived;
-    this.blocksArrived = outer;
-    if (arrived) this.fetcher.fill(link);
-  }
-
-  private onPeerEvent(link: PeerLink, e: PeerEvent): void {
-    const now = this.now();
-    switch (e.type) {
-      case 'handshake': {
-        link.clientName = e.clientName;
-        if (bytesEqual(e.peerId, this.ctx.peerId)) {
-          link.close();
-          return;
-        }
-        const twin = this.linkWithPeerId(link, e.peerId);
-        if (twin) {
-          // Two connections to one peer (we both dialled). Both sides keep the one opened by the lower
-          // peer id, so they agree without talking about it.
-          const keepThis = compareBytes(link.transport.outgoing ? this.ctx.peerId : e.peerId, twin.transport.outgoing ? this.ctx.peerId : e.peerId) < 0;
-          (keepThis ? twin : link).close();
-          if (!keepThis) return;
-        }
-        this.sendAvailability(link);
-        this.ctx.emit({ type: 'peer-connected', infoHash: this.infoHashHex, address: link.address, client: e.clientName });
-        return;
-      }
-      case 'extended-handshake': {
-        const h = e.handshake;
-        if (h.port !== undefined) link.listenPort = h.port;
-        if (h.requestQueue !== undefined) link.pipeline.setPeerQueueLimit(h.requestQueue);
-        if (this.metadata && h.metadataSize !== undefined && link.conn.peerExtensionId('ut_metadata') !== 0) {
-          this.metadata.addPeer(link, h.metadataSize);
-        }
-        return;
-      }
-      // A bitfield, have all or have none replaces what the peer said before (first or late, as
-      // libtorrent takes them): the ledger swaps its counts and interest is decided again.
-      case 'bitfield':
-      case 'have-none': {
-        const wasSeed = link.seed;
-        link.seed = e.type === 'bitfield' && e.bitfield.hasAll();
-        if (e.type === 'bitfield') this.availability?.bitfield(link, e.bitfield);
-        else this.availability?.haveNone(link);
-        this.updateInterest(link);
-        // A seed that was interested but never eligible for a slot (no longer a seed) gets one now, not at the next rechoke.
-        if (wasSeed && !link.seed && link.conn.peerInterested && this.unchokedCount() < this.choker.slots) this.rechoke(now);
-        return;
-      }
-      case 'have-all':
-        link.seed = true;
-        this.availability?.haveAll(link);
-        this.updateInterest(link);
-        return;
-      case 'have':
-        if (this.availability) {
-          this.availability.have(link, e.index);
-          if (link.conn.peerBitfield?.hasAll()) link.seed = true;
-          if (!link.conn.amInterested && this.wants(e.index)) this.setInterested(link, true);
-        }
-        return;
-      case 'donthave':
-        this.availability?.dontHave(link, e.index);
-        return;
-      case 'choke':
-        for (const r of link.pipeline.onChoked(now, link.conn.fastNegotiated)) this.picker?.requestCancelled(link.address, r.piece, r.begin);
-        if (link.allowedFast.size > 0) this.fetcher.fill(link);
-        return;
-      case 'unchoke':
-        link.pipeline.onUnchoked(now);
-        this.fetcher.fill(link);
-        return;
-      case 'interested':
-        if (this.unchokedCount() < this.choker.slots) this.rechoke(now);
-        return;
-      case 'not-interested':
-        return;
-      case 'request':
-        this.uploads.request(link, e);
-        return;
-      case 'cancel':
-        this.uploads.cancel(link, e);
-        return;
-      case 'piece':
-        this.fetcher.onBlock(link, e.index, e.begin, e.block, now);
-        this.blocksArrived = true;
-        return;
-      case 'reject':
-        link.pipeline.onRejected(e.index, e.begin, now);
-        this.picker?.requestRejected(link.address, e.index, e.begin);
-        this.fetcher.fill(link);
-        return;
-      case 'metadata':
-        this.onMetadataMessage(link, e.message);
-        return;
-      case 'pex':
-        if (!this.isPrivate && this.pex.get(link)?.acceptIncoming(now)) {
-          this.addPeers(
-            e.message.added.map((p) => formatHostPort(p.host, p.port)),
-            'pex',
-          );
-        }
-        return;
-      case 'protocol-error':
-        link.close(e.error);
-        return;
-      case 'allowed-fast':
-        if (link.allowedFast.size < MAX_ALLOWED_FAST) link.allowedFast.add(e.index);
-        if (link.conn.peerChoking) this.fetcher.fill(link);
-        return;
-      case 'suggest':
-      case 'port':
-      case 'extended':
-      case 'keep-alive':
-        return;
-    }
-  }
-
-  private linkWithPeerId(link: PeerLink, peerId: Uint8Array): PeerLink | null {
-    for (const other of this.links.values()) {
-      if (other !== link && other.conn.peerId && bytesEqual(other.conn.peerId, peerId)) return other;
-    }
-    return null;
-  }
-
-  private sendAvailability(link: PeerLink): void {
-    const have = this.have;
-    if (!have || have.hasNone()) link.conn.haveNone();
-    else if (have.hasAll()) link.conn.haveAll();
-    else link.conn.sendBitfield(have);
-  }
-
-  private wants(index: number): boolean {
-    return !!this.picker && !this.have!.get(index) && this.picker.priority(index) > 0;
-  }
-
-  /** We are interested in a peer that has a piece we want and lack. */
-  private updateInterest(link: PeerLink): void {
-    if (!this.picker || !link.conn.ready) return;
-    let want = false;
-    if (!this.picker.isComplete()) {
-      if (link.seed) want = true;
-      else {
-        const bits = link.conn.peerBitfield;
-        if (bits) for (let i = bits.nextSet(0); i !== -1 && !want; i = bits.nextSet(i + 1)) want = this.wants(i);
-      }
-    }
-    this.setInterested(link, want);
-  }
-
-  private setInterested(link: PeerLink, interested: boolean): void {
-    if (link.conn.amInterested === interested) return;
-    if (interested) link.conn.interested();
-    else link.conn.notInterested();
-    if (interested) this.fetcher.fill(link);
-  }
-
-  private unchokedCount(): number {
-    let n = 0;
-    for (const l of this.links.values()) if (!l.conn.amChoking) n++;
-    return n;
-  }
-
-  private rechoke(now: number): void {
-    const views = [...this.links.values()]
-      .filter((l) => l.conn.ready)
-      .map((l) => ({
-        id: l.address,
-        interested: l.conn.peerInterested,
-        amChoking: l.conn.amChoking,
-        downloadRate: l.downloadMeter.rate(now),
-        uploadRate: l.uploadMeter.rate(now),
-        snubbed: l.pipeline.snubbed,
-        connectedAt: l.connectedAt,
-        isSeed: l.seed,
-      }));
-    const result = this.choker.rechoke(views, now, this.picker?.isComplete() ? 'seeding' : 'leeching');
-    for (const id of result.toUnchoke) {
-      const link = this.links.get(id);
-      if (!link) continue;
-      link.conn.unchoke();
-      link.flush();
-    }
-    for (const id of result.toChoke) {
-      const link = this.links.get(id);
-      if (!link) continue;
-      link.conn.choke();
-      this.uploads.clear(link);
-      link.flush();
-    }
-  }
-
   // ---------------------------------------------------------------- downloading
 
   private onFinished(): void {
@@ -699,7 +524,7 @@ export class Torrent implements PeerLinkHost {
     this.announcer.markCompleted(this.now());
     this.ctx.emit({ type: 'torrent-finished', infoHash: this.infoHashHex });
     for (const link of this.links.values()) {
-      this.setInterested(link, false);
+      this.interest.set(link, false);
       // Two seeds have nothing to say to each other.
       if (link.seed && this.have?.hasAll()) link.close();
       else link.flush();
@@ -708,15 +533,6 @@ export class Torrent implements PeerLinkHost {
   }
 
   // ---------------------------------------------------------------- metadata (BEP 9) and PEX (BEP 11)
-
-  private onMetadataMessage(link: PeerLink, m: MetadataMessage): void {
-    if (m.type === 'request') {
-      link.conn.sendMetadata(answerMetadataRequest(this.meta?.infoBytes ?? null, m.piece));
-      link.flush();
-      return;
-    }
-    this.metadata?.receive(link, m);
-  }
 
   private async onMetadata(meta: Metainfo): Promise<void> {
     this.metadata = null;
@@ -728,22 +544,6 @@ export class Torrent implements PeerLinkHost {
   /** For a v2-only magnet the 20-byte wire hash is a truncated SHA-256, not a SHA-1. */
   private get v1Known(): boolean {
     return this.infoHashV2 === null || !bytesEqual(this.infoHash, this.infoHashV2.subarray(0, 20));
-  }
-
-  private sendPex(link: PeerLink, now: number): void {
-    const state = this.pex.get(link);
-    if (!state?.enabled || !link.conn.ready || link.conn.peerExtensionId('ut_pex') === 0) return;
-    const connected = [];
-    for (const other of this.links.values()) {
-      if (other === link || !other.conn.ready) continue;
-      const parsed = splitHostPort(other.address);
-      // PEX carries IP addresses only.
-      if (!parsed || !(IPV4.test(parsed.host) || parsed.host.includes(':'))) continue;
-      const port = other.transport.outgoing ? parsed.port : other.listenPort;
-      if (port) connected.push({ host: parsed.host, port, flags: other.seed ? 0x02 : 0 });
-    }
-    const message = state.build(connected, now);
-    if (message && link.conn.sendPex(message)) link.flush();
   }
 
   // ---------------------------------------------------------------- trackers
@@ -783,7 +583,7 @@ export class Torrent implements PeerLinkHost {
     if (this.picker && !this.picker.isComplete() && this.state === 'seeding') this.setState('downloading');
     if (this.picker?.isComplete() && this.state === 'downloading') this.onFinished();
     for (const link of this.links.values()) {
-      this.updateInterest(link);
+      this.interest.update(link);
       link.flush();
     }
     this.ctx.wake();
@@ -809,7 +609,7 @@ export class Torrent implements PeerLinkHost {
     if (this.picker.priority(piece) === 0) this.picker.setPriority(piece, 1);
     this.picker.setDeadline(piece, deadline);
     for (const link of this.links.values()) {
-      if (!link.conn.amInterested && link.conn.peerHas(piece)) this.setInterested(link, true);
+      if (!link.conn.amInterested && link.conn.peerHas(piece)) this.interest.set(link, true);
       this.fetcher.fill(link);
     }
   }
