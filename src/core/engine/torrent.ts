@@ -10,7 +10,6 @@ import { RequestPipeline } from '../pipeline/request-pipeline.js';
 import type { TorrentStorage } from '../ports/storage.js';
 import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
-import { encodeResume, RESUME_VERSION, type ResumeData } from '../resume/index.js';
 import { checkTorrentData, loadResumeData } from './data-check.js';
 import type { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
@@ -39,6 +38,7 @@ import { ChokeRounds } from './choke-rounds.js';
 import { PeerEventHandler } from './peer-events.js';
 import { PeerInterest } from './peer-interest.js';
 import { PexExchange } from './pex-exchange.js';
+import { ResumeSaver } from './resume-saver.js';
 import { readFileStream, type FileStreamOptions } from './file-stream.js';
 
 export interface TorrentOptions {
@@ -61,12 +61,6 @@ export { TorrentError } from './torrent-error.js';
 
 /** Bytes of verified-but-unwritten and partially received pieces we hold before asking for more. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
-/**
- * Changed resume data is saved at most once a second, and never more often than keeps saving under
- * a tenth of the time (a huge torrent's save, a stat of every file, takes a while). See docs/engine/storage.md.
- */
-const RESUME_SAVE_MIN_INTERVAL_MS = 1_000;
-const RESUME_SAVE_COST_FACTOR = 10;
 
 /**
  * One torrent: the coordinator that wires the small units together (picker, pipelines, choker,
@@ -95,6 +89,7 @@ export class Torrent implements PeerLinkHost {
   private readonly buffers: PieceBuffers;
   private readonly fetcher: BlockFetcher;
   private readonly completion: PieceCompletion;
+  private readonly resumeSaver: ResumeSaver;
   private readonly uploadMeter = new RateMeter();
   private readonly downloadBucket: TokenBucket;
   private readonly uploadBucket: TokenBucket;
@@ -108,9 +103,6 @@ export class Torrent implements PeerLinkHost {
   private error: SluiceError | null = null;
   private uploaded = 0;
   private verifiedBytes = 0;
-  private resumeDirty = false;
-  /** When changed resume data may be saved next (session clock). */
-  private nextResumeSaveAt = 0;
   /** Discovery (never for private torrents) and dialling. */
   private readonly dialer: PeerDialer;
   private removed = false;
@@ -182,7 +174,7 @@ export class Torrent implements PeerLinkHost {
       storageFailed: (error) => this.fail(error),
       stored: (_index, bytes) => {
         this.verifiedBytes += bytes;
-        this.resumeDirty = true;
+        this.resumeSaver.markDirty();
       },
       verified: () => {
         if (this.picker?.isComplete()) this.onFinished();
@@ -213,6 +205,25 @@ export class Torrent implements PeerLinkHost {
         this.uploadMeter.add(bytes, now);
         this.uploaded += bytes;
       },
+    });
+    this.resumeSaver = new ResumeSaver({
+      infoHashHex: this.infoHashHex,
+      store: ctx.resume,
+      now: () => this.now(),
+      source: () => {
+        const { meta, storage, have } = this;
+        if (!meta || !storage || !have || this.removed) return null;
+        return {
+          pieceCount: meta.pieceCount,
+          storage,
+          have,
+          peers: () => this.book.addresses(),
+          filePriorities: () => this.filePriorities,
+          sequential: () => this.sequential,
+        };
+      },
+      emit: (alert) => ctx.emit(alert),
+      wake: () => ctx.wake(),
     });
     this.pex = new PexExchange(this.links, () => this.isPrivate);
     this.interest = new PeerInterest({ picker: () => this.picker, have: () => this.have, fill: (link) => this.fetcher.fill(link) });
@@ -323,7 +334,7 @@ export class Torrent implements PeerLinkHost {
     this.fetcher.setWebSeeds(http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : []);
     for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
     this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
-    this.resumeDirty = true;
+    this.resumeSaver.markDirty();
     this.setState(this.paused ? 'paused' : this.picker.isComplete() ? 'seeding' : 'downloading');
     if (this.picker.isComplete()) this.announcer.markCompleted(this.now());
     // Peers that connected while we fetched metadata or checked learn what we have now.
@@ -441,10 +452,8 @@ export class Torrent implements PeerLinkHost {
     this.dialer.dialMore(now);
     const bookAt = this.book.nextDeadline();
     if (bookAt !== null) next = Math.min(next, Math.max(bookAt, now + 50));
-    if (this.resumeDirty) {
-      if (now >= this.nextResumeSaveAt) void this.saveResumeData().catch(() => {});
-      else next = Math.min(next, this.nextResumeSaveAt);
-    }
+    const saveAt = this.resumeSaver.tick(now);
+    if (saveAt !== null) next = Math.min(next, saveAt);
     return Math.max(next, now + 10);
   }
 
@@ -579,7 +588,7 @@ export class Torrent implements PeerLinkHost {
     this.filePriorities[fileIndex] = priority;
     void this.storage?.setFileWanted(fileIndex, priority > 0).catch(() => {});
     this.applyPiecePriorities();
-    this.resumeDirty = true;
+    this.resumeSaver.markDirty();
     if (this.picker && !this.picker.isComplete() && this.state === 'seeding') this.setState('downloading');
     if (this.picker?.isComplete() && this.state === 'downloading') this.onFinished();
     for (const link of this.links.values()) {
@@ -600,7 +609,7 @@ export class Torrent implements PeerLinkHost {
   setSequential(on: boolean): void {
     this.sequential = on;
     this.picker?.setSequential(on);
-    this.resumeDirty = true;
+    this.resumeSaver.markDirty();
   }
 
   /** Asks for `piece` by `deadline` (ms, session clock): streaming readers call this for what they wait on. */
@@ -653,48 +662,7 @@ export class Torrent implements PeerLinkHost {
 
   /** Saves one at a time, in call order, so an older snapshot never lands after a newer one. */
   saveResumeData(): Promise<void> {
-    const run = this.resumeSaving.then(() => this.writeResumeData());
-    this.resumeSaving = run.catch(() => {});
-    return run;
-  }
-
-  private resumeSaving: Promise<void> = Promise.resolve();
-
-  private async writeResumeData(): Promise<void> {
-    const meta = this.meta;
-    const storage = this.storage;
-    const have = this.have;
-    if (!this.ctx.resume || !meta || !storage || !have || this.removed) return;
-    this.resumeDirty = false;
-    const started = this.now();
-    // No periodic save queues up behind this one; the next may start a while after it ends.
-    this.nextResumeSaveAt = Infinity;
-    try {
-      // File states first: a piece written after them changes its file's mtime, so the next start hashes
-      // it whether or not it is claimed. Claims next, then the flush, so every claimed piece is durable.
-      const files = await storage.fileStates();
-      const claimed = have.toWire();
-      await storage.flush();
-      const data: ResumeData = {
-        version: RESUME_VERSION,
-        infoHash: this.infoHashHex,
-        pieceCount: meta.pieceCount,
-        location: storage.location,
-        have: claimed,
-        files,
-        peers: this.book.addresses().slice(0, 200),
-        filePriorities: [...this.filePriorities],
-        sequential: this.sequential,
-        savedAt: Math.floor(this.now()),
-      };
-      await this.ctx.resume.save(this.infoHashHex, encodeResume(data));
-    } finally {
-      const finished = this.now();
-      this.nextResumeSaveAt = finished + Math.max(RESUME_SAVE_MIN_INTERVAL_MS, RESUME_SAVE_COST_FACTOR * (finished - started));
-      // Changed meanwhile: a tick must come by then, even if no peer wakes us.
-      if (this.resumeDirty) this.ctx.wake();
-    }
-    this.ctx.emit({ type: 'resume-data-saved', infoHash: this.infoHashHex });
+    return this.resumeSaver.save();
   }
 
   // ---------------------------------------------------------------- status
