@@ -1,19 +1,28 @@
 import { useEffect, useState } from 'react';
-import type { EngineClient, EngineRole, Outcome, StatusBatch } from '../browser/client/index.js';
+import type { EngineClient, EngineRole, Outcome, ServiceWorkerHandle, StatusBatch } from '../browser/client/index.js';
 import { torrentFromAddress } from './address.js';
 import { formatPercent } from './format.js';
+import { handleLaunches } from './launch.js';
+import { MediaView } from './player/media-view.js';
+import { UpdatePrompt } from './player/update-prompt.js';
 import { TorrentList } from './torrent-list.js';
 
 /** The address is read once per page load, however often React runs effects. */
 let addressHandled = false;
 
-export function App({ client }: { readonly client: EngineClient }) {
+export function App({ client, serviceWorker }: { readonly client: EngineClient; readonly serviceWorker: ServiceWorkerHandle }) {
   const [batch, setBatch] = useState<StatusBatch | null>(client.status);
   const [role, setRole] = useState<EngineRole>(client.role);
   const [errors, setErrors] = useState<string[]>([]);
+  /** The torrent this page opened last (by its address, a launch or a share): its media plays. */
+  const [opened, setOpened] = useState<string | null>(null);
 
   const report = (outcome: Outcome<unknown>) => {
     if (!outcome.ok) setErrors((list) => [...list.slice(-4), outcome.error.message]);
+  };
+  const reportAdded = (outcome: Outcome<{ readonly infoHash: string }>) => {
+    report(outcome);
+    if (outcome.ok) setOpened(outcome.value.infoHash);
   };
 
   useEffect(
@@ -31,8 +40,10 @@ export function App({ client }: { readonly client: EngineClient }) {
     addressHandled = true;
     const input = torrentFromAddress(location);
     // An address the engine already has (a reload, a bookmark) changes nothing: `add` leaves it as it is.
-    if (input) void client.call('add', { input }).then(report);
+    if (input) void client.call('add', { input }).then(reportAdded);
+    handleLaunches(client, { onAdded: reportAdded, onError: (message) => setErrors((list) => [...list.slice(-4), message]) });
   }, [client]);
+  useEffect(() => serviceWorker.subscribe((event) => event.kind === 'error' && setErrors((list) => [...list.slice(-4), event.message])), [serviceWorker]);
 
   const onSeed = (files: FileList | null) => {
     if (!files || files.length === 0) return;
@@ -40,12 +51,14 @@ export function App({ client }: { readonly client: EngineClient }) {
   };
 
   const jobs = batch?.status.jobs ?? [];
+  const openedTorrent = batch?.status.torrents.find((t) => t.infoHash === opened) ?? null;
   return (
     <main data-engine={role}>
       <header>
         <h1>Sluice</h1>
         <span className="role">{role === 'leader' ? 'engine running in this tab' : 'engine running in another tab'}</span>
       </header>
+      <UpdatePrompt serviceWorker={serviceWorker} />
       {errors.length > 0 ? (
         <section className="errors" role="alert">
           {errors.map((e, i) => (
@@ -68,7 +81,8 @@ export function App({ client }: { readonly client: EngineClient }) {
           </ul>
         ) : null}
       </section>
-      <TorrentList client={client} torrents={batch?.status.torrents ?? []} report={report} />
+      {openedTorrent ? <MediaView client={client} torrent={openedTorrent} streaming={serviceWorker.controlled} /> : null}
+      <TorrentList client={client} torrents={batch?.status.torrents ?? []} report={report} onOpen={setOpened} />
     </main>
   );
 }
