@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { staticFiles } from '../../sidecar/src/http/static-files.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { CHROMIUM_ARGS, launchChromium } from '../helpers/chromium.js';
 import { requireTool } from '../helpers/tools.js';
 import { startWebTorrent, stopAllWebTorrent, type WebTorrentPeer } from '../helpers/webtorrent.js';
 import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
@@ -290,7 +290,9 @@ describe('the installable, offline PWA (Chromium)', () => {
   }, TEST_TIMEOUT_MS);
 
   it('is installable (Page.getInstallabilityErrors returns none) with its protocol, file and share handlers', async () => {
-    const context = await newAppContext(site.origin);
+    // Chromium never offers to install from an incognito profile, which every newContext() is: this needs a real one.
+    const context = await chromium.launchPersistentContext(tempDir('profile'), { executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+    contexts.push(context);
     const page = await openApp(context, `${site.origin}/`);
     await page.waitForFunction(() => (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null, null, { timeout: GIVE_UP_MS });
     const cdp = await context.newCDPSession(page);
