@@ -34,7 +34,11 @@ export function App({ client, serviceWorker }: { readonly client: EngineClient; 
       }),
     [client],
   );
-  useEffect(() => client.onRoleChange(setRole), [client]);
+  useEffect(() => {
+    // The role may have changed between the first render and this effect (Firefox grants the lock that early).
+    setRole(client.role);
+    return client.onRoleChange(setRole);
+  }, [client]);
   useEffect(() => {
     if (addressHandled) return;
     addressHandled = true;

@@ -1,16 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { staticFiles } from '../../sidecar/src/http/static-files.js';
 import { CHROMIUM_ARGS, launchChromium } from '../helpers/chromium.js';
-import { requireTool } from '../helpers/tools.js';
+import { buildApp, makeMp4, moovFirst, serveApp, type Site } from '../helpers/streaming-app.js';
 import { startWebTorrent, stopAllWebTorrent, type WebTorrentPeer } from '../helpers/webtorrent.js';
 import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
 import { cleanTemps, tempDir } from '../interop/fixture.js';
@@ -24,14 +18,8 @@ import { cleanTemps, tempDir } from '../interop/fixture.js';
  * installable; a share-target POST of a file seeds it.
  */
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GIVE_UP_MS = 90_000;
 const TEST_TIMEOUT_MS = 240_000;
-
-interface Site {
-  readonly origin: string;
-  close(): Promise<void>;
-}
 
 let outDir = '';
 let site: Site;
@@ -41,26 +29,10 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 const seeders: WebTorrentPeer[] = [];
 
-/** The built app, served the way `sluice serve` serves it. */
-async function serveApp(): Promise<Site> {
-  const serve = staticFiles(outDir);
-  const server: Server = createServer((req, res) => void serve(req, res));
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 beforeAll(async () => {
-  requireTool('ffmpeg');
   outDir = join(tempDir('app-build'), 'dist');
-  await build({ root: repoRoot, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
-  site = await serveApp();
+  await buildApp(outDir);
+  site = await serveApp(outDir);
   browser = await launchChromium();
   tracker = await startWsTracker();
 }, 180_000);
@@ -77,24 +49,6 @@ afterAll(async () => {
   await site?.close();
   cleanTemps();
 });
-
-/** A 20 s 640x360 H.264 MP4 of about 5 MB (noise keeps it from compressing to nothing), with its moov first or last. */
-function makeMp4(dir: string, name: string, faststart: boolean): { path: string; bytes: Buffer } {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-t', '20',
-    '-vf', 'noise=alls=30:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2M', '-maxrate', '2M', '-bufsize', '4M',
-    '-pix_fmt', 'yuv420p', ...(faststart ? ['-movflags', '+faststart'] : []), path,
-  ]);
-  return { path, bytes: readFileSync(path) };
-}
-
-/** Where the moov box is: an MP4 without faststart has it after mdat. */
-function moovFirst(bytes: Buffer): boolean {
-  return bytes.indexOf('moov') < bytes.indexOf('mdat');
-}
 
 async function seed(path: string): Promise<{ infoHash: string; magnet: string }> {
   const seeder = await startWebTorrent({ seed: path, wsTracker: tracker.url });
@@ -221,8 +175,8 @@ describe('streaming from the Service Worker (Chromium)', () => {
     const bytes = Buffer.alloc(300_001);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + (i >> 8)) & 0xff;
     const path = join(dir, 'album', 'data.bin');
-    (await import('node:fs')).writeFileSync(path, bytes);
-    (await import('node:fs')).writeFileSync(join(dir, 'album', 'cover.png'), Buffer.from('not really a png'));
+    writeFileSync(path, bytes);
+    writeFileSync(join(dir, 'album', 'cover.png'), Buffer.from('not really a png'));
     const { infoHash, magnet } = await seed(join(dir, 'album'));
     const page = await openApp(await newAppContext(site.origin), `${site.origin}/#${magnet}`);
     await page.waitForSelector(`[data-infohash="${infoHash}"][data-state="seeding"]`, { timeout: GIVE_UP_MS });
@@ -269,7 +223,7 @@ describe('streaming from the Service Worker (Chromium)', () => {
 
 describe('the installable, offline PWA (Chromium)', () => {
   it('opens the app shell offline after one visit', async () => {
-    const offlineSite = await serveApp();
+    const offlineSite = await serveApp(outDir);
     try {
       const context = await newAppContext(offlineSite.origin);
       const page = await openApp(context, `${offlineSite.origin}/`);
