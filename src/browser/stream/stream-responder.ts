@@ -23,8 +23,16 @@ export interface StreamSource {
   onAlert(listener: (alert: Alert) => void): () => void;
 }
 
+/** The part of a MessagePort the responder uses (a DOM MessagePort, or Node's in tests). */
+export interface StreamPort {
+  postMessage(message: StreamReply, transfer: ArrayBuffer[]): void;
+  addEventListener(type: 'message', listener: (event: { readonly data: StreamRequest }) => void): void;
+  start(): void;
+  close(): void;
+}
+
 interface OpenStream {
-  readonly port: MessagePort;
+  readonly port: StreamPort;
   readonly abort: AbortController;
   body: AsyncGenerator<Uint8Array> | null;
   pulling: boolean;
@@ -41,7 +49,7 @@ const TAIL_DEADLINE_MS = 1_000;
  * chunk per pull, so no file is ever held whole.
  */
 export class StreamResponder {
-  private port: MessagePort | null = null;
+  private port: StreamPort | null = null;
   private readonly streams = new Map<number, OpenStream>();
   /** `<infohash>/<file index>` of the videos whose tail was asked for already. */
   private readonly tailsAsked = new Set<string>();
@@ -49,18 +57,18 @@ export class StreamResponder {
   constructor(private readonly source: StreamSource) {}
 
   /** Serves `port` from now on. The SW that held the previous one is gone: its streams stop. */
-  attach(port: MessagePort): void {
+  attach(port: StreamPort): void {
     const old = this.port;
     this.port = port;
     if (old) {
       for (const [id, stream] of this.streams) if (stream.port === old) this.cancel(id);
       old.close();
     }
-    port.addEventListener('message', (event: MessageEvent<StreamRequest>) => this.onRequest(port, event.data));
+    port.addEventListener('message', (event) => this.onRequest(port, event.data));
     port.start();
   }
 
-  private onRequest(port: MessagePort, request: StreamRequest): void {
+  private onRequest(port: StreamPort, request: StreamRequest): void {
     switch (request.kind) {
       case 'open':
         void this.open(port, request);
@@ -74,7 +82,7 @@ export class StreamResponder {
     }
   }
 
-  private async open(port: MessagePort, request: Extract<StreamRequest, { kind: 'open' }>): Promise<void> {
+  private async open(port: StreamPort, request: Extract<StreamRequest, { kind: 'open' }>): Promise<void> {
     const { id } = request;
     const stream: OpenStream = { port, abort: new AbortController(), body: null, pulling: false };
     this.streams.set(id, stream);
@@ -162,7 +170,7 @@ export class StreamResponder {
     for (const piece of tailPieces(meta, fileIndex)) if (!torrent.hasPiece(piece)) torrent.setPieceDeadline(piece, at);
   }
 
-  private reply(port: MessagePort, message: StreamReply, transfer: Transferable[] = []): void {
+  private reply(port: StreamPort, message: StreamReply, transfer: ArrayBuffer[] = []): void {
     port.postMessage(message, transfer);
   }
 }
