@@ -218,6 +218,19 @@ describe('streaming from the Service Worker (Chromium)', () => {
     // No such torrent, no such file.
     expect((await page.evaluate(async (u) => (await fetch(u)).status, `/stream/${'0'.repeat(40)}/1/x.bin`))).toBe(404);
     expect((await page.evaluate(async (u) => (await fetch(u)).status, `/stream/${infoHash}/3/x.bin`))).toBe(404);
+
+    // The browser stops Service Workers when it likes: a restarted one has no port, asks the page, and serves again.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    expect(await ask('bytes=-500')).toEqual({ ...head(206, 500, `bytes ${size - 500}-${size - 1}/${size}`), ...slice(size - 500, size) });
+
+    // A finished file is offered as a download of its stream URL, which the SW answers from storage.
+    const link = page.locator('a[data-download="data.bin"]');
+    expect(await link.getAttribute('href')).toBe(`${url}?download`);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('data.bin');
+    expect(sha256(readFileSync((await download.path())!))).toBe(sha256(bytes));
   }, TEST_TIMEOUT_MS);
 });
 

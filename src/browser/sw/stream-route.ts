@@ -38,7 +38,7 @@ export async function answerStream(request: Request, link: EngineLink): Promise<
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const body = bodyStream(channel, (listener) => (onReply = listener), finish);
-  return { response: new Response(body, { status: first.status, headers: first.headers }), finished };
+  return { response: new Response(body, { status: first.status, headers: withDisposition(first.headers, request, target.name) }), finished };
 }
 
 /** The body: each pull asks the engine for one chunk; replies arrive through `listen`. */
@@ -86,6 +86,17 @@ function bodyStream(channel: StreamChannel, listen: (listener: (reply: StreamRep
     },
     new CountQueuingStrategy({ highWaterMark: CHUNKS_AHEAD }),
   );
+}
+
+/**
+ * `?download` asks for the file as an attachment. A download link is a plain navigation to that URL:
+ * Chromium fetches an `<a download>` link past the Service Worker (from the network, where the file
+ * is not), but a navigation answered with `Content-Disposition: attachment` is saved from the SW's body.
+ */
+function withDisposition(headers: Readonly<Record<string, string>>, request: Request, name: string): Record<string, string> {
+  if (!new URL(request.url).searchParams.has('download')) return { ...headers };
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'download';
+  return { ...headers, 'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}` };
 }
 
 function textResponse(status: number, text: string): Response {

@@ -12,8 +12,8 @@ interface Props {
 /**
  * What a torrent holds, opened: the largest video or audio file plays at once in a media element
  * whose src is its stream URL (muted if the autoplay policy wants that), an image is shown, and every
- * finished file is a download link to its stream URL, which the Service Worker answers from storage
- * piece by piece (never a copy of the file in memory).
+ * finished file is a download link to its stream URL (`?download`: as an attachment), which the
+ * Service Worker answers from storage piece by piece (never a copy of the file in memory).
  */
 export function MediaView({ client, torrent, streaming }: Props) {
   const [files, setFiles] = useState<readonly FileStatus[]>([]);
@@ -53,7 +53,7 @@ export function MediaView({ client, torrent, streaming }: Props) {
         {files.map((f) => (
           <li key={f.index} data-file-progress={String(f.progress)}>
             {f.progress >= 1 ? (
-              <a href={url(f)} download={f.path.split('/').pop()}>
+              <a href={`${url(f)}?download`} data-download={f.path.split('/').pop()}>
                 {f.path}
               </a>
             ) : (
