@@ -234,6 +234,26 @@ describe('streaming from the Service Worker (Chromium)', () => {
   }, TEST_TIMEOUT_MS);
 });
 
+describe('the port between the Service Worker and the engine (Chromium)', () => {
+  it('is handed again when the tab running the engine closes and another takes over', async () => {
+    const context = await newAppContext(site.origin);
+    const first = await openApp(context, `${site.origin}/`);
+    await first.waitForFunction(() => (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null, null, { timeout: GIVE_UP_MS });
+    const second = await openApp(context, `${site.origin}/`);
+    await second.waitForSelector('main[data-engine="follower"]');
+    // An unknown torrent: the engine itself answers 404; a port to an engine that is gone never answers.
+    const ask = (page: Page) =>
+      page.evaluate(async (u) => {
+        const answer = fetch(u).then(async (r) => `${r.status} ${await r.text()}`);
+        return Promise.race([answer, new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 30 s'), 30_000))]);
+      }, `/stream/${'cd'.repeat(20)}/1/x.mp4`);
+    expect(await ask(second)).toBe(`404 no torrent ${'cd'.repeat(20)} in the engine`);
+    await first.close();
+    await second.waitForSelector('main[data-engine="leader"]', { timeout: GIVE_UP_MS });
+    expect(await ask(second)).toBe(`404 no torrent ${'cd'.repeat(20)} in the engine`);
+  }, TEST_TIMEOUT_MS);
+});
+
 describe('the installable, offline PWA (Chromium)', () => {
   it('opens the app shell offline after one visit', async () => {
     const offlineSite = await serveApp(outDir);
