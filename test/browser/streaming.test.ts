@@ -294,7 +294,7 @@ describe('the installable, offline PWA (Chromium)', () => {
     expect(manifest.share_target).toMatchObject({ action: '/share', method: 'POST', enctype: 'multipart/form-data' });
   }, TEST_TIMEOUT_MS);
 
-  it('seeds a file shared to it (a share-target POST)', async () => {
+  it('seeds a file shared to it, and adds a magnet shared as text (share-target POSTs)', async () => {
     const context = await newAppContext(site.origin);
     const page = await openApp(context, `${site.origin}/`);
     await page.waitForFunction(() => (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null, null, { timeout: GIVE_UP_MS });
@@ -324,5 +324,20 @@ describe('the installable, offline PWA (Chromium)', () => {
     // The seeded torrent's bytes are the shared file's.
     const infoHash = (await element.getAttribute('data-infohash'))!;
     expect(await fetchedHash(page, `/stream/${infoHash}/1/shared-note.txt`)).toBe(sha256(Buffer.from(content)));
+
+    // Text with a magnet in it (as chat apps share links) adds that torrent.
+    const shared = 'ef'.repeat(20);
+    await page.evaluate((text) => {
+      const g = globalThis as unknown as { document: { createElement(tag: string): Record<string, unknown> & { appendChild(c: unknown): void; submit(): void }; body: { appendChild(c: unknown): void } } };
+      const form = g.document.createElement('form');
+      Object.assign(form, { method: 'POST', action: '/share', enctype: 'multipart/form-data' });
+      const input = g.document.createElement('input');
+      Object.assign(input, { type: 'hidden', name: 'text', value: text });
+      form.appendChild(input);
+      g.document.body.appendChild(form);
+      form.submit();
+    }, `have a look: magnet:?xt=urn:btih:${shared}&dn=thing ok?`);
+    await page.waitForURL(/\?add=magnet/, { timeout: GIVE_UP_MS });
+    await page.waitForSelector(`[data-infohash="${shared}"]`, { timeout: GIVE_UP_MS });
   }, TEST_TIMEOUT_MS);
 });
