@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
-import { requestPersistentStorage, storageReport, type EngineClient, type EngineRole, type Outcome, type StatusBatch, type StorageReport } from '../browser/client/index.js';
+import { requestPersistentStorage, storageReport, type EngineClient, type EngineRole, type Outcome, type ServiceWorkerHandle, type StatusBatch, type StorageReport } from '../browser/client/index.js';
 import { torrentFromAddress } from './address.js';
 import { formatPercent } from './format.js';
+import { handleLaunches } from './launch.js';
+import { MediaView } from './player/media-view.js';
+import { UpdatePrompt } from './player/update-prompt.js';
 import { StorageLine } from './storage-line.js';
 import { TorrentList } from './torrent-list.js';
 
@@ -11,14 +14,23 @@ let addressHandled = false;
 /** How often the storage line is refreshed while the page is open. */
 const STORAGE_REFRESH_MS = 5000;
 
-export function App({ client }: { readonly client: EngineClient }) {
+export function App({ client, serviceWorker }: { readonly client: EngineClient; readonly serviceWorker: ServiceWorkerHandle }) {
   const [batch, setBatch] = useState<StatusBatch | null>(client.status);
   const [role, setRole] = useState<EngineRole>(client.role);
   const [errors, setErrors] = useState<string[]>([]);
   const [storage, setStorage] = useState<StorageReport | null>(null);
+  /** The torrent this page opened last (by its address, a launch or a share): its media plays. */
+  const [opened, setOpened] = useState<string | null>(null);
 
   const report = (outcome: Outcome<unknown>) => {
     if (!outcome.ok) setErrors((list) => [...list.slice(-4), outcome.error.message]);
+  };
+  const reportAdded = (outcome: Outcome<{ readonly infoHash: string; readonly added?: boolean }>) => {
+    report(outcome);
+    if (!outcome.ok) return;
+    setOpened(outcome.value.infoHash);
+    // The person is adding a torrent: ask the browser to keep the site's data (see keepData).
+    if (outcome.value.added !== false) keepData();
   };
 
   useEffect(
@@ -30,7 +42,11 @@ export function App({ client }: { readonly client: EngineClient }) {
       }),
     [client],
   );
-  useEffect(() => client.onRoleChange(setRole), [client]);
+  useEffect(() => {
+    // The role may have changed between the first render and this effect (Firefox grants the lock that early).
+    setRole(client.role);
+    return client.onRoleChange(setRole);
+  }, [client]);
   useEffect(() => {
     const refresh = () => void storageReport().then(setStorage, () => {});
     refresh();
@@ -44,12 +60,10 @@ export function App({ client }: { readonly client: EngineClient }) {
     addressHandled = true;
     const input = torrentFromAddress(location);
     // An address the engine already has (a reload, a bookmark) changes nothing: `add` leaves it as it is.
-    if (input)
-      void client.call('add', { input }).then((outcome) => {
-        report(outcome);
-        if (outcome.ok && outcome.value.added) keepData();
-      });
+    if (input) void client.call('add', { input }).then(reportAdded);
+    handleLaunches(client, { onAdded: reportAdded, onError: (message) => setErrors((list) => [...list.slice(-4), message]) });
   }, [client]);
+  useEffect(() => serviceWorker.subscribe((event) => event.kind === 'error' && setErrors((list) => [...list.slice(-4), event.message])), [serviceWorker]);
 
   const onSeed = (files: FileList | null) => {
     if (!files || files.length === 0) return;
@@ -58,12 +72,14 @@ export function App({ client }: { readonly client: EngineClient }) {
   };
 
   const jobs = batch?.status.jobs ?? [];
+  const openedTorrent = batch?.status.torrents.find((t) => t.infoHash === opened) ?? null;
   return (
     <main data-engine={role}>
       <header>
         <h1>Sluice</h1>
         <span className="role">{role === 'leader' ? 'engine running in this tab' : 'engine running in another tab'}</span>
       </header>
+      <UpdatePrompt serviceWorker={serviceWorker} />
       {errors.length > 0 ? (
         <section className="errors" role="alert">
           {errors.map((e, i) => (
@@ -86,7 +102,8 @@ export function App({ client }: { readonly client: EngineClient }) {
           </ul>
         ) : null}
       </section>
-      <TorrentList client={client} torrents={batch?.status.torrents ?? []} report={report} />
+      {openedTorrent ? <MediaView client={client} torrent={openedTorrent} streaming={serviceWorker.controlled} /> : null}
+      <TorrentList client={client} torrents={batch?.status.torrents ?? []} report={report} onOpen={setOpened} />
       <StorageLine report={storage} />
     </main>
   );

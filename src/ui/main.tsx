@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { channelModeSetting, defaultTrackers, EngineClient, iceServersSetting } from '../browser/client/index.js';
+import { channelModeSetting, defaultTrackers, EngineClient, iceServersSetting, startServiceWorker } from '../browser/client/index.js';
 import { App } from './app.js';
 import './app.css';
 
@@ -12,6 +12,9 @@ const client = new EngineClient({
   ...(iceServers ? { iceServers } : {}),
 });
 
+// The Service Worker: app shell offline, `/stream/...` from this engine, share targets.
+const serviceWorker = startServiceWorker(client);
+
 // For tests and the devtools console: the same client the page uses.
 (globalThis as { sluiceEngine?: EngineClient }).sluiceEngine = client;
 
@@ -19,7 +22,7 @@ const container = document.getElementById('root');
 if (container) {
   createRoot(container).render(
     <StrictMode>
-      <App client={client} />
+      <App client={client} serviceWorker={serviceWorker} />
     </StrictMode>,
   );
 }

@@ -5,10 +5,12 @@ interface Props {
   readonly client: EngineClient;
   readonly torrents: readonly TorrentView[];
   readonly report: (outcome: Outcome<unknown>) => void;
+  /** Shows the torrent's contents (its player, its files). */
+  readonly onOpen: (infoHash: string) => void;
 }
 
 /** One element per torrent, carrying the data-* hooks tests and scripts rely on. */
-export function TorrentList({ client, torrents, report }: Props) {
+export function TorrentList({ client, torrents, report, onOpen }: Props) {
   if (torrents.length === 0) return <p className="empty">No torrents yet. Open a magnet link, or seed some files.</p>;
   return (
     <ul className="torrents">
@@ -28,6 +30,7 @@ export function TorrentList({ client, torrents, report }: Props) {
           </div>
           {t.error ? <div className="error" role="alert">{t.error.message}</div> : null}
           <div className="actions">
+            <button onClick={() => onOpen(t.infoHash)}>Open</button>
             {t.state === 'paused' ? (
               <button onClick={() => void client.call('resume', { infoHash: t.infoHash }).then(report)}>Resume</button>
             ) : (

@@ -90,6 +90,17 @@ export class EngineClient {
     return () => this.statusListeners.delete(listener);
   }
 
+  /**
+   * A new MessagePort to this tab's engine for the Service Worker's streams (the engine gets the other
+   * end), or null when another tab runs the engine.
+   */
+  openStreamPort(): MessagePort | null {
+    if (!this.worker) return null;
+    const channel = new MessageChannel();
+    this.toWorker({ kind: 'stream-port', port: channel.port1 }, [channel.port1]);
+    return channel.port2;
+  }
+
   onRoleChange(listener: (role: EngineRole) => void): () => void {
     this.roleListeners.add(listener);
     return () => this.roleListeners.delete(listener);

@@ -18,3 +18,7 @@ export { STATUS_INTERVAL_MS } from './protocol.js';
 export type { ChannelMode } from '../rtc/rtc-messages.js';
 export { DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting } from './settings.js';
 export { requestPersistentStorage, storageReport, type StorageReport } from '../storage/storage-pressure.js';
+export { startServiceWorker, type ServiceWorkerEvent, type ServiceWorkerHandle } from './service-worker.js';
+export { fileToPlay, mediaKind, streamUrlOf } from './stream-link.js';
+export { forgetSharedFiles, takeSharedFiles } from './share-inbox.js';
+export type { FileStatus } from '../../core/api/types.js';

@@ -91,7 +91,9 @@ export type WorkerMessage =
 export type PageMessage =
   | { readonly kind: 'init'; readonly options: EngineOptions }
   | CommandMessage
-  | { readonly kind: 'rtc'; readonly event: RtcEvent };
+  | { readonly kind: 'rtc'; readonly event: RtcEvent }
+  /** The engine's end of a MessagePort whose other end the page gave the Service Worker (docs/streaming.md). */
+  | { readonly kind: 'stream-port'; readonly port: MessagePort };
 
 /** Settings the page gives the engine when it starts it. */
 export interface EngineOptions {

@@ -26,6 +26,7 @@ import type {
 } from '../client/protocol.js';
 import { STATUS_INTERVAL_MS } from '../client/protocol.js';
 import type { RtcEvent } from '../rtc/rtc-messages.js';
+import { StreamResponder } from '../stream/stream-responder.js';
 import { browserWebSocket } from './browser-websocket.js';
 import { PageRtcConnector } from './page-rtc-connector.js';
 import type { EngineState } from '../persist/engine-state.js';
@@ -116,6 +117,14 @@ export class EngineHost {
     this.startTicking();
     setInterval(() => this.sendStatus(), STATUS_INTERVAL_MS);
   }
+
+  /** Serves the Service Worker's `/stream/...` requests on `port` (a new port replaces the last). */
+  serveStreams(port: MessagePort): void {
+    this.streams ??= new StreamResponder({ torrent: (infoHash) => this.session.torrent(infoHash), onAlert: (listener) => this.session.on(listener) });
+    this.streams.attach(port);
+  }
+
+  private streams: StreamResponder | null = null;
 
   rtcEvent(event: RtcEvent): void {
     if (event.op === 'channel') this.channelCounts.transferred += 1;

@@ -1,6 +1,6 @@
 import { isSluiceError, SluiceError } from '../errors.js';
 
-export type TorrentErrorCode = 'torrent/no-metadata' | 'torrent/bad-file' | 'torrent/removed' | 'torrent/bad-range';
+export type TorrentErrorCode = 'torrent/no-metadata' | 'torrent/bad-file' | 'torrent/removed' | 'torrent/bad-range' | 'torrent/stream-cancelled';
 
 export class TorrentError extends SluiceError<TorrentErrorCode> {
   override readonly name = 'TorrentError';
