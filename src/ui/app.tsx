@@ -3,6 +3,7 @@ import type { EngineClient, EngineRole, Outcome, StatusBatch } from '../browser/
 import { torrentFromAddress } from './address.js';
 import { formatPercent } from './format.js';
 import { TorrentList } from './torrent-list.js';
+import { BridgeLine } from './bridge-line.js';
 
 /** The address is read once per page load, however often React runs effects. */
 let addressHandled = false;
@@ -45,6 +46,7 @@ export function App({ client }: { readonly client: EngineClient }) {
       <header>
         <h1>Sluice</h1>
         <span className="role">{role === 'leader' ? 'engine running in this tab' : 'engine running in another tab'}</span>
+        <BridgeLine view={batch?.status.bridge ?? null} />
       </header>
       {errors.length > 0 ? (
         <section className="errors" role="alert">

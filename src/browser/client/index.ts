@@ -17,3 +17,6 @@ export type {
 export { STATUS_INTERVAL_MS } from './protocol.js';
 export type { ChannelMode } from '../rtc/rtc-messages.js';
 export { DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting } from './settings.js';
+export { bridgeSetting, keepBridgeToken } from './bridge-settings.js';
+export type { BridgeConfig, BridgeState } from '../bridge/bridge-config.js';
+export type { BridgeView } from '../bridge/bridge-client.js';

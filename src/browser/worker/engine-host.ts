@@ -26,6 +26,7 @@ import type {
 } from '../client/protocol.js';
 import { STATUS_INTERVAL_MS } from '../client/protocol.js';
 import type { RtcEvent } from '../rtc/rtc-messages.js';
+import { BridgeClient } from '../bridge/bridge-client.js';
 import { browserWebSocket } from './browser-websocket.js';
 import { PageRtcConnector } from './page-rtc-connector.js';
 import { seedFiles } from './seed-files.js';
@@ -54,6 +55,7 @@ export class EngineHost {
   private alerts: Alert[] = [];
   private lastStatus = '';
   private readonly channelCounts = { transferred: 0, relayed: 0 };
+  private readonly bridge: BridgeClient;
 
   constructor(
     private readonly post: PostToPage,
@@ -92,8 +94,12 @@ export class EngineHost {
       this.alerts.push(alert);
       if (this.alerts.length > MAX_ALERTS_PER_BATCH) this.alerts.splice(0, this.alerts.length - MAX_ALERTS_PER_BATCH);
     });
+    this.bridge = new BridgeClient(session, options.bridge ?? { mode: 'auto', token: null }, self.location.origin, () => this.sendStatus());
     this.startTicking();
-    setInterval(() => this.sendStatus(), STATUS_INTERVAL_MS);
+    setInterval(() => {
+      this.bridge.sync();
+      this.sendStatus();
+    }, STATUS_INTERVAL_MS);
   }
 
   rtcEvent(event: RtcEvent): void {
@@ -159,6 +165,9 @@ export class EngineHost {
     const knowsTrackers = 'magnet' in source ? parseMagnet(source.magnet).trackers.length > 0 : !('infoHash' in source);
     const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.options.trackers }) };
     const torrent = await this.session.addTorrent(source, options);
+    // The sidecar joins from the same magnet: its x.pe peers and trackers are what the classic swarm needs.
+    if ('magnet' in source) this.bridge.remember(torrent.infoHashHex, { magnet: source.magnet });
+    this.bridge.sync();
     return { infoHash: torrent.infoHashHex, added: true };
   }
 
@@ -271,8 +280,8 @@ export class EngineHost {
   }
 
   private status(): EngineStatus {
-    const torrents: TorrentView[] = this.session.torrents().map((t) => ({ ...t.status(), magnet: this.magnetOf(t) }));
-    return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts } };
+    const torrents: TorrentView[] = this.session.torrents().map((t) => ({ ...t.status(), magnet: this.magnetOf(t), bridgePeers: t.peers().filter((p) => p.transport === 'websocket').length }));
+    return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts }, bridge: this.bridge.view() };
   }
 
   /** Sends a batch when something changed: the status differs, or alerts are waiting. */
