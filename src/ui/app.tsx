@@ -7,6 +7,7 @@ import { MediaView } from './player/media-view.js';
 import { UpdatePrompt } from './player/update-prompt.js';
 import { StorageLine } from './storage-line.js';
 import { TorrentList } from './torrent-list.js';
+import { BridgeLine } from './bridge-line.js';
 
 /** The address is read once per page load, however often React runs effects. */
 let addressHandled = false;
@@ -78,6 +79,7 @@ export function App({ client, serviceWorker }: { readonly client: EngineClient; 
       <header>
         <h1>Sluice</h1>
         <span className="role">{role === 'leader' ? 'engine running in this tab' : 'engine running in another tab'}</span>
+        <BridgeLine view={batch?.status.bridge ?? null} />
       </header>
       <UpdatePrompt serviceWorker={serviceWorker} />
       {errors.length > 0 ? (

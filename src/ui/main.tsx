@@ -1,14 +1,19 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { channelModeSetting, defaultTrackers, EngineClient, iceServersSetting, startServiceWorker } from '../browser/client/index.js';
+import { bridgeSetting, channelModeSetting, defaultTrackers, EngineClient, iceServersSetting, keepBridgeToken, startServiceWorker } from '../browser/client/index.js';
 import { App } from './app.js';
 import './app.css';
+
+// Opened at the URL `sluice serve` printed: keep its bridge token, and take it out of the address.
+const withoutToken = keepBridgeToken(location.hash, localStorage);
+if (withoutToken !== null) history.replaceState(null, '', `${location.pathname}${location.search}${withoutToken}`);
 
 // One client per page, made before React so a StrictMode double render never starts two.
 const iceServers = iceServersSetting(localStorage);
 const client = new EngineClient({
   trackers: defaultTrackers(location, localStorage),
   channelMode: channelModeSetting(localStorage),
+  bridge: bridgeSetting(localStorage),
   ...(iceServers ? { iceServers } : {}),
 });
 

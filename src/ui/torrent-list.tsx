@@ -25,7 +25,7 @@ export function TorrentList({ client, torrents, report, onOpen }: Props) {
         >
           <div className="name">{t.name || t.infoHash}</div>
           <div className="line">
-            <span className="state">{t.state}</span> · {formatPercent(t.progress)} of {formatBytes(t.wantedBytes)} · {t.peers} peers · ↓ {formatBytes(t.downloadRate)}/s · ↑{' '}
+            <span className="state">{t.state}</span> · {formatPercent(t.progress)} of {formatBytes(t.wantedBytes)} · {t.peers} peers{t.bridgePeers ? ` (${t.bridgePeers} through the bridge)` : ''} · ↓ {formatBytes(t.downloadRate)}/s · ↑{' '}
             {formatBytes(t.uploadRate)}/s
           </div>
           {t.error ? <div className="error" role="alert">{t.error.message}</div> : null}

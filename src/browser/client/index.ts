@@ -22,3 +22,6 @@ export { startServiceWorker, type ServiceWorkerEvent, type ServiceWorkerHandle }
 export { fileToPlay, mediaKind, streamUrlOf } from './stream-link.js';
 export { forgetSharedFiles, takeSharedFiles } from './share-inbox.js';
 export type { FileStatus } from '../../core/api/types.js';
+export { bridgeSetting, keepBridgeToken } from './bridge-settings.js';
+export type { BridgeConfig, BridgeState } from '../bridge/bridge-config.js';
+export type { BridgeView } from '../bridge/bridge-client.js';
