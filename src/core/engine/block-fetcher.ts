@@ -2,6 +2,7 @@ import type { PiecePicker } from '../picker/piece-picker.js';
 import { RateMeter } from '../rate/rate-meter.js';
 import { Bitfield } from '../util/bitfield.js';
 import type { WebSeedPeer } from '../webseed/index.js';
+import { DeadlinePreemption } from './deadline-preemption.js';
 import type { PeerLink } from './peer-link.js';
 import type { PieceBuffers } from './piece-buffers.js';
 import type { SmartBan } from './smart-ban.js';
@@ -9,7 +10,10 @@ import type { TokenBucket } from './token-bucket.js';
 
 const BLOCK = 16 * 1024;
 
-type FetchPicker = Pick<PiecePicker, 'pick' | 'blockReceived' | 'pieceLength' | 'pieceCount' | 'isComplete' | 'requestCancelled'>;
+type FetchPicker = Pick<
+  PiecePicker,
+  'pick' | 'blockReceived' | 'pieceLength' | 'pieceCount' | 'isComplete' | 'requestCancelled' | 'deadlinePieces' | 'deadlineVersion' | 'deadlineOf'
+>;
 
 /** What the fetcher reads of its torrent. */
 export interface BlockFetcherDeps {
@@ -46,9 +50,13 @@ export class BlockFetcher {
   /** Bytes received from peers and web seeds, wanted or not. */
   downloaded = 0;
   readonly meter = new RateMeter();
+  /** Deadline pieces overtake the requests already queued at peers (see deadline-preemption.ts). */
+  readonly preemption: DeadlinePreemption;
   private seeds: readonly WebSeedPeer[] = [];
 
-  constructor(private readonly deps: BlockFetcherDeps) {}
+  constructor(private readonly deps: BlockFetcherDeps) {
+    this.preemption = new DeadlinePreemption(deps);
+  }
 
   /** The torrent's web seeds (new metadata replaces them; the old ones are closed). */
   setWebSeeds(seeds: readonly WebSeedPeer[]): void {
@@ -65,6 +73,7 @@ export class BlockFetcher {
     const { deps } = this;
     const picker = deps.picker();
     if (!picker || !deps.active() || link.closed || !link.conn.amInterested) return;
+    if (deps.buffers.heldBytes < deps.maxBufferedBytes) this.preemption.run(deps.now());
     // Choked, a peer with the fast extension may still serve the pieces it allowed us (BEP 6).
     const choked = link.conn.peerChoking;
     if (choked && link.allowedFast.size === 0) return;

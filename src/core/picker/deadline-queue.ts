@@ -10,6 +10,12 @@ export interface Deadline {
 export class DeadlineQueue {
   private readonly items: Deadline[] = [];
   private readonly byPiece = new Map<number, number>();
+  /** Bumped by every change, so a caller can tell cheaply whether the set moved since it last looked. */
+  private changes = 0;
+
+  get version(): number {
+    return this.changes;
+  }
 
   get size(): number {
     return this.items.length;
@@ -31,16 +37,19 @@ export class DeadlineQueue {
     }
     this.items.splice(lo, 0, { piece, deadline });
     this.byPiece.set(piece, deadline);
+    this.changes++;
   }
 
   delete(piece: number): boolean {
     if (!this.byPiece.delete(piece)) return false;
     const i = this.items.findIndex((d) => d.piece === piece);
     this.items.splice(i, 1);
+    this.changes++;
     return true;
   }
 
   clear(): void {
+    if (this.items.length > 0) this.changes++;
     this.items.length = 0;
     this.byPiece.clear();
   }

@@ -1,4 +1,4 @@
-import { DeadlineQueue } from './deadline-queue.js';
+import { type Deadline, DeadlineQueue } from './deadline-queue.js';
 import { PickerError } from './errors.js';
 import { OpenPiece } from './open-piece.js';
 import { RarityBuckets } from './rarity-buckets.js';
@@ -168,6 +168,16 @@ export class PiecePicker {
 
   deadlineOf(piece: number): number | undefined {
     return this.deadlines.get(piece);
+  }
+
+  /** Pieces with deadlines, earliest first (a live view: do not change deadlines while iterating). */
+  deadlinePieces(): readonly Deadline[] {
+    return this.deadlines.ordered();
+  }
+
+  /** Changes whenever a deadline is set or cleared. */
+  get deadlineVersion(): number {
+    return this.deadlines.version;
   }
 
   /** Requests in flight to the peer. */

@@ -116,6 +116,11 @@ export class RequestPipeline {
     return this.currentDepth;
   }
 
+  /** The most requests the peer takes at once (its reqq, at most maxDepth): deadline requests may fill up to it. */
+  get queueLimit(): number {
+    return this.depthCeiling();
+  }
+
   get outstanding(): number {
     return this.pending.size;
   }

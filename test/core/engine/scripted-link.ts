@@ -5,6 +5,7 @@ import { makePeerId } from '../../../src/core/peer-id.js';
 import type { PeerEvent } from '../../../src/core/peer/events.js';
 import { PeerConnection } from '../../../src/core/peer/peer-connection.js';
 import { RequestPipeline } from '../../../src/core/pipeline/request-pipeline.js';
+import type { PipelineOptions } from '../../../src/core/pipeline/types.js';
 import type { Transport } from '../../../src/core/ports/transport.js';
 import { concatBytes } from '../../../src/core/util/bytes.js';
 import { createReserved, encodeHandshake, encodeMessage, WireDecoder, type WireMessage } from '../../../src/core/wire/index.js';
@@ -23,6 +24,8 @@ export interface ScriptedLinkOptions {
   /** The remote peer speaks the fast extension (default true). */
   readonly fast?: boolean;
   readonly now?: number;
+  /** Options of the link's RequestPipeline (e.g. a deep initial depth). */
+  readonly pipeline?: PipelineOptions;
 }
 
 /**
@@ -70,7 +73,7 @@ export class ScriptedLink {
     this.link = new PeerLink(
       transport,
       conn,
-      new RequestPipeline(),
+      new RequestPipeline(options.pipeline),
       {
         now: () => this.now,
         onPeerEvents: () => {},
