@@ -1,0 +1,218 @@
+// Streaming in Debian's Chromium (issue 10): a 200 MB H.264 MP4 (ffmpeg testsrc with noise), once with
+// its moov at the end (as ffmpeg writes it) and once with faststart, seeded by webtorrent 3 in Node
+// (bench/lib/wt-browser-seed.mjs, WebRTC over 127.0.0.1, found through a ws:// tracker in this process),
+// played by
+//   Sluice      the app built by `vite build`, served by `sluice serve`, opened at /#<magnet>: it opens the
+//               video by itself, through its Service Worker's /stream/ route
+//   webtorrent  its browser build as shipped: `file.streamTo(video)` through its own Service Worker
+// For each: time from adding the magnet (Sluice: opening /#<magnet>; webtorrent: `client.add`) to the
+// first presented frame (requestVideoFrameCallback), and, one second of playback later, from setting
+// currentTime to 80% to the first frame presented there. The download progress at the seek is printed:
+// a seek to bytes already there is not the case the target is about. Medians over --rounds, ratios
+// against the targets (first frame ≤ 1.0 s, seek ≤ 0.2 s). Figures: docs/benchmarks.md (Streaming).
+// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,webtorrent] [--layout moov-end,faststart]
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import bencode from 'bencode';
+import { Server } from 'bittorrent-tracker';
+import { createTorrentFromPath } from '../build/sidecar/src/create/index.js';
+import { startSeeder } from './lib/browser-runs.mjs';
+import { launchChromium, newContext } from './lib/chromium.mjs';
+import { median, ROOT, WORK } from './lib/work.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (flag) => {
+  const at = argv.indexOf(flag);
+  return at === -1 ? null : argv[at + 1];
+};
+const ROUNDS = Math.max(1, Number(opt('--rounds') ?? 3));
+const SIZE_MB = Number(opt('--size') ?? 200);
+const ONLY = (opt('--only') ?? 'sluice,webtorrent').split(',');
+const LAYOUTS = (opt('--layout') ?? 'moov-end,faststart').split(',');
+const FIRST_FRAME_TARGET_S = 1.0;
+const SEEK_TARGET_S = 0.2;
+const GIVE_UP_MS = 120_000;
+const PAGES = join(ROOT, 'bench', 'lib', 'pages');
+const PROBE = readFileSync(join(PAGES, 'media-probe.js'), 'utf8');
+const HOOKS = readFileSync(join(PAGES, 'sluice-hooks.js'), 'utf8');
+const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+/** A SIZE_MB MP4 at 16 Mbit/s (100 s for 200 MB), moov at the end; the faststart one is a remux of it. */
+function ensureMp4s() {
+  const seconds = Math.round((SIZE_MB * 8) / 16);
+  const end = join(WORK, `stream-${SIZE_MB}mb-moov-end.mp4`);
+  const fast = join(WORK, `stream-${SIZE_MB}mb-faststart.mp4`);
+  const ffmpeg = (args) => {
+    const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed`);
+  };
+  if (!existsSync(end)) {
+    console.log(`making ${end} (once)…`);
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', '-t', String(seconds), '-vf', 'noise=alls=40:allf=t',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '16M', '-maxrate', '16M', '-bufsize', '32M', '-g', '60', '-pix_fmt', 'yuv420p', `${end}.tmp.mp4`]);
+    renameSync(`${end}.tmp.mp4`, end);
+  }
+  if (!existsSync(fast)) {
+    ffmpeg(['-i', end, '-c', 'copy', '-movflags', '+faststart', `${fast}.tmp.mp4`]);
+    renameSync(`${fast}.tmp.mp4`, fast);
+  }
+  return { 'moov-end': end, faststart: fast };
+}
+
+async function ensureTorrent(file) {
+  const path = `${file}.torrent`;
+  if (!existsSync(path) || statSync(path).mtimeMs < statSync(file).mtimeMs) writeFileSync(path, (await createTorrentFromPath(file, {})).torrent);
+  const info = bencode.decode(readFileSync(path)).info;
+  return { path, infoHash: createHash('sha1').update(bencode.encode(info)).digest('hex'), pieceLength: info['piece length'] };
+}
+
+function startBenchServer() {
+  const files = {
+    '/wt-stream.js': join(PAGES, 'wt-stream.js'),
+    '/webtorrent.min.js': join(ROOT, 'node_modules/webtorrent/dist/webtorrent.min.js'),
+    '/sw.min.js': join(ROOT, 'node_modules/webtorrent/dist/sw.min.js'),
+  };
+  const page = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script type="module">import '/wt-stream.js';</script></body></html>`;
+  const server = createServer((req, res) => {
+    if (req.url === '/wt-stream.html') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    if (files[req.url]) return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(files[req.url]));
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
+}
+
+async function startTracker() {
+  const server = new Server({ http: false, udp: false, ws: true, stats: false });
+  server.on('warning', () => {});
+  server.on('error', () => {});
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `ws://127.0.0.1:${server.http.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+async function startApp() {
+  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('vite build failed');
+  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+    child.once('exit', (code) => reject(new Error(`sluice serve exited (${code})`)));
+  });
+  return { origin: new URL(first.app ?? first.url).origin, close: () => child.kill('SIGTERM') };
+}
+
+/** Plays until the first frame, one more second, seeks to 80% and waits for a frame there. */
+async function measure(page, addedAt, progress) {
+  await page.waitForFunction(() => Number.isFinite(window.mediaProbe?.firstFrame), null, { timeout: GIVE_UP_MS, polling: 50 });
+  await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) >= 1 && Number.isFinite(document.querySelector('video').duration), null, { timeout: GIVE_UP_MS, polling: 50 });
+  const progressAtSeek = await progress();
+  await page.evaluate(() => window.benchSeek(0.8));
+  await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
+  const probe = await page.evaluate(() => window.mediaProbe);
+  return { firstFrameS: (probe.firstFrame - addedAt) / 1000, seekS: (probe.resumed - probe.seekAt) / 1000, progressAtSeek };
+}
+
+async function sluiceRun(browser, { appOrigin, magnet, infoHash, torrentPath, dir, trackerUrl }) {
+  const seeder = await startSeeder(torrentPath, dir, trackerUrl);
+  const context = await newContext(browser, appOrigin);
+  try {
+    await context.addInitScript({ content: `${HOOKS}\n${PROBE}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [trackerUrl] })});\nglobalThis.installMediaProbe();` });
+    // The app's Service Worker is installed on a first visit; a viewer following a link has it already.
+    const warm = await context.newPage();
+    await warm.goto(`${appOrigin}/`);
+    await warm.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+    await warm.close();
+    const page = await context.newPage();
+    const addedAt = performance.timeOrigin + performance.now();
+    await page.goto(`${appOrigin}/#${magnet}`);
+    const progress = () => page.evaluate((ih) => Number(document.querySelector(`[data-infohash="${ih}"]`)?.getAttribute('data-progress') ?? NaN), infoHash);
+    return await measure(page, addedAt, progress);
+  } finally {
+    await context.close();
+    await seeder.stop();
+  }
+}
+
+async function webtorrentRun(browser, { benchOrigin, magnet, torrentPath, dir, trackerUrl }) {
+  const seeder = await startSeeder(torrentPath, dir, trackerUrl);
+  const context = await newContext(browser, benchOrigin);
+  try {
+    await context.addInitScript({ content: `${PROBE}\nglobalThis.installMediaProbe();` });
+    const page = await context.newPage();
+    await page.goto(`${benchOrigin}/wt-stream.html`);
+    await page.waitForFunction(() => 'wtStream' in window);
+    // Its Service Worker registered and controlling first, as a site using it would have it.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.register('/sw.min.js', { scope: '/' });
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload();
+    await page.waitForFunction(() => 'wtStream' in window && navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+    const addedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
+    await page.evaluate((m) => window.wtStream.play(m), magnet);
+    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()));
+  } finally {
+    await context.close();
+    await seeder.stop();
+  }
+}
+
+async function main() {
+  const files = ensureMp4s();
+  const bench = await startBenchServer();
+  const tracker = await startTracker();
+  const app = ONLY.includes('sluice') ? await startApp() : null;
+  const browser = await launchChromium();
+  console.log(`Streaming in Chromium ${browser.version()}: ${SIZE_MB} MB MP4, ${ROUNDS} round(s); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const results = {};
+  try {
+    for (const layout of LAYOUTS) {
+      const file = files[layout];
+      const torrent = await ensureTorrent(file);
+      const magnet = `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`;
+      const common = { benchOrigin: bench.origin, appOrigin: app?.origin, magnet, infoHash: torrent.infoHash, torrentPath: torrent.path, dir: WORK, trackerUrl: tracker.url };
+      const runs = { Sluice: ONLY.includes('sluice') ? sluiceRun : null, webtorrent: ONLY.includes('webtorrent') ? webtorrentRun : null };
+      const names = Object.keys(runs).filter((n) => runs[n]);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+          const key = `${name} ${layout}`;
+          const before = loadavg()[0].toFixed(1);
+          try {
+            const r = await runs[name](browser, common);
+            (results[key] ??= []).push(r);
+            console.log(`round ${round + 1} ${key}: first frame ${fmt(r.firstFrameS)} s, seek to 80% ${fmt(r.seekS)} s (progress at the seek ${fmt(r.progressAtSeek * 100, 0)}%); load ${before}→${loadavg()[0].toFixed(1)}`);
+          } catch (err) {
+            console.log(`round ${round + 1} ${key}: FAILED ${err.message.split('\n')[0]}`);
+          }
+        }
+      }
+      console.log(`(${layout}: ${statSync(file).size} bytes, pieces of ${torrent.pieceLength / 1024} KiB)`);
+    }
+  } finally {
+    await browser.close();
+    app?.close();
+    await tracker.close();
+    bench.close();
+  }
+  console.log(`\nmedians of ${ROUNDS} round(s)                first frame s   ×target   seek s   ×target   progress at seek`);
+  for (const [key, rs] of Object.entries(results)) {
+    const ff = median(rs.map((r) => r.firstFrameS));
+    const sk = median(rs.map((r) => r.seekS));
+    console.log(`${key.padEnd(40)}${fmt(ff).padStart(10)}${fmt(ff / FIRST_FRAME_TARGET_S).padStart(10)}${fmt(sk).padStart(9)}${fmt(sk / SEEK_TARGET_S).padStart(10)}${`${fmt(median(rs.map((r) => r.progressAtSeek)) * 100, 0)}%`.padStart(12)}`);
+  }
+  for (const layout of LAYOUTS) {
+    const s = results[`Sluice ${layout}`];
+    const w = results[`webtorrent ${layout}`];
+    if (!s || !w) continue;
+    const ratio = (k) => fmt(median(s.map((r) => r[k])) / median(w.map((r) => r[k])));
+    console.log(`${layout}: Sluice / webtorrent: first frame ${ratio('firstFrameS')}x, seek ${ratio('seekS')}x`);
+  }
+  console.log(`targets: first frame ≤ ${FIRST_FRAME_TARGET_S} s, seek to an undownloaded 80% ≤ ${SEEK_TARGET_S} s (×target > 1: not met)`);
+  process.exit(0);
+}
+
+await main();
