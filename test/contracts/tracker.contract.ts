@@ -10,8 +10,12 @@ export interface TrackerContractTarget {
   readonly name: string;
   /** The announce URL of the running tracker for this protocol. */
   announceUrl(tracker: RunningTracker): string;
-  /** A client for `url`, configured with short timeouts (well under a second). */
-  create(url: string): TrackerClient;
+  /**
+   * A client for `url`. `patient` (for a tracker that answers): timeouts of several seconds, so a
+   * loaded machine cannot fail a reply that merely came late. `quick` (for a closed port or a silent
+   * server): timeouts well under a second.
+   */
+  create(url: string, timeouts: 'patient' | 'quick'): TrackerClient;
   /** A URL on loopback where nothing listens. */
   closedUrl(): Promise<string>;
   /** A server on loopback that takes requests and never answers. */
@@ -48,7 +52,7 @@ export function registerTrackerContract(target: TrackerContractTarget): void {
 
     beforeAll(async () => {
       tracker = await startTracker();
-      client = target.create(target.announceUrl(tracker));
+      client = target.create(target.announceUrl(tracker), 'patient');
     });
 
     afterAll(async () => {
@@ -130,7 +134,7 @@ export function registerTrackerContract(target: TrackerContractTarget): void {
     });
 
     it('a closed port fails as tracker/unreachable or tracker/timeout', async () => {
-      const dead = target.create(await target.closedUrl());
+      const dead = target.create(await target.closedUrl(), 'quick');
       try {
         const error = await rejection(dead.announce({ ...peer(infoHash(), 6701), event: 'started' }));
         expect(['tracker/unreachable', 'tracker/timeout']).toContain(error.code);
@@ -141,7 +145,7 @@ export function registerTrackerContract(target: TrackerContractTarget): void {
 
     it('a tracker that never answers fails as tracker/timeout', async () => {
       const silent = await target.silentServer();
-      const quiet = target.create(silent.url);
+      const quiet = target.create(silent.url, 'quick');
       try {
         expect((await rejection(quiet.announce({ ...peer(infoHash(), 6801), event: 'started' }))).code).toBe('tracker/timeout');
       } finally {
@@ -152,7 +156,7 @@ export function registerTrackerContract(target: TrackerContractTarget): void {
 
     it('close ends an in-flight request with tracker/closed, and later requests too', async () => {
       const silent = await target.silentServer();
-      const quiet = target.create(silent.url);
+      const quiet = target.create(silent.url, 'quick');
       try {
         const pending = rejection(quiet.announce({ ...peer(infoHash(), 6901), event: 'started' }));
         // Let the request reach the wire before closing.

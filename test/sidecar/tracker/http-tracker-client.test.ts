@@ -12,7 +12,7 @@ import { closedTcpPort, silentTcpServer } from './loopback.js';
 registerTrackerContract({
   name: 'HTTP (sidecar, fetch)',
   announceUrl: (tracker) => tracker.httpUrl,
-  create: (url) => new HttpTrackerClient(url, { timeoutMs: 500 }),
+  create: (url, timeouts) => new HttpTrackerClient(url, { timeoutMs: timeouts === 'quick' ? 500 : 15_000 }),
   closedUrl: async () => `http://127.0.0.1:${await closedTcpPort()}/announce`,
   silentServer: async () => {
     const server = await silentTcpServer();

@@ -7,11 +7,13 @@ import { startTracker } from '../../contracts/tracker-server.js';
 import { closedUdpPort, udpServer } from './loopback.js';
 
 const SHORT = [150, 300];
+/** Retransmits for a tracker that answers: a loaded machine may answer late, never not at all. */
+const PATIENT = [2000, 4000, 8000];
 
 registerTrackerContract({
   name: 'UDP (sidecar, dgram)',
   announceUrl: (tracker) => tracker.udpUrl,
-  create: (url) => new UdpTrackerClient(url, { retransmitScheduleMs: SHORT }),
+  create: (url, timeouts) => new UdpTrackerClient(url, { retransmitScheduleMs: timeouts === 'quick' ? SHORT : PATIENT }),
   closedUrl: async () => `udp://127.0.0.1:${await closedUdpPort()}`,
   silentServer: async () => {
     const server = await udpServer();
