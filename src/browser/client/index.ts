@@ -7,14 +7,18 @@ export type {
   EngineCommands,
   EngineFailure,
   EngineOptions,
+  EngineSettings,
   EngineStatus,
   Outcome,
   SeedJob,
   StatusBatch,
+  TorrentDetails,
   TorrentInput,
+  TorrentRateLimits,
   TorrentView,
 } from './protocol.js';
 export { STATUS_INTERVAL_MS } from './protocol.js';
 export type { ChannelMode } from '../rtc/rtc-messages.js';
 export { DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting } from './settings.js';
 export { requestPersistentStorage, storageReport, type StorageReport } from '../storage/storage-pressure.js';
+export type { FileStatus, PeerStatus, Priority, SessionSettings, TrackerStatus } from '../../core/api/types.js';
