@@ -19,6 +19,6 @@ export type {
 } from './protocol.js';
 export { STATUS_INTERVAL_MS } from './protocol.js';
 export type { ChannelMode } from '../rtc/rtc-messages.js';
-export { DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting } from './settings.js';
+export { DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting, saveIceServersSetting, saveTrackersSetting } from './settings.js';
 export { requestPersistentStorage, storageReport, type StorageReport } from '../storage/storage-pressure.js';
 export type { FileStatus, PeerStatus, Priority, SessionSettings, TrackerStatus } from '../../core/api/types.js';
