@@ -39,7 +39,7 @@ export function Header({ role, torrents, dark, onToggleTheme, onSettings }: Prop
         <span className="role" title={role === 'leader' ? 'The engine runs in this tab' : 'The engine runs in another tab of Sluice; this one controls it'}>
           {role === 'leader' ? 'Engine in this tab' : 'Engine in another tab'}
         </span>
-        <button type="button" className="icon-button" aria-label={dark ? 'Switch to the light theme' : 'Switch to the dark theme'} onClick={onToggleTheme}>
+        <button type="button" className="icon-button theme-toggle" aria-label={dark ? 'Switch to the light theme' : 'Switch to the dark theme'} onClick={onToggleTheme}>
           <Icon name={dark ? 'sun' : 'moon'} />
         </button>
         <button type="button" className="icon-button" aria-label="Settings" onClick={onSettings}>
