@@ -1,17 +1,16 @@
-import type { EngineRole, TorrentView } from '../browser/client/index.js';
+import type { TorrentView } from '../browser/client/index.js';
 import { formatRate } from './format.js';
 import { Icon } from './icons.js';
 
 interface Props {
-  readonly role: EngineRole;
   readonly torrents: readonly TorrentView[];
   readonly dark: boolean;
   readonly onToggleTheme: () => void;
   readonly onSettings: () => void;
 }
 
-/** The app bar: the name, total rates, where the engine runs, the theme toggle and Settings. */
-export function Header({ role, torrents, dark, onToggleTheme, onSettings }: Props) {
+/** The app bar: the name, total rates, the theme toggle and Settings. */
+export function Header({ torrents, dark, onToggleTheme, onSettings }: Props) {
   const down = torrents.reduce((n, t) => n + t.downloadRate, 0);
   const up = torrents.reduce((n, t) => n + t.uploadRate, 0);
   return (
@@ -36,9 +35,6 @@ export function Header({ role, torrents, dark, onToggleTheme, onSettings }: Prop
         </span>
       </p>
       <div className="bar-actions">
-        <span className="role" title={role === 'leader' ? 'The engine runs in this tab' : 'The engine runs in another tab of Sluice; this one controls it'}>
-          {role === 'leader' ? 'Engine in this tab' : 'Engine in another tab'}
-        </span>
         <button type="button" className="icon-button theme-toggle" aria-label={dark ? 'Switch to the light theme' : 'Switch to the dark theme'} onClick={onToggleTheme}>
           <Icon name={dark ? 'sun' : 'moon'} />
         </button>

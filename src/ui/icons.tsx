@@ -16,6 +16,7 @@ const PATHS = {
   down: 'M12 4v14M6 12l6 6 6-6',
   up: 'M12 20V6M6 12l6-6 6 6',
   check: 'M5 12l5 5 9-10',
+  eye: 'M2 12s4-7 10-7 10 7 10 7-4 7-10 7S2 12 2 12zM12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

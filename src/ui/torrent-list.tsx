@@ -8,10 +8,12 @@ interface Props {
   readonly report: (outcome: Outcome<unknown>) => void;
   /** Each torrent's latest tracker failure, in words, while it has one. */
   readonly trackerProblems: ReadonlyMap<string, string>;
+  /** Shows the torrent's contents (its player, its files). */
+  readonly onOpen: (infoHash: string) => void;
 }
 
 /** One element per torrent, carrying the data-* hooks tests and scripts rely on. */
-export function TorrentList({ client, torrents, report, trackerProblems }: Props) {
+export function TorrentList({ client, torrents, report, trackerProblems, onOpen }: Props) {
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   if (torrents.length === 0) {
     return (
@@ -38,6 +40,7 @@ export function TorrentList({ client, torrents, report, trackerProblems }: Props
           trackerProblem={trackerProblems.get(t.infoHash) ?? null}
           expanded={open.has(t.infoHash)}
           onToggle={() => toggle(t.infoHash)}
+          onOpen={() => onOpen(t.infoHash)}
         />
       ))}
     </ul>

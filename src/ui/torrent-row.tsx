@@ -15,10 +15,12 @@ interface Props {
   readonly trackerProblem: string | null;
   readonly expanded: boolean;
   readonly onToggle: () => void;
+  /** Shows its contents above the list: the player, the files to download. */
+  readonly onOpen: () => void;
 }
 
 /** One torrent: the element carrying the data-* hooks, its figures, its actions, and its details when expanded. */
-export function TorrentRow({ client, torrent: t, report, trackerProblem, expanded, onToggle }: Props) {
+export function TorrentRow({ client, torrent: t, report, trackerProblem, expanded, onToggle, onOpen }: Props) {
   const [confirming, setConfirming] = useState(false);
   const name = t.name || t.infoHash;
   const detailsId = `details-${t.infoHash}`;
@@ -39,7 +41,7 @@ export function TorrentRow({ client, torrent: t, report, trackerProblem, expande
         <Stat label="Done" value={`${formatPercent(t.progress)} of ${size}`} wide />
         <Stat label="Download rate" short="↓" value={formatRate(t.downloadRate)} />
         <Stat label="Upload rate" short="↑" value={formatRate(t.uploadRate)} />
-        <Stat label="Peers" value={String(t.peers)} />
+        <Stat label="Peers" value={t.bridgePeers ? `${t.peers} (${t.bridgePeers} via bridge)` : String(t.peers)} />
         <Stat label="ETA" value={done ? 'done' : formatEta(t.eta)} />
         <Stat label="Ratio" value={formatRatio(t.ratio)} />
       </dl>
@@ -61,6 +63,10 @@ export function TorrentRow({ client, torrent: t, report, trackerProblem, expande
             <span className="button-text">Pause</span>
           </button>
         )}
+        <button type="button" className="button" onClick={onOpen}>
+          <Icon name="eye" />
+          <span className="button-text">Open</span>
+        </button>
         <button type="button" className="button" aria-expanded={expanded} aria-controls={detailsId} onClick={onToggle}>
           <Icon name="info" />
           <span className="button-text">Details</span>

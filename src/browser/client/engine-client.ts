@@ -90,6 +90,17 @@ export class EngineClient {
     return () => this.statusListeners.delete(listener);
   }
 
+  /**
+   * A new MessagePort to this tab's engine for the Service Worker's streams (the engine gets the other
+   * end), or null when another tab runs the engine.
+   */
+  openStreamPort(): MessagePort | null {
+    if (!this.worker) return null;
+    const channel = new MessageChannel();
+    this.toWorker({ kind: 'stream-port', port: channel.port1 }, [channel.port1]);
+    return channel.port2;
+  }
+
   onRoleChange(listener: (role: EngineRole) => void): () => void {
     this.roleListeners.add(listener);
     return () => this.roleListeners.delete(listener);
@@ -113,7 +124,7 @@ export class EngineClient {
       this.publish({ status: this.lastBatch?.status ?? { torrents: [], jobs: [], channels: { transferred: 0, relayed: 0 } }, alerts: [{ type: 'torrent-error', infoHash: '', code: 'engine/crashed', message: `the engine stopped: ${event.message}` }] });
     });
     addEventListener('pagehide', () => this.rtcHost?.close());
-    this.toWorker({ kind: 'init', options: { trackers: this.options.trackers, ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}) } });
+    this.toWorker({ kind: 'init', options: { trackers: this.options.trackers, ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}), ...(this.options.bridge ? { bridge: this.options.bridge } : {}) } });
     this.setRole('leader');
     // What this tab asked while following goes to its own engine now.
     for (const [id, call] of this.pending) this.send(id, call.name, call.args);

@@ -6,6 +6,8 @@
  */
 import type { Alert, FileStatus, PeerStatus, Priority, SessionSettings, TorrentStatus, TrackerStatus } from '../../core/api/types.js';
 import type { RtcEvent, RtcRequest } from '../rtc/rtc-messages.js';
+import type { BridgeConfig } from '../bridge/bridge-config.js';
+import type { BridgeView } from '../bridge/bridge-client.js';
 
 /** What to add: a magnet, a bare info hash (hex or base32), a .torrent's bytes, or the URL of a .torrent. */
 export type TorrentInput =
@@ -60,6 +62,8 @@ export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly o
 /** One torrent as the page shows it: its status, plus a magnet another client can join with. */
 export interface TorrentView extends TorrentStatus {
   readonly magnet: string;
+  /** Peers connected through the bridge (the sidecar), of `peers`. */
+  readonly bridgePeers?: number;
 }
 
 export interface TorrentDetails {
@@ -99,6 +103,8 @@ export interface EngineStatus {
   readonly jobs: readonly SeedJob[];
   /** How the page handed data channels over so far. */
   readonly channels: { readonly transferred: number; readonly relayed: number };
+  /** The bridge to a sidecar: connected, connecting, down (with the reason) or off. */
+  readonly bridge?: BridgeView;
 }
 
 /** What the worker sends at most every STATUS_INTERVAL_MS: the status, and the alerts since the last batch. */
@@ -126,7 +132,9 @@ export type WorkerMessage =
 export type PageMessage =
   | { readonly kind: 'init'; readonly options: EngineOptions }
   | CommandMessage
-  | { readonly kind: 'rtc'; readonly event: RtcEvent };
+  | { readonly kind: 'rtc'; readonly event: RtcEvent }
+  /** The engine's end of a MessagePort whose other end the page gave the Service Worker (docs/streaming.md). */
+  | { readonly kind: 'stream-port'; readonly port: MessagePort };
 
 /** Settings the page gives the engine when it starts it. */
 export interface EngineOptions {
@@ -134,4 +142,6 @@ export interface EngineOptions {
   readonly trackers: readonly string[];
   /** ICE servers (tests on loopback pass []). */
   readonly iceServers?: readonly { readonly urls: string | readonly string[]; readonly username?: string; readonly credential?: string }[];
+  /** Where the bridge goes (default: this page's origin, when `sluice serve` served it). */
+  readonly bridge?: BridgeConfig;
 }

@@ -27,6 +27,8 @@ import type {
 } from '../client/protocol.js';
 import { STATUS_INTERVAL_MS } from '../client/protocol.js';
 import type { RtcEvent } from '../rtc/rtc-messages.js';
+import { StreamResponder } from '../stream/stream-responder.js';
+import { BridgeClient } from '../bridge/bridge-client.js';
 import { browserWebSocket } from './browser-websocket.js';
 import { PageRtcConnector } from './page-rtc-connector.js';
 import type { EngineState } from '../persist/engine-state.js';
@@ -64,6 +66,7 @@ export class EngineHost {
   private trackers: readonly string[];
   /** Settles once the saved torrents are back: commands wait for it, so a reload's `add` finds them. */
   private readonly restored: Promise<void>;
+  private readonly bridge: BridgeClient;
 
   constructor(
     private readonly post: PostToPage,
@@ -118,9 +121,21 @@ export class EngineHost {
         this.alerts.push({ type: 'torrent-error', infoHash: '', code: 'engine/restore-failed', message: `could not read the saved torrents: ${err instanceof Error ? err.message : String(err)}` });
       },
     );
+    this.bridge = new BridgeClient(session, options.bridge ?? { mode: 'auto', token: null }, self.location.origin, () => this.sendStatus());
     this.startTicking();
-    setInterval(() => this.sendStatus(), STATUS_INTERVAL_MS);
+    setInterval(() => {
+      this.bridge.sync();
+      this.sendStatus();
+    }, STATUS_INTERVAL_MS);
   }
+
+  /** Serves the Service Worker's `/stream/...` requests on `port` (a new port replaces the last). */
+  serveStreams(port: MessagePort): void {
+    this.streams ??= new StreamResponder({ torrent: (infoHash) => this.session.torrent(infoHash), onAlert: (listener) => this.session.on(listener) });
+    this.streams.attach(port);
+  }
+
+  private streams: StreamResponder | null = null;
 
   rtcEvent(event: RtcEvent): void {
     if (event.op === 'channel') this.channelCounts.transferred += 1;
@@ -216,6 +231,9 @@ export class EngineHost {
     const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.trackers }) };
     const torrent = await this.session.addTorrent(source, options);
     await this.persisted.added(torrent, options.paused ?? false);
+    // The sidecar joins from the same magnet: its x.pe peers and trackers are what the classic swarm needs.
+    if ('magnet' in source) this.bridge.remember(torrent.infoHashHex, { magnet: source.magnet });
+    this.bridge.sync();
     return { infoHash: torrent.infoHashHex, added: true };
   }
 
@@ -337,9 +355,9 @@ export class EngineHost {
       const status = t.status();
       // The core keeps a paused magnet in 'metadata' (it has nothing else to say yet); the person paused it.
       const state = status.state === 'metadata' && this.persisted.isPaused(t.infoHashHex) ? 'paused' : status.state;
-      return { ...status, state, magnet: this.magnetOf(t) };
+      return { ...status, state, magnet: this.magnetOf(t), bridgePeers: t.peers().filter((p) => p.transport === 'websocket').length };
     });
-    return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts } };
+    return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts }, bridge: this.bridge.view() };
   }
 
   /** Sends a batch when something changed: the status differs, or alerts are waiting. */

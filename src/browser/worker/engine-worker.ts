@@ -19,4 +19,5 @@ self.addEventListener('message', (event: MessageEvent<PageMessage>) => {
   if (message.kind === 'init') host ??= new EngineHost(post, message.options, ports);
   else if (message.kind === 'command') void host?.command(message);
   else if (message.kind === 'rtc') host?.rtcEvent(message.event);
+  else if (message.kind === 'stream-port') host?.serveStreams(message.port);
 });

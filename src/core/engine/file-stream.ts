@@ -21,6 +21,19 @@ export interface FileStreamOptions {
   readonly readAhead?: number;
   /** Spacing of read-ahead deadlines in ms (default 500). */
   readonly deadlineStepMs?: number;
+  /**
+   * Ends the stream at once when aborted (an `AbortSignal` fits): a reader waiting for a piece stops
+   * waiting, the pending `next()` rejects with `torrent/stream-cancelled`, and every deadline the
+   * stream set is dropped then, not when the piece it waited for arrives.
+   */
+  readonly signal?: StreamAbortSignal;
+}
+
+/** The part of `AbortSignal` a stream uses (core has no DOM types). */
+export interface StreamAbortSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /**
@@ -47,6 +60,7 @@ export async function* readFileStream(source: VerifiedPieceSource, fileIndex: nu
   const first = Math.floor(from / meta.pieceLength);
   const last = Math.floor((to - 1) / meta.pieceLength);
   const marked = new Set<number>();
+  if (options.signal?.aborted) throw cancelled();
   try {
     for (let piece = first; piece <= last; piece++) {
       const now = source.now();
@@ -56,7 +70,7 @@ export async function* readFileStream(source: VerifiedPieceSource, fileIndex: nu
         source.setPieceDeadline(p, now + k * step);
         marked.add(p);
       }
-      await source.waitForPiece(piece);
+      await untilAborted(source.waitForPiece(piece), options.signal);
       source.clearPieceDeadline(piece);
       marked.delete(piece);
       const pieceStart = piece * meta.pieceLength;
@@ -67,4 +81,28 @@ export async function* readFileStream(source: VerifiedPieceSource, fileIndex: nu
   } finally {
     for (const p of marked) source.clearPieceDeadline(p);
   }
+}
+
+function cancelled(): TorrentError {
+  return new TorrentError('torrent/stream-cancelled', 'the stream was cancelled');
+}
+
+/** `wait`, or a `torrent/stream-cancelled` rejection as soon as `signal` aborts. */
+function untilAborted(wait: Promise<void>, signal: StreamAbortSignal | undefined): Promise<void> {
+  if (!signal) return wait;
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort);
+    wait.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -1,10 +1,6 @@
 import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus, TrackerStatus } from '../api/types.js';
-import { Choker } from '../choker/choker.js';
-import { isSluiceError, SluiceError } from '../errors.js';
-import { answerMetadataRequest } from '../extensions/ut-metadata/responder.js';
+import type { SluiceError } from '../errors.js';
 import { DEFAULT_LOCAL_EXTENSIONS, type LocalExtensionIds } from '../extensions/names.js';
-import type { MetadataMessage } from '../extensions/ut-metadata/codec.js';
-import { PexState } from '../extensions/ut-pex/pex-state.js';
 import { pieceSize } from '../metainfo/layout.js';
 import type { Metainfo } from '../metainfo/model.js';
 import type { PeerEvent } from '../peer/events.js';
@@ -14,11 +10,10 @@ import { RequestPipeline } from '../pipeline/request-pipeline.js';
 import type { TorrentStorage } from '../ports/storage.js';
 import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
-import { encodeResume, RESUME_VERSION, type ResumeData } from '../resume/index.js';
 import { checkTorrentData, loadResumeData } from './data-check.js';
-import { Bitfield } from '../util/bitfield.js';
+import type { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
-import { bytesEqual, compareBytes } from '../util/bytes.js';
+import { bytesEqual } from '../util/bytes.js';
 import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
 import { SLUICE_VERSION } from '../version.js';
 import { TrackerAnnouncer } from './tracker-announcer.js';
@@ -29,14 +24,21 @@ import { PeerLink, type PeerLinkHost } from './peer-link.js';
 import { PieceBuffers } from './piece-buffers.js';
 import { AvailabilityLedger } from './availability-ledger.js';
 import { PieceVerifier } from './piece-verifier.js';
-import { formatHostPort, splitHostPort } from './address.js';
+import { splitHostPort } from './address.js';
 import { filePiecePriorities } from './file-priorities.js';
 import { TokenBucket } from './token-bucket.js';
 import { SmartBan } from './smart-ban.js';
 import { UploadQueue } from './upload-queue.js';
 import { MetadataFetch } from './metadata-fetch.js';
 import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
-import { TorrentError } from './torrent-error.js';
+import { asSluiceError, TorrentError } from './torrent-error.js';
+import { PieceCompletion } from './piece-completion.js';
+import { BlockFetcher } from './block-fetcher.js';
+import { ChokeRounds } from './choke-rounds.js';
+import { PeerEventHandler } from './peer-events.js';
+import { PeerInterest } from './peer-interest.js';
+import { PexExchange } from './pex-exchange.js';
+import { ResumeSaver } from './resume-saver.js';
 import { readFileStream, type FileStreamOptions } from './file-stream.js';
 
 export interface TorrentOptions {
@@ -59,21 +61,6 @@ export { TorrentError } from './torrent-error.js';
 
 /** Bytes of verified-but-unwritten and partially received pieces we hold before asking for more. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
-/**
- * Changed resume data is saved at most once a second, and never more often than keeps saving under
- * a tenth of the time (a huge torrent's save, a stat of every file, takes a while). See docs/engine/storage.md.
- */
-const RESUME_SAVE_MIN_INTERVAL_MS = 1_000;
-const RESUME_SAVE_COST_FACTOR = 10;
-const BLOCK = 16 * 1024;
-/** BEP 6 suggests sets of 10; a peer that grants more than this gets the first ones honoured. */
-const MAX_ALLOWED_FAST = 32;
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
 
 /**
  * One torrent: the coordinator that wires the small units together (picker, pipelines, choker,
@@ -93,34 +80,29 @@ export class Torrent implements PeerLinkHost {
   private verifier: PieceVerifier | null = null;
   private readonly links = new Map<string, PeerLink>();
   private readonly uploads: UploadQueue;
-  private readonly pex = new Map<PeerLink, PexState>();
+  private readonly pex: PexExchange;
+  private readonly interest: PeerInterest;
+  private readonly chokes: ChokeRounds;
+  private readonly events: PeerEventHandler;
   private readonly book = new PeerBook();
-  private readonly choker: Choker;
   private readonly announcer: TrackerAnnouncer;
   private readonly buffers: PieceBuffers;
-  private readonly downloadMeter = new RateMeter();
+  private readonly fetcher: BlockFetcher;
+  private readonly completion: PieceCompletion;
+  private readonly resumeSaver: ResumeSaver;
   private readonly uploadMeter = new RateMeter();
   private readonly downloadBucket: TokenBucket;
   private readonly uploadBucket: TokenBucket;
-  private readonly waiters = new Map<number, Waiter[]>();
   private metadata: MetadataFetch | null = null;
-  private webSeeds: WebSeedPeer[] = [];
   private smartBan: SmartBan;
   private filePriorities: Priority[] = [];
   private prioritiesFor: ((metainfo: Metainfo) => readonly Priority[]) | null;
   private sequential: boolean;
-  /** A block arrived during the current `onPeerEvents`: refill that peer's requests once at its end. */
-  private blocksArrived = false;
   private state: TorrentState;
   private paused: boolean;
   private error: SluiceError | null = null;
-  private writesInFlight = 0;
-  private downloaded = 0;
   private uploaded = 0;
   private verifiedBytes = 0;
-  private resumeDirty = false;
-  /** When changed resume data may be saved next (session clock). */
-  private nextResumeSaveAt = 0;
   /** Discovery (never for private torrents) and dialling. */
   private readonly dialer: PeerDialer;
   private removed = false;
@@ -141,7 +123,6 @@ export class Torrent implements PeerLinkHost {
     this.filePriorities = options.filePriorities ? [...options.filePriorities] : [];
     this.prioritiesFor = options.filePrioritiesFor ?? null;
     const now = ctx.clock.now();
-    this.choker = new Choker({ slots: ctx.settings().unchokeSlots, random: () => ctx.random.float() });
     const k = ctx.random.bytes(4);
     this.announcer = new TrackerAnnouncer(this.meta?.announce ?? [], {
       infoHash: this.infoHash,
@@ -177,6 +158,43 @@ export class Torrent implements PeerLinkHost {
       adopt: (transport, address) => this.attach(transport, [], address),
     });
     this.buffers = new PieceBuffers(MAX_BUFFERED_BYTES, ctx.pieceBuffer ?? undefined);
+    this.completion = new PieceCompletion({
+      infoHashHex: this.infoHashHex,
+      picker: () => this.picker,
+      verifier: () => this.verifier,
+      storage: () => this.storage,
+      have: () => this.have,
+      removed: () => this.removed,
+      links: this.links,
+      buffers: this.buffers,
+      smartBan: this.smartBan,
+      book: this.book,
+      webSeed: (id) => this.fetcher.webSeed(id),
+      emit: (alert) => ctx.emit(alert),
+      storageFailed: (error) => this.fail(error),
+      stored: (_index, bytes) => {
+        this.verifiedBytes += bytes;
+        this.resumeSaver.markDirty();
+      },
+      verified: () => {
+        if (this.picker?.isComplete()) this.onFinished();
+        for (const link of this.links.values()) this.fetcher.fill(link);
+      },
+    });
+    this.fetcher = new BlockFetcher({
+      now: () => this.now(),
+      active: () => this.active,
+      removed: () => this.removed,
+      picker: () => this.picker,
+      peerPieces: (link) => this.availability?.pieces(link) ?? null,
+      links: this.links,
+      buffers: this.buffers,
+      maxBufferedBytes: MAX_BUFFERED_BYTES,
+      buckets: [ctx.downloadBucket, this.downloadBucket],
+      smartBan: this.smartBan,
+      pieceComplete: (index) => void this.completion.finish(index),
+      wake: () => ctx.wake(),
+    });
     this.uploads = new UploadQueue({
       now: () => this.now(),
       storage: () => this.storage,
@@ -187,6 +205,52 @@ export class Torrent implements PeerLinkHost {
         this.uploadMeter.add(bytes, now);
         this.uploaded += bytes;
       },
+    });
+    this.resumeSaver = new ResumeSaver({
+      infoHashHex: this.infoHashHex,
+      store: ctx.resume,
+      now: () => this.now(),
+      source: () => {
+        const { meta, storage, have } = this;
+        if (!meta || !storage || !have || this.removed) return null;
+        return {
+          pieceCount: meta.pieceCount,
+          storage,
+          have,
+          peers: () => this.book.addresses(),
+          filePriorities: () => this.filePriorities,
+          sequential: () => this.sequential,
+        };
+      },
+      emit: (alert) => ctx.emit(alert),
+      wake: () => ctx.wake(),
+    });
+    this.pex = new PexExchange(this.links, () => this.isPrivate);
+    this.interest = new PeerInterest({ picker: () => this.picker, have: () => this.have, fill: (link) => this.fetcher.fill(link) });
+    this.chokes = new ChokeRounds({
+      slots: ctx.settings().unchokeSlots,
+      random: () => ctx.random.float(),
+      links: this.links,
+      seeding: () => this.picker?.isComplete() ?? false,
+      uploads: this.uploads,
+    });
+    this.events = new PeerEventHandler({
+      infoHashHex: this.infoHashHex,
+      localPeerId: ctx.peerId,
+      now: () => this.now(),
+      links: this.links,
+      have: () => this.have,
+      availability: () => this.availability,
+      picker: () => this.picker,
+      metadataFetch: () => this.metadata,
+      infoBytes: () => this.meta?.infoBytes ?? null,
+      interest: this.interest,
+      fetcher: this.fetcher,
+      uploads: this.uploads,
+      chokes: this.chokes,
+      pex: this.pex,
+      addPeers: (addresses) => this.addPeers(addresses, 'pex'),
+      emit: (alert) => ctx.emit(alert),
     });
   }
 
@@ -223,7 +287,7 @@ export class Torrent implements PeerLinkHost {
       try {
         this.filePriorities = this.prioritiesFor(meta).map((p) => p);
       } catch (err) {
-        this.fail(asError(err));
+        this.fail(asSluiceError(err));
         return;
       } finally {
         this.prioritiesFor = null;
@@ -239,7 +303,7 @@ export class Torrent implements PeerLinkHost {
     try {
       this.storage = await this.ctx.storage.open(meta, { id: this.infoHashHex, wanted });
     } catch (err) {
-      this.fail(asError(err));
+      this.fail(asSluiceError(err));
       return;
     }
     this.verifier = new PieceVerifier(meta, this.ctx.hasher);
@@ -267,19 +331,18 @@ export class Torrent implements PeerLinkHost {
     this.applyPiecePriorities();
     this.picker.setSequential(this.sequential);
     const http = this.ctx.http;
-    for (const ws of this.webSeeds) ws.close();
-    this.webSeeds = http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : [];
+    this.fetcher.setWebSeeds(http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : []);
     for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
     this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
-    this.resumeDirty = true;
+    this.resumeSaver.markDirty();
     this.setState(this.paused ? 'paused' : this.picker.isComplete() ? 'seeding' : 'downloading');
     if (this.picker.isComplete()) this.announcer.markCompleted(this.now());
     // Peers that connected while we fetched metadata or checked learn what we have now.
     for (const link of this.links.values()) {
-      for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.onPeerEvent(link, event);
+      for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.events.onPeerEvent(link, event);
       // A HAVE ALL that came before the metadata is counted now.
       if (link.seed) this.availability!.haveAllIfUncounted(link);
-      this.updateInterest(link);
+      this.interest.update(link);
       link.flush();
     }
   }
@@ -312,8 +375,7 @@ export class Torrent implements PeerLinkHost {
     this.removed = true;
     for (const link of [...this.links.values()]) link.close();
     this.sendStopped();
-    for (const [, waiters] of this.waiters) for (const w of waiters) w.reject(new TorrentError('torrent/removed', 'the torrent was removed'));
-    this.waiters.clear();
+    this.completion.rejectWaiters();
     this.buffers.clear();
     const storage = this.storage;
     this.storage = null;
@@ -374,35 +436,32 @@ export class Torrent implements PeerLinkHost {
         link.conn.cancel(r.piece, r.begin, r.length);
       }
       this.metadata?.request(link);
-      this.sendPex(link, now);
-      this.fillRequests(link);
+      this.pex.send(link, now);
+      this.fetcher.fill(link);
       this.uploads.pump(link);
       link.flush();
       const d = link.conn.nextDeadline();
       if (d !== null) next = Math.min(next, d);
     }
-    for (const ws of this.webSeeds) {
-      ws.poll(now);
-      this.fillWebSeed(ws, now);
-      const d = ws.nextDeadline(now);
-      if (d !== null) next = Math.min(next, d);
-    }
-    if (now >= this.choker.nextRechokeAt) this.rechoke(now);
-    next = Math.min(next, this.choker.nextRechokeAt);
+    const webSeedAt = this.fetcher.pollWebSeeds(now);
+    if (webSeedAt !== null) next = Math.min(next, webSeedAt);
+    next = Math.min(next, this.chokes.tick(now));
     const announceAt = this.announcer.tick(now);
     if (announceAt !== null) next = Math.min(next, announceAt);
     if (!this.isPrivate) this.dialer.discover(now);
     this.dialer.dialMore(now);
     const bookAt = this.book.nextDeadline();
     if (bookAt !== null) next = Math.min(next, Math.max(bookAt, now + 50));
-    if (this.resumeDirty) {
-      if (now >= this.nextResumeSaveAt) void this.saveResumeData().catch(() => {});
-      else next = Math.min(next, this.nextResumeSaveAt);
-    }
+    const saveAt = this.resumeSaver.tick(now);
+    if (saveAt !== null) next = Math.min(next, saveAt);
     return Math.max(next, now + 10);
   }
 
   // ---------------------------------------------------------------- peers
+
+  onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
+    this.events.onPeerEvents(link, events);
+  }
 
   /** Adds addresses to dial (from --peer, a tracker, the DHT, PEX). */
   addPeers(addresses: readonly string[], source: PeerSource): void {
@@ -439,7 +498,7 @@ export class Torrent implements PeerLinkHost {
     const link = new PeerLink(transport, conn, new RequestPipeline(), this, now, key);
     this.links.set(key, link);
     this.uploads.add(link);
-    this.pex.set(link, new PexState({ enabled: !this.isPrivate }));
+    this.pex.add(link);
     // Only dialable addresses go in the book; a WebRTC peer is reached again through its tracker.
     if (transport.outgoing && splitHostPort(key)) this.book.onConnected(key, now);
     link.start(replay);
@@ -455,7 +514,7 @@ export class Torrent implements PeerLinkHost {
     if (this.links.get(link.address) !== link) return;
     this.links.delete(link.address);
     this.uploads.remove(link);
-    this.pex.delete(link);
+    this.pex.remove(link);
     const now = this.now();
     this.picker?.peerGone(link.address);
     this.availability?.gone(link);
@@ -463,401 +522,18 @@ export class Torrent implements PeerLinkHost {
     if (link.transport.outgoing) this.book.onDisconnected(link.address, !link.conn.ready, now);
     if (link.conn.ready) this.ctx.emit({ type: 'peer-disconnected', infoHash: this.infoHashHex, address: link.address, reason: error?.message ?? null });
     // Blocks it held go to the others.
-    for (const other of this.links.values()) this.fillRequests(other);
+    for (const other of this.links.values()) this.fetcher.fill(other);
     this.ctx.wake();
   }
 
-  onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
-    // One refill for all the blocks of a read (a 256 KiB TCP read holds ~16), not one per block:
-    // the picker, the buckets and the pipeline are asked once for 16 requests instead of 16 times
-    // for one. Saved and restored, in case handling one peer's events runs another's.
-    const outer = this.blocksArrived;
-    this.blocksArrived = false;
-    for (const event of events) {
-      if (link.closed) break;
-      this.onPeerEvent(link, event);
-    }
-    const arrived = this.blocksArrived;
-    this.blocksArrived = outer;
-    if (arrived) this.fillRequests(link);
-  }
-
-  private onPeerEvent(link: PeerLink, e: PeerEvent): void {
-    const now = this.now();
-    switch (e.type) {
-      case 'handshake': {
-        link.clientName = e.clientName;
-        if (bytesEqual(e.peerId, this.ctx.peerId)) {
-          link.close();
-          return;
-        }
-        const twin = this.linkWithPeerId(link, e.peerId);
-        if (twin) {
-          // Two connections to one peer (we both dialled). Both sides keep the one opened by the lower
-          // peer id, so they agree without talking about it.
-          const keepThis = compareBytes(link.transport.outgoing ? this.ctx.peerId : e.peerId, twin.transport.outgoing ? this.ctx.peerId : e.peerId) < 0;
-          (keepThis ? twin : link).close();
-          if (!keepThis) return;
-        }
-        this.sendAvailability(link);
-        this.ctx.emit({ type: 'peer-connected', infoHash: this.infoHashHex, address: link.address, client: e.clientName });
-        return;
-      }
-      case 'extended-handshake': {
-        const h = e.handshake;
-        if (h.port !== undefined) link.listenPort = h.port;
-        if (h.requestQueue !== undefined) link.pipeline.setPeerQueueLimit(h.requestQueue);
-        if (this.metadata && h.metadataSize !== undefined && link.conn.peerExtensionId('ut_metadata') !== 0) {
-          this.metadata.addPeer(link, h.metadataSize);
-        }
-        return;
-      }
-      // A bitfield, have all or have none replaces what the peer said before (first or late, as
-      // libtorrent takes them): the ledger swaps its counts and interest is decided again.
-      case 'bitfield':
-      case 'have-none': {
-        const wasSeed = link.seed;
-        link.seed = e.type === 'bitfield' && e.bitfield.hasAll();
-        if (e.type === 'bitfield') this.availability?.bitfield(link, e.bitfield);
-        else this.availability?.haveNone(link);
-        this.updateInterest(link);
-        // A seed that was interested but never eligible for a slot (no longer a seed) gets one now, not at the next rechoke.
-        if (wasSeed && !link.seed && link.conn.peerInterested && this.unchokedCount() < this.choker.slots) this.rechoke(now);
-        return;
-      }
-      case 'have-all':
-        link.seed = true;
-        this.availability?.haveAll(link);
-        this.updateInterest(link);
-        return;
-      case 'have':
-        if (this.availability) {
-          this.availability.have(link, e.index);
-          if (link.conn.peerBitfield?.hasAll()) link.seed = true;
-          if (!link.conn.amInterested && this.wants(e.index)) this.setInterested(link, true);
-        }
-        return;
-      case 'donthave':
-        this.availability?.dontHave(link, e.index);
-        return;
-      case 'choke':
-        for (const r of link.pipeline.onChoked(now, link.conn.fastNegotiated)) this.picker?.requestCancelled(link.address, r.piece, r.begin);
-        if (link.allowedFast.size > 0) this.fillRequests(link);
-        return;
-      case 'unchoke':
-        link.pipeline.onUnchoked(now);
-        this.fillRequests(link);
-        return;
-      case 'interested':
-        if (this.unchokedCount() < this.choker.slots) this.rechoke(now);
-        return;
-      case 'not-interested':
-        return;
-      case 'request':
-        this.uploads.request(link, e);
-        return;
-      case 'cancel':
-        this.uploads.cancel(link, e);
-        return;
-      case 'piece':
-        this.onBlock(link, e.index, e.begin, e.block, now);
-        return;
-      case 'reject':
-        link.pipeline.onRejected(e.index, e.begin, now);
-        this.picker?.requestRejected(link.address, e.index, e.begin);
-        this.fillRequests(link);
-        return;
-      case 'metadata':
-        this.onMetadataMessage(link, e.message);
-        return;
-      case 'pex':
-        if (!this.isPrivate && this.pex.get(link)?.acceptIncoming(now)) {
-          this.addPeers(
-            e.message.added.map((p) => formatHostPort(p.host, p.port)),
-            'pex',
-          );
-        }
-        return;
-      case 'protocol-error':
-        link.close(e.error);
-        return;
-      case 'allowed-fast':
-        if (link.allowedFast.size < MAX_ALLOWED_FAST) link.allowedFast.add(e.index);
-        if (link.conn.peerChoking) this.fillRequests(link);
-        return;
-      case 'suggest':
-      case 'port':
-      case 'extended':
-      case 'keep-alive':
-        return;
-    }
-  }
-
-  private linkWithPeerId(link: PeerLink, peerId: Uint8Array): PeerLink | null {
-    for (const other of this.links.values()) {
-      if (other !== link && other.conn.peerId && bytesEqual(other.conn.peerId, peerId)) return other;
-    }
-    return null;
-  }
-
-  private sendAvailability(link: PeerLink): void {
-    const have = this.have;
-    if (!have || have.hasNone()) link.conn.haveNone();
-    else if (have.hasAll()) link.conn.haveAll();
-    else link.conn.sendBitfield(have);
-  }
-
-  private wants(index: number): boolean {
-    return !!this.picker && !this.have!.get(index) && this.picker.priority(index) > 0;
-  }
-
-  /** We are interested in a peer that has a piece we want and lack. */
-  private updateInterest(link: PeerLink): void {
-    if (!this.picker || !link.conn.ready) return;
-    let want = false;
-    if (!this.picker.isComplete()) {
-      if (link.seed) want = true;
-      else {
-        const bits = link.conn.peerBitfield;
-        if (bits) for (let i = bits.nextSet(0); i !== -1 && !want; i = bits.nextSet(i + 1)) want = this.wants(i);
-      }
-    }
-    this.setInterested(link, want);
-  }
-
-  private setInterested(link: PeerLink, interested: boolean): void {
-    if (link.conn.amInterested === interested) return;
-    if (interested) link.conn.interested();
-    else link.conn.notInterested();
-    if (interested) this.fillRequests(link);
-  }
-
-  private unchokedCount(): number {
-    let n = 0;
-    for (const l of this.links.values()) if (!l.conn.amChoking) n++;
-    return n;
-  }
-
-  private rechoke(now: number): void {
-    const views = [...this.links.values()]
-      .filter((l) => l.conn.ready)
-      .map((l) => ({
-        id: l.address,
-        interested: l.conn.peerInterested,
-        amChoking: l.conn.amChoking,
-        downloadRate: l.downloadMeter.rate(now),
-        uploadRate: l.uploadMeter.rate(now),
-        snubbed: l.pipeline.snubbed,
-        connectedAt: l.connectedAt,
-        isSeed: l.seed,
-      }));
-    const result = this.choker.rechoke(views, now, this.picker?.isComplete() ? 'seeding' : 'leeching');
-    for (const id of result.toUnchoke) {
-      const link = this.links.get(id);
-      if (!link) continue;
-      link.conn.unchoke();
-      link.flush();
-    }
-    for (const id of result.toChoke) {
-      const link = this.links.get(id);
-      if (!link) continue;
-      link.conn.choke();
-      this.uploads.clear(link);
-      link.flush();
-    }
-  }
-
   // ---------------------------------------------------------------- downloading
-
-  private fillRequests(link: PeerLink): void {
-    const picker = this.picker;
-    if (!picker || !this.active || link.closed || !link.conn.amInterested) return;
-    // Choked, a peer with the fast extension may still serve the pieces it allowed us (BEP 6).
-    const choked = link.conn.peerChoking;
-    if (choked && link.allowedFast.size === 0) return;
-    if (this.buffers.heldBytes >= MAX_BUFFERED_BYTES) return;
-    let count = choked ? link.pipeline.wantMoreAllowedFast() : link.pipeline.wantMore();
-    if (count <= 0) return;
-    const now = this.now();
-    const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
-    if (Number.isFinite(allowance)) count = Math.min(count, Math.floor(allowance / BLOCK));
-    if (count <= 0) return;
-    const peerHas = this.availability?.pieces(link) ?? null;
-    if (!peerHas) return;
-    const has = choked ? allowedFastPieces(link.allowedFast, peerHas, picker.pieceCount) : peerHas;
-    const blocks = picker.pick({ id: link.address, has }, count, now);
-    for (const b of blocks) {
-      link.conn.request(b.piece, b.begin, b.length);
-      link.pipeline.onRequestSent(b.piece, b.begin, now, b.length);
-      this.ctx.downloadBucket.take(b.length, now);
-      this.downloadBucket.take(b.length, now);
-    }
-    if (blocks.length > 0) link.flush();
-  }
-
-  private onBlock(link: PeerLink, index: number, begin: number, block: Uint8Array, now: number): void {
-    link.pipeline.onBlockReceived(index, begin, block.length, now);
-    link.downloadMeter.add(block.length, now);
-    this.acceptBlock(link.address, index, begin, block, now);
-    this.blocksArrived = true;
-  }
-
-  /** A block from a peer or a web seed: count it, buffer it if wanted, cancel duplicates, finish the piece. */
-  private acceptBlock(source: string, index: number, begin: number, block: Uint8Array, now: number): void {
-    const picker = this.picker;
-    this.downloadMeter.add(block.length, now);
-    this.downloaded += block.length;
-    if (!picker) return;
-    const result = picker.blockReceived(source, index, begin, block.length);
-    if (result.status === 'accepted') {
-      this.buffers.put(index, picker.pieceLength(index), begin, block);
-      this.smartBan.blockAccepted(index, begin, source);
-    }
-    for (const c of result.cancels) {
-      const other = this.links.get(c.peerId);
-      if (!other) continue;
-      other.conn.cancel(c.piece, c.begin, c.length);
-      other.pipeline.onCancelled(c.piece, c.begin);
-      other.flush();
-    }
-    if (result.pieceComplete) void this.finishPiece(index);
-  }
-
-  /** Web seeds (BEP 19) take blocks like a peer that has every piece; their bytes are verified the same way. */
-  private fillWebSeed(ws: WebSeedPeer, now: number): void {
-    const picker = this.picker;
-    if (!picker || !this.active || picker.isComplete() || ws.disabled) return;
-    for (let slots = ws.wantMore(now); slots > 0; slots--) {
-      if (this.buffers.heldBytes >= MAX_BUFFERED_BYTES) return;
-      const allowance = Math.min(this.ctx.downloadBucket.available(now), this.downloadBucket.available(now));
-      if (allowance < BLOCK) return;
-      const blocks = picker.pick({ id: ws.id, has: 'all' }, ws.blocksPerRequest, now);
-      if (blocks.length === 0) return;
-      for (const b of blocks) {
-        this.ctx.downloadBucket.take(b.length, now);
-        this.downloadBucket.take(b.length, now);
-      }
-      ws.fetchBlocks(blocks).then(
-        (data) => {
-          if (!this.active || !this.picker) return;
-          const t = this.now();
-          blocks.forEach((b, i) => this.acceptBlock(ws.id, b.piece, b.begin, data[i]!, t));
-          this.ctx.wake();
-        },
-        () => {
-          if (!this.removed) for (const b of blocks) this.picker?.requestCancelled(ws.id, b.piece, b.begin);
-          this.ctx.wake();
-        },
-      );
-    }
-  }
-
-  private async finishPiece(index: number): Promise<void> {
-    const data = this.buffers.take(index);
-    if (!data) return;
-    try {
-      await this.verifyAndStore(index, data);
-    } finally {
-      // Counted against MAX_BUFFERED_BYTES until here, then reused for another piece; once the
-      // download is complete, no piece will need the spares.
-      this.buffers.release(data);
-      if (this.picker?.isComplete()) this.buffers.dropSpare();
-    }
-  }
-
-  private async verifyAndStore(index: number, data: Uint8Array): Promise<void> {
-    const picker = this.picker!;
-    if (!this.verifier || !this.storage) return;
-    const ok = await this.verifier.verify(index, data);
-    if (this.removed) return;
-    if (!ok) {
-      const { contributors, cancels } = picker.pieceFailed(index);
-      for (const c of cancels) this.links.get(c.peerId)?.conn.cancel(c.piece, c.begin, c.length);
-      this.ctx.emit({ type: 'piece-failed', infoHash: this.infoHashHex, piece: index, peers: contributors });
-      // One sender: it is the liar. Several: smart ban finds the liar once the piece passes. Punish
-      // before awaiting, so verdicts keep the order in which pieces failed.
-      this.punish(contributors);
-      await this.smartBan.pieceFailed(index, data);
-      return;
-    }
-    for (const liar of await this.smartBan.piecePassed(index, data)) this.ban(liar, 'sent a block that differs from the verified piece');
-    if (this.removed) return;
-    this.writesInFlight++;
-    try {
-      await this.storage.writePiece(index, data);
-    } catch (err) {
-      this.writesInFlight--;
-      picker.pieceFailed(index);
-      const error = asError(err);
-      if (error.code === 'storage/disk-full' || error.code === 'storage/io') this.fail(error);
-      return;
-    }
-    this.writesInFlight--;
-    if (this.removed) return;
-    for (const c of picker.pieceVerified(index)) {
-      const other = this.links.get(c.peerId);
-      if (!other) continue;
-      other.conn.cancel(c.piece, c.begin, c.length);
-      other.pipeline.onCancelled(c.piece, c.begin);
-    }
-    this.have!.set(index);
-    this.verifiedBytes += data.length;
-    this.resumeDirty = true;
-    for (const link of this.links.values()) {
-      if (!link.conn.ready) continue;
-      // Not to a peer that has the piece (it may have stopped being a seed with a late bitfield).
-      if (!link.conn.peerHas(index)) link.conn.have(index);
-      link.flush();
-    }
-    const waiting = this.waiters.get(index);
-    if (waiting) {
-      this.waiters.delete(index);
-      for (const w of waiting) w.resolve();
-    }
-    this.ctx.emit({ type: 'piece-verified', infoHash: this.infoHashHex, piece: index });
-    if (picker.isComplete()) this.onFinished();
-    for (const link of this.links.values()) this.fillRequests(link);
-  }
-
-  /**
-   * A piece failed. A sole sender is the liar: two strikes each, banned at the second failure. When
-   * several peers shared the piece, smart ban names the liar once the piece passes; until then each
-   * sender gets one strike, and only a peer in many such failures is banned on suspicion. A failure a
-   * banned peer took part in is already explained. Web seeds count corrupt pieces themselves.
-   */
-  private punish(contributors: readonly string[]): void {
-    if (contributors.some((id) => this.book.isBanned(id))) return;
-    const sole = contributors.length === 1;
-    for (const id of contributors) {
-      const ws = this.webSeeds.find((w) => w.id === id);
-      if (ws) {
-        if (sole) ws.reportCorrupt();
-        continue;
-      }
-      const link = this.links.get(id);
-      if (!link) continue;
-      link.strikes += sole ? 2 : 1;
-      if (link.strikes >= (sole ? 3 : 6)) {
-        this.ban(id, 'sent data that failed the hash check');
-        return;
-      }
-    }
-  }
-
-  private ban(address: string, reason: string): void {
-    if (this.book.isBanned(address)) return;
-    this.book.ban(address);
-    this.ctx.emit({ type: 'peer-banned', infoHash: this.infoHashHex, address, reason });
-    this.links.get(address)?.close(new SluiceError('peer/banned', reason));
-  }
-
 
   private onFinished(): void {
     this.setState('seeding');
     this.announcer.markCompleted(this.now());
     this.ctx.emit({ type: 'torrent-finished', infoHash: this.infoHashHex });
     for (const link of this.links.values()) {
-      this.setInterested(link, false);
+      this.interest.set(link, false);
       // Two seeds have nothing to say to each other.
       if (link.seed && this.have?.hasAll()) link.close();
       else link.flush();
@@ -866,15 +542,6 @@ export class Torrent implements PeerLinkHost {
   }
 
   // ---------------------------------------------------------------- metadata (BEP 9) and PEX (BEP 11)
-
-  private onMetadataMessage(link: PeerLink, m: MetadataMessage): void {
-    if (m.type === 'request') {
-      link.conn.sendMetadata(answerMetadataRequest(this.meta?.infoBytes ?? null, m.piece));
-      link.flush();
-      return;
-    }
-    this.metadata?.receive(link, m);
-  }
 
   private async onMetadata(meta: Metainfo): Promise<void> {
     this.metadata = null;
@@ -888,22 +555,6 @@ export class Torrent implements PeerLinkHost {
     return this.infoHashV2 === null || !bytesEqual(this.infoHash, this.infoHashV2.subarray(0, 20));
   }
 
-  private sendPex(link: PeerLink, now: number): void {
-    const state = this.pex.get(link);
-    if (!state?.enabled || !link.conn.ready || link.conn.peerExtensionId('ut_pex') === 0) return;
-    const connected = [];
-    for (const other of this.links.values()) {
-      if (other === link || !other.conn.ready) continue;
-      const parsed = splitHostPort(other.address);
-      // PEX carries IP addresses only.
-      if (!parsed || !(IPV4.test(parsed.host) || parsed.host.includes(':'))) continue;
-      const port = other.transport.outgoing ? parsed.port : other.listenPort;
-      if (port) connected.push({ host: parsed.host, port, flags: other.seed ? 0x02 : 0 });
-    }
-    const message = state.build(connected, now);
-    if (message && link.conn.sendPex(message)) link.flush();
-  }
-
   // ---------------------------------------------------------------- trackers
 
   private offerBudget(): number {
@@ -914,7 +565,7 @@ export class Torrent implements PeerLinkHost {
   private announceFigures() {
     const meta = this.meta;
     const left = meta && this.have ? Math.max(0, meta.length - this.verifiedBytes) : meta ? meta.length : 16 * 1024 * 1024;
-    return { uploaded: this.uploaded, downloaded: this.downloaded, left, offerBudget: this.offerBudget() };
+    return { uploaded: this.uploaded, downloaded: this.fetcher.downloaded, left, offerBudget: this.offerBudget() };
   }
 
   /** A signalling tracker's offer failed to connect: announce there again in a few seconds with fresh offers. */
@@ -937,11 +588,11 @@ export class Torrent implements PeerLinkHost {
     this.filePriorities[fileIndex] = priority;
     void this.storage?.setFileWanted(fileIndex, priority > 0).catch(() => {});
     this.applyPiecePriorities();
-    this.resumeDirty = true;
+    this.resumeSaver.markDirty();
     if (this.picker && !this.picker.isComplete() && this.state === 'seeding') this.setState('downloading');
     if (this.picker?.isComplete() && this.state === 'downloading') this.onFinished();
     for (const link of this.links.values()) {
-      this.updateInterest(link);
+      this.interest.update(link);
       link.flush();
     }
     this.ctx.wake();
@@ -958,7 +609,7 @@ export class Torrent implements PeerLinkHost {
   setSequential(on: boolean): void {
     this.sequential = on;
     this.picker?.setSequential(on);
-    this.resumeDirty = true;
+    this.resumeSaver.markDirty();
   }
 
   /** Asks for `piece` by `deadline` (ms, session clock): streaming readers call this for what they wait on. */
@@ -967,8 +618,8 @@ export class Torrent implements PeerLinkHost {
     if (this.picker.priority(piece) === 0) this.picker.setPriority(piece, 1);
     this.picker.setDeadline(piece, deadline);
     for (const link of this.links.values()) {
-      if (!link.conn.amInterested && link.conn.peerHas(piece)) this.setInterested(link, true);
-      this.fillRequests(link);
+      if (!link.conn.amInterested && link.conn.peerHas(piece)) this.interest.set(link, true);
+      this.fetcher.fill(link);
     }
   }
 
@@ -978,13 +629,7 @@ export class Torrent implements PeerLinkHost {
 
   /** Resolves once `piece` is verified and stored. */
   waitForPiece(piece: number): Promise<void> {
-    if (this.have?.get(piece)) return Promise.resolve();
-    if (this.removed) return Promise.reject(new TorrentError('torrent/removed', 'the torrent was removed'));
-    return new Promise((resolve, reject) => {
-      const list = this.waiters.get(piece) ?? [];
-      list.push({ resolve, reject });
-      this.waiters.set(piece, list);
-    });
+    return this.completion.waitFor(piece);
   }
 
   /** Verified bytes of a piece (the caller must have waited for it). */
@@ -1017,48 +662,7 @@ export class Torrent implements PeerLinkHost {
 
   /** Saves one at a time, in call order, so an older snapshot never lands after a newer one. */
   saveResumeData(): Promise<void> {
-    const run = this.resumeSaving.then(() => this.writeResumeData());
-    this.resumeSaving = run.catch(() => {});
-    return run;
-  }
-
-  private resumeSaving: Promise<void> = Promise.resolve();
-
-  private async writeResumeData(): Promise<void> {
-    const meta = this.meta;
-    const storage = this.storage;
-    const have = this.have;
-    if (!this.ctx.resume || !meta || !storage || !have || this.removed) return;
-    this.resumeDirty = false;
-    const started = this.now();
-    // No periodic save queues up behind this one; the next may start a while after it ends.
-    this.nextResumeSaveAt = Infinity;
-    try {
-      // File states first: a piece written after them changes its file's mtime, so the next start hashes
-      // it whether or not it is claimed. Claims next, then the flush, so every claimed piece is durable.
-      const files = await storage.fileStates();
-      const claimed = have.toWire();
-      await storage.flush();
-      const data: ResumeData = {
-        version: RESUME_VERSION,
-        infoHash: this.infoHashHex,
-        pieceCount: meta.pieceCount,
-        location: storage.location,
-        have: claimed,
-        files,
-        peers: this.book.addresses().slice(0, 200),
-        filePriorities: [...this.filePriorities],
-        sequential: this.sequential,
-        savedAt: Math.floor(this.now()),
-      };
-      await this.ctx.resume.save(this.infoHashHex, encodeResume(data));
-    } finally {
-      const finished = this.now();
-      this.nextResumeSaveAt = finished + Math.max(RESUME_SAVE_MIN_INTERVAL_MS, RESUME_SAVE_COST_FACTOR * (finished - started));
-      // Changed meanwhile: a tick must come by then, even if no peer wakes us.
-      if (this.resumeDirty) this.ctx.wake();
-    }
-    this.ctx.emit({ type: 'resume-data-saved', infoHash: this.infoHashHex });
+    return this.resumeSaver.save();
   }
 
   // ---------------------------------------------------------------- status
@@ -1069,7 +673,7 @@ export class Torrent implements PeerLinkHost {
     const total = meta?.length ?? 0;
     const wanted = meta ? wantedBytes(meta, this.filePriorities) : 0;
     const verifiedWanted = meta && this.have ? verifiedWantedBytes(meta, this.have, this.filePriorities) : 0;
-    const downloadRate = this.downloadMeter.rate(now);
+    const downloadRate = this.fetcher.meter.rate(now);
     let peers = 0;
     let seeds = 0;
     for (const l of this.links.values()) {
@@ -1090,12 +694,12 @@ export class Torrent implements PeerLinkHost {
       totalBytes: total,
       downloadRate,
       uploadRate: this.uploadMeter.rate(now),
-      downloaded: this.downloaded,
+      downloaded: this.fetcher.downloaded,
       uploaded: this.uploaded,
       peers,
       seeds,
       eta: !meta ? null : remaining === 0 ? 0 : downloadRate > 0 ? remaining / downloadRate : null,
-      ratio: this.downloaded > 0 ? this.uploaded / this.downloaded : 0,
+      ratio: this.fetcher.downloaded > 0 ? this.uploaded / this.fetcher.downloaded : 0,
       sequential: this.sequential,
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
     };
@@ -1120,14 +724,4 @@ export class Torrent implements PeerLinkHost {
     this.downloadBucket.setRate(download, now);
     this.uploadBucket.setRate(upload, now);
   }
-}
-
-/** The allowed-fast pieces the peer has, as the picker takes them. */
-function allowedFastPieces(allowed: ReadonlySet<number>, has: 'all' | Bitfield, pieceCount: number): Bitfield {
-  return Bitfield.fromIndices(pieceCount, [...allowed].filter((i) => i < pieceCount && (has === 'all' || has.get(i))));
-}
-
-function asError(err: unknown): SluiceError {
-  if (isSluiceError(err)) return err;
-  return new SluiceError('torrent/internal', err instanceof Error ? err.message : String(err));
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileStream, type VerifiedPieceSource } from '../../../src/core/engine/file-stream.js';
 import { concatBytes } from '../../../src/core/util/bytes.js';
 import { makeTorrent, recordingStorage, seededStorage, SimNet } from '../../helpers/engine.js';
 
@@ -43,5 +44,45 @@ describe('Torrent.readStream', () => {
     const torrent = await net.session('x', { storage: recordingStorage() }).addTorrent({ torrent: t.bytes });
     await expect(torrent.readStream(0, { start: 10, end: 1001 }).next()).rejects.toMatchObject({ code: 'torrent/bad-range', message: 'range 10-1001 is outside the file (0-1000)' });
     await expect(torrent.readStream(5).next()).rejects.toMatchObject({ code: 'torrent/bad-file' });
+  });
+
+  it('stops waiting and drops every deadline it set as soon as its signal aborts', async () => {
+    const t = await makeTorrent([{ path: ['movie.mp4'], length: 10 * 16384 }], { pieceLength: 16384 });
+    const net = new SimNet();
+    // No peer: the piece the reader waits for never arrives, so only the abort can end the wait.
+    const torrent = await net.session('leecher', { storage: recordingStorage() }).addTorrent({ torrent: t.bytes });
+    const set = new Set<number>();
+    const cleared = new Set<number>();
+    // The real torrent, with its deadline calls recorded on the way through.
+    const source: VerifiedPieceSource = {
+      get metainfo() {
+        return torrent.metainfo;
+      },
+      now: () => torrent.now(),
+      hasPiece: (p) => torrent.hasPiece(p),
+      waitForPiece: (p) => torrent.waitForPiece(p),
+      readVerified: (p, b, l) => torrent.readVerified(p, b, l),
+      setPieceDeadline: (p, d) => {
+        set.add(p);
+        torrent.setPieceDeadline(p, d);
+      },
+      clearPieceDeadline: (p) => {
+        cleared.add(p);
+        torrent.clearPieceDeadline(p);
+      },
+    };
+    const abort = new AbortController();
+    const next = readFileStream(source, 0, { start: 3 * 16384, readAhead: 3, signal: abort.signal }).next();
+    await new Promise((r) => setTimeout(r, 0));
+    expect([...set].sort()).toEqual([3, 4, 5, 6]);
+    expect(cleared.size).toBe(0);
+    abort.abort();
+    const outcome = await Promise.race([next.then(() => 'yielded', (e: unknown) => e), new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
+    expect(outcome).toMatchObject({ code: 'torrent/stream-cancelled' });
+    expect([...cleared].sort()).toEqual([3, 4, 5, 6]);
+    // An already aborted signal ends the stream before it asks for anything.
+    set.clear();
+    await expect(readFileStream(source, 0, { signal: abort.signal }).next()).rejects.toMatchObject({ code: 'torrent/stream-cancelled' });
+    expect(set.size).toBe(0);
   });
 });

@@ -12,7 +12,7 @@ const OPTIONS: Record<string, string[]> = {
   create: ['-o output', '-a announce', '-w webseed', 'piece-length', 'private', '-c comment', 'hybrid', '-f force', 'json'],
   download: ['-o out', 'peer', '-t tracker', ...SWARM, 'select', 'seed', 'sequential', '-p port', 'state', 'json', 'log', '-v verbose'],
   seed: ['-d data', '-p port', '-t tracker', 'peer', ...SWARM, 'state', 'json', 'log', '-v verbose'],
-  serve: ['-p port', 'host', 'app', 'json', 'log', '-v verbose'],
+  serve: ['-p port', 'host', 'app', '-o out', 'state', 'token', 'allow-origin', 'cert', 'key', 'no-bridge', 'peer-port', ...SWARM, 'json', 'log', '-v verbose'],
   tracker: ['-p port', 'host', 'json'],
 };
 

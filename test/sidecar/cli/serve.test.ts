@@ -24,7 +24,7 @@ describe('sluice serve', () => {
   writeFileSync(join(app, 'index.html'), '<!doctype html><title>Sluice</title>');
   writeFileSync(join(app, 'manifest.webmanifest'), '{"name":"Sluice"}');
   writeFileSync(join(app, 'assets', 'app-abc123.js'), 'console.log(1)');
-  const server = sluiceLong(['serve', '--port', '0', '--app', app, '--json']);
+  const server = sluiceLong(['serve', '--port', '0', '--app', app, '--json', '--no-bridge']);
   afterAll(() => {
     server.child.kill('SIGTERM');
   });
@@ -76,7 +76,7 @@ describe('sluice serve --json --log --verbose', () => {
   it('logs each request and each tracker WebSocket, with the peer address, as event lines, log lines and stderr lines', async () => {
     const app = mkdtempSync(join(tmpdir(), 'sluice-app-log-'));
     writeFileSync(join(app, 'index.html'), '<!doctype html><title>Sluice</title>');
-    const server = sluiceLong(['serve', '--port', '0', '--app', app, '--json', '--verbose', '--log', 'serve.log'], { cwd: app });
+    const server = sluiceLong(['serve', '--port', '0', '--app', app, '--json', '--no-bridge', '--verbose', '--log', 'serve.log'], { cwd: app });
     try {
       const { url, tracker } = JSON.parse(await server.firstLine) as { url: string; tracker: string };
       expect((await fetch(new URL('missing.js', url))).status).toBe(404);

@@ -1,15 +1,20 @@
 import { commandSpec, shortUsage } from '../command-specs.js';
-import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staticFiles } from '../../http/static-files.js';
 import { TrackerService } from '../../tracker-server/service.js';
-import { flagValue, hasFlag, integerFlag, parseArgs, UsageError } from '../args.js';
+import { flagValue, hasFlag, integerFlag, parseArgs, UsageError, type ParsedArgs } from '../args.js';
+import { redactToken } from '../../bridge/access.js';
+import { startServeEngine, type ServeEngine } from '../../bridge/serve-engine.js';
 import type { CliIo } from '../run.js';
 import { formatHostPort } from '../../../../src/core/engine/address.js';
 import type { LogEntry } from '../alert-log.js';
 import { EventLog, type EventOutput } from '../event-log.js';
+import { networkInterfaces } from 'node:os';
+import { isLoopbackHost } from '../../bridge/access.js';
 
 const SPEC = commandSpec('serve');
 const SERVE_USAGE = shortUsage(SPEC);
@@ -52,6 +57,31 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** A wildcard address is shown as one this machine can be reached at. */
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+    return '127.0.0.1';
+  }
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** --cert and --key, read now, so a wrong path is one line before anything listens. */
+function tlsFiles(args: ParsedArgs, cwd: string): { cert: Buffer; key: Buffer } | null {
+  const cert = flagValue(args, 'cert');
+  const key = flagValue(args, 'key');
+  if (cert === undefined && key === undefined) return null;
+  if (cert === undefined || key === undefined) throw new UsageError('--cert and --key go together');
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(resolve(cwd, path));
+    } catch (err) {
+      throw new UsageError(`cannot read --${flag} '${path}': ${(err as Error).message}`);
+    }
+  };
+  return { cert: read('cert', cert), key: read('key', key) };
+}
+
 export async function serveCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   const args = parseArgs(argv, SPEC.options, SPEC.name);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (usage: ${SERVE_USAGE})`);
@@ -68,30 +98,36 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   // Until the bridge brings an engine to serve (and its alerts), the log tells who asked for what.
   const note = (event: string, req: IncomingMessage, fields: Record<string, unknown>, detail: string) =>
     log.record({ entry: { event, time: new Date().toISOString(), peer: remoteOf(req), ...fields }, detail });
-  const target = (req: IncomingMessage) => (req.url ?? '').slice(0, LOGGED_PATH_CHARS);
+  // The bridge token never reaches a log.
+  const target = (req: IncomingMessage) => redactToken((req.url ?? '').slice(0, LOGGED_PATH_CHARS));
+  const tls = tlsFiles(args, io.cwd);
 
   const handler = staticFiles(appDir);
   // The tracker rides along: WebTorrent signalling on ws://…/announce, HTTP announce and scrape, /stats, /metrics.
   const tracker = new TrackerService({});
   const sweeper = setInterval(() => tracker.sweep(), tracker.limits.sweepIntervalMs);
   sweeper.unref();
-  const server = createServer((req, res) => {
+  let engine: ServeEngine | null = null;
+  const listener: RequestListener = (req, res) => {
     res.once('finish', () => note('http-request', req, { method: req.method, path: target(req), status: res.statusCode }, `${req.method} ${target(req)} ${res.statusCode}`));
+    if (engine?.bridge.handleHttp(req, res)) return;
     if (tracker.handleHttp(req, res)) return;
     handler(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, listener) : createServer(listener);
   server.on('upgrade', (req, socket, head: Buffer) => {
     note('ws-opened', req, { path: target(req) }, `WebSocket ${target(req)}`);
     socket.once('close', () => note('ws-closed', req, { path: target(req) }, `WebSocket ${target(req)} closed`));
+    if (engine?.bridge.handleUpgrade(req, socket, head, remoteOf(req))) return;
     tracker.handleUpgrade(req, socket, head);
   });
+  let closing: Promise<void> | null = null;
   server.on('close', () => {
     clearInterval(sweeper);
     tracker.close();
-    log.close();
   });
   // Without an explicit --port, step past ports that are taken rather than failing.
   let port = explicitPort ?? DEFAULT_PORT;
@@ -110,17 +146,46 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
       );
     }
   }
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shownHost}:${port}/`;
-  const trackerUrl = `ws://${shownHost}:${port}/announce`;
+  const shownHost = displayHost(host);
+  const scheme = tls ? 'https' : 'http';
+  const url = `${scheme}://${shownHost}:${port}/`;
+  const trackerUrl = `${tls ? 'wss' : 'ws'}://${shownHost}:${port}/announce`;
+  if (!hasFlag(args, 'no-bridge')) {
+    try {
+      engine = await startServeEngine(args, io.cwd, { host, port, secure: tls !== null }, (event, fields, detail) =>
+        log.record({ entry: { event, time: new Date().toISOString(), ...fields }, detail }),
+      );
+      log.follow(engine.node.session);
+    } catch (err) {
+      server.close();
+      log.close();
+      throw err;
+    }
+  }
+  const bridgeUrl = engine ? `${tls ? 'wss' : 'ws'}://${shownHost}:${port}/bridge` : null;
+  // The token rides in the fragment: the app keeps it, and it never reaches a server log or a Referer.
+  const open = engine?.token ? `${url}#bridge-token=${encodeURIComponent(engine.token)}` : url;
+  const offLoopback = !isLoopbackHost(host);
   io.stdout.write(
     json
-      ? `${JSON.stringify({ url, port, host, tracker: trackerUrl })}\n`
-      : `Sluice is running at ${url}\nTracker: ${trackerUrl} (also http://${shownHost}:${port}/announce)\n(press Ctrl-C to stop)\n`,
+      ? `${JSON.stringify({ url, port, host, tracker: trackerUrl, bridge: bridgeUrl, open, ...(engine ? { token: engine.token, out: engine.out, peerPort: engine.node.port } : {}) })}\n`
+      : `Sluice is running at ${open}\nTracker: ${trackerUrl} (also ${scheme}://${shownHost}:${port}/announce)\n` +
+          (engine ? `Bridge: ${bridgeUrl}${engine.token ? ' (the URL above carries its token)' : ''}; downloads for browsers go to ${engine.out}\n` : '') +
+          (offLoopback && !tls ? 'Off loopback, plain http is no secure context: browsers give the page no service worker and no OPFS (serve HTTPS with --cert FILE --key FILE)\n' : '') +
+          '(press Ctrl-C to stop)\n',
   );
 
   await new Promise<void>((done) => {
-    const stop = () => server.close(() => done());
+    const stop = () => {
+      closing ??= (async () => {
+        engine?.bridge.close();
+        server.closeAllConnections?.();
+        await new Promise<void>((closed) => server.close(() => closed()));
+        await engine?.node.close();
+        log.close();
+      })();
+      void closing.then(done);
+    };
     signal?.addEventListener('abort', stop, { once: true });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -1,0 +1,26 @@
+import type { FileStatus } from '../../core/api/types.js';
+import { mediaKind } from '../../core/stream/http-range.js';
+import { streamPath } from '../../core/stream/stream-path.js';
+
+export { mediaKind };
+
+/**
+ * The `/stream/...` URL of one of a torrent's files, given the `files` command's list (padding files
+ * are not in it, so its order is the file numbering of `sluice info`).
+ */
+export function streamUrlOf(infoHash: string, files: readonly FileStatus[], file: FileStatus): string {
+  return streamPath(infoHash, files.indexOf(file) + 1, file.path);
+}
+
+/** The file to open at once: the largest video or audio file, else the largest image; null if none. */
+export function fileToPlay(files: readonly FileStatus[]): { readonly file: FileStatus; readonly kind: 'video' | 'audio' | 'image' } | null {
+  let best: { file: FileStatus; kind: 'video' | 'audio' | 'image' } | null = null;
+  for (const file of files) {
+    const kind = mediaKind(file.path);
+    if (!kind) continue;
+    const playable = kind !== 'image';
+    const bestPlayable = best !== null && best.kind !== 'image';
+    if (best === null || (playable && !bestPlayable) || (playable === bestPlayable && file.length > best.file.length)) best = { file, kind };
+  }
+  return best;
+}

@@ -1,0 +1,186 @@
+import type { Alert } from '../../core/api/types.js';
+import type { FileStreamOptions } from '../../core/engine/file-stream.js';
+import { isSluiceError } from '../../core/errors.js';
+import type { Metainfo } from '../../core/metainfo/model.js';
+import { mediaKind, planRange, rangeResponseHead } from '../../core/stream/http-range.js';
+import { fileIndexOfNumber } from '../../core/stream/stream-path.js';
+import type { StreamReply, StreamRequest } from './stream-protocol.js';
+import { tailPieces, readAheadFor } from './stream-deadlines.js';
+
+/** What the responder needs of a torrent: the public Torrent methods it streams with. */
+export interface StreamableTorrent {
+  readonly metainfo: Metainfo | null;
+  now(): number;
+  hasPiece(piece: number): boolean;
+  setPieceDeadline(piece: number, deadline: number): void;
+  readStream(fileIndex: number, options: FileStreamOptions): AsyncGenerator<Uint8Array>;
+}
+
+/** The engine as the responder sees it. */
+export interface StreamSource {
+  torrent(infoHash: string): StreamableTorrent | undefined;
+  /** Subscribes to the session's alerts; returns the unsubscribe. */
+  onAlert(listener: (alert: Alert) => void): () => void;
+}
+
+/** The part of a MessagePort the responder uses (a DOM MessagePort, or Node's in tests). */
+export interface StreamPort {
+  postMessage(message: StreamReply, transfer: ArrayBuffer[]): void;
+  addEventListener(type: 'message', listener: (event: { readonly data: StreamRequest }) => void): void;
+  start(): void;
+  close(): void;
+}
+
+interface OpenStream {
+  readonly port: StreamPort;
+  readonly abort: AbortController;
+  body: AsyncGenerator<Uint8Array> | null;
+  pulling: boolean;
+}
+
+/** How long a video's tail waits behind the playhead's first pieces, in ms. */
+const TAIL_DEADLINE_MS = 1_000;
+
+/**
+ * Serves the Service Worker's stream requests from the Session, in the engine worker. Each request
+ * is one `readStream` over the planned range (the playhead's piece first, then read-ahead); a video's
+ * tail gets deadlines when it is first opened, since an MP4 written without `faststart` keeps its
+ * index (moov) there and no frame plays before it arrives. Bytes leave as transferred buffers, one
+ * chunk per pull, so no file is ever held whole.
+ */
+export class StreamResponder {
+  private port: StreamPort | null = null;
+  private readonly streams = new Map<number, OpenStream>();
+  /** `<infohash>/<file index>` of the videos whose tail was asked for already. */
+  private readonly tailsAsked = new Set<string>();
+
+  constructor(private readonly source: StreamSource) {}
+
+  /** Serves `port` from now on. The SW that held the previous one is gone: its streams stop. */
+  attach(port: StreamPort): void {
+    const old = this.port;
+    this.port = port;
+    if (old) {
+      for (const [id, stream] of this.streams) if (stream.port === old) this.cancel(id);
+      old.close();
+    }
+    port.addEventListener('message', (event) => this.onRequest(port, event.data));
+    port.start();
+  }
+
+  private onRequest(port: StreamPort, request: StreamRequest): void {
+    switch (request.kind) {
+      case 'open':
+        void this.open(port, request);
+        return;
+      case 'pull':
+        void this.pull(request.id);
+        return;
+      case 'cancel':
+        this.cancel(request.id);
+        return;
+    }
+  }
+
+  private async open(port: StreamPort, request: Extract<StreamRequest, { kind: 'open' }>): Promise<void> {
+    const { id } = request;
+    const stream: OpenStream = { port, abort: new AbortController(), body: null, pulling: false };
+    this.streams.set(id, stream);
+    const fail = (status: number, code: string, message: string) => {
+      this.streams.delete(id);
+      this.reply(port, { kind: 'fail', id, status, code, message });
+    };
+    const torrent = this.source.torrent(request.infoHash);
+    if (!torrent) return fail(404, 'stream/unknown-torrent', `no torrent ${request.infoHash} in the engine`);
+    const meta = torrent.metainfo ?? (await this.metadataOf(request.infoHash, stream.abort.signal));
+    if (stream.abort.signal.aborted) return;
+    if (!meta) return fail(404, 'stream/unknown-torrent', `torrent ${request.infoHash} was removed`);
+    const fileIndex = fileIndexOfNumber(meta, request.fileNumber);
+    if (fileIndex === null) return fail(404, 'stream/no-such-file', `torrent ${request.infoHash} has no file ${request.fileNumber}`);
+    const file = meta.files[fileIndex]!;
+    const name = file.path[file.path.length - 1] ?? '';
+    const plan = planRange(request.range, file.length);
+    const head = rangeResponseHead(plan, file.length, name);
+    const hasBody = plan.kind !== 'unsatisfiable' && !request.headOnly && plan.end > plan.start;
+    if (hasBody) {
+      const readAhead = readAheadFor(meta.pieceLength);
+      stream.body = torrent.readStream(fileIndex, { start: plan.start, end: plan.end, ...readAhead, signal: stream.abort.signal });
+      if (mediaKind(name) === 'video') this.askForTail(request.infoHash, torrent, meta, fileIndex);
+    } else this.streams.delete(id);
+    this.reply(port, { kind: 'head', id, status: head.status, headers: head.headers, hasBody });
+  }
+
+  private async pull(id: number): Promise<void> {
+    const stream = this.streams.get(id);
+    if (!stream?.body || stream.pulling) return;
+    stream.pulling = true;
+    try {
+      const next = await stream.body.next();
+      if (stream.abort.signal.aborted) return;
+      if (next.done) {
+        this.streams.delete(id);
+        this.reply(stream.port, { kind: 'end', id });
+        return;
+      }
+      const bytes = ownedBuffer(next.value);
+      this.reply(stream.port, { kind: 'chunk', id, bytes }, [bytes]);
+    } catch (err) {
+      this.streams.delete(id);
+      if (stream.abort.signal.aborted) return;
+      const code = isSluiceError(err) ? err.code : 'stream/failed';
+      this.reply(stream.port, { kind: 'fail', id, status: 500, code, message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      stream.pulling = false;
+    }
+  }
+
+  private cancel(id: number): void {
+    const stream = this.streams.get(id);
+    if (!stream) return;
+    this.streams.delete(id);
+    // A waiting `next()` rejects at once and the stream's finally drops its deadlines; a stream
+    // resting between chunks is ended here.
+    stream.abort.abort();
+    if (!stream.pulling) void stream.body?.return(undefined).catch(() => {});
+  }
+
+  /** The torrent's metadata once it arrives, or null if it is removed or the request is cancelled first. */
+  private metadataOf(infoHash: string, signal: AbortSignal): Promise<Metainfo | null> {
+    return new Promise((resolve) => {
+      const done = (meta: Metainfo | null) => {
+        unsubscribe();
+        signal.removeEventListener('abort', onAbort);
+        resolve(meta);
+      };
+      const onAbort = () => done(null);
+      const unsubscribe = this.source.onAlert((alert) => {
+        if (alert.infoHash !== infoHash) return;
+        if (alert.type === 'metadata-received') done(this.source.torrent(infoHash)?.metainfo ?? null);
+        else if (alert.type === 'torrent-removed') done(null);
+      });
+      signal.addEventListener('abort', onAbort);
+    });
+  }
+
+  private askForTail(infoHash: string, torrent: StreamableTorrent, meta: Metainfo, fileIndex: number): void {
+    const key = `${infoHash}/${fileIndex}`;
+    if (this.tailsAsked.has(key)) return;
+    this.tailsAsked.add(key);
+    const at = torrent.now() + TAIL_DEADLINE_MS;
+    for (const piece of tailPieces(meta, fileIndex)) if (!torrent.hasPiece(piece)) torrent.setPieceDeadline(piece, at);
+  }
+
+  private reply(port: StreamPort, message: StreamReply, transfer: ArrayBuffer[] = []): void {
+    port.postMessage(message, transfer);
+  }
+}
+
+/**
+ * A buffer that can be transferred. Stores return bytes the caller owns (every store copies on
+ * read), so a view over a whole buffer moves as it is; a view into a larger buffer is copied, since
+ * transferring it would detach bytes that are not ours.
+ */
+function ownedBuffer(view: Uint8Array): ArrayBuffer {
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) return view.buffer;
+  return view.slice().buffer;
+}

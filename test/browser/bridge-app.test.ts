@@ -1,0 +1,164 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { staticFiles } from '../../sidecar/src/http/static-files.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { sluiceLong } from '../helpers/cli.js';
+import { libtorrentCreate, startLibtorrent, stopAllLibtorrent } from '../helpers/libtorrent.js';
+import { requireTool } from '../helpers/tools.js';
+import { cleanTemps, tempDir } from '../interop/fixture.js';
+
+/**
+ * The bridge end to end, in Debian's Chromium on loopback: libtorrent seeds an MP4 over TCP only (no
+ * WebRTC anywhere), and the app opened from `sluice serve` at `/#<magnet with x.pe=libtorrent>` gets
+ * every byte through the sidecar, which keeps the same bytes in its --out folder.
+ */
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const GIVE_UP_MS = 120_000;
+let browser: Browser | undefined;
+let appDir = '';
+const contexts: BrowserContext[] = [];
+const servers: ReturnType<typeof sluiceLong>[] = [];
+
+beforeAll(async () => {
+  appDir = tempDir('bridge-app-dist');
+  await build({ root: repoRoot, logLevel: 'silent', build: { outDir: appDir, emptyOutDir: true } });
+  browser = await launchChromium();
+}, 300_000);
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close().catch(() => {});
+  for (const s of servers.splice(0)) {
+    s.child.kill('SIGTERM');
+    await s.exited;
+  }
+  await stopAllLibtorrent();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  cleanTemps();
+});
+
+/** A 6 s 640x360 H.264 MP4 (about 1.5 MB) from Debian's ffmpeg; noise keeps it from compressing to nothing. */
+function makeMp4(dir: string, name: string): Buffer {
+  requireTool('ffmpeg');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-t', '6',
+    '-vf', 'noise=alls=30:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2M', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path,
+  ]);
+  return readFileSync(path);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function startServe(out: string, extra: string[] = []) {
+  const server = sluiceLong(['serve', '--port', '0', '--app', appDir, '--out', out, '--state', tempDir('bridge-state'), '--no-dht', '--no-webrtc', '--json', ...extra]);
+  servers.push(server);
+  return { server, info: JSON.parse(await server.firstLine) as { url: string; open: string; bridge: string } };
+}
+
+/** The app with no tracker and no STUN server: the bridge is its only way to a peer. */
+async function openApp(origin: string, path: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser!.newContext();
+  contexts.push(context);
+  await context.addInitScript(() => {
+    const g = globalThis as unknown as { localStorage: { setItem(key: string, value: string): void }; peerAlerts: string[] };
+    g.localStorage.setItem('sluice:trackers', '[]');
+    g.localStorage.setItem('sluice:ice-servers', '[]');
+    // Every peer the engine connected to, from its status batches (subscribed as soon as the page makes its client).
+    g.peerAlerts = [];
+    type Client = { subscribe(f: (b: { alerts: { type: string; address?: string }[] }) => void): void };
+    Object.defineProperty(globalThis, 'sluiceEngine', {
+      configurable: true,
+      set(client: Client) {
+        Object.defineProperty(globalThis, 'sluiceEngine', { value: client, writable: true, configurable: true });
+        client.subscribe((b) => b.alerts.forEach((a) => a.type === 'peer-connected' && g.peerAlerts.push(a.address!)));
+      },
+    });
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${origin}${path}`);
+  await page.waitForSelector('main[data-engine]');
+  return { page, errors };
+}
+
+async function readBack(page: Page, infoHash: string): Promise<string> {
+  return page.evaluate(async (ih) => {
+    type Outcome<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
+    const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<Outcome<unknown>> } }).sluiceEngine;
+    const bytes = (await engine.call('readFile', { infoHash: ih, fileIndex: 0 })) as Outcome<Uint8Array>;
+    if (!bytes.ok) throw new Error(bytes.error.message);
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.value));
+    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }, infoHash);
+}
+
+describe('the bridge in Chromium', () => {
+  it('downloads an MP4 that only libtorrent (TCP) has, through sluice serve, and the --out folder holds the same bytes', async () => {
+    const seedDir = tempDir('bridge-seed');
+    const video = makeMp4(seedDir, 'clip.mp4');
+    const torrentPath = join(tempDir('bridge-torrent'), 'clip.torrent');
+    const { v1 } = libtorrentCreate(join(seedDir, 'clip.mp4'), torrentPath, { v1Only: true, pieceLength: 65536 });
+    const seeder = await startLibtorrent({ torrent: torrentPath, savePath: seedDir, seedMode: true });
+    const out = tempDir('bridge-out');
+    const { info } = await startServe(out);
+    const magnet = `magnet:?xt=urn:btih:${v1}&dn=clip.mp4&x.pe=127.0.0.1:${seeder.port}`;
+
+    const { page, errors } = await openApp(new URL(info.open).origin, `/#${magnet}`);
+    await page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
+    const torrent = `[data-infohash="${v1}"]`;
+    try {
+      await page.waitForSelector(`${torrent}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
+    } catch (err) {
+      throw new Error(`never complete: ${String(err).split('\n')[0]}\npage: ${await page.locator('main').innerText()}\nerrors: ${errors.join(' | ')}\nsidecar: ${servers[0]!.stderr()}`);
+    }
+    expect(await page.getAttribute(torrent, 'data-progress')).toBe('1');
+    // Its only peer was the sidecar, through the bridge (a websocket peer keyed by the sidecar's peer id).
+    expect(await page.evaluate(() => (globalThis as unknown as { peerAlerts: string[] }).peerAlerts)).toEqual([expect.stringMatching(/^websocket:[0-9a-f]{40}$/)]);
+    expect(await readBack(page, v1!)).toBe(sha256(video));
+    // The sidecar keeps what it fetched for the browser, byte-identical, in --out.
+    expect(sha256(readFileSync(join(out, 'clip.mp4')))).toBe(sha256(video));
+    // libtorrent uploaded it once, to the sidecar: the browser never reached it.
+    const status = await seeder.waitFor((l) => l.type === 'status' && l.uploaded >= video.length);
+    expect(status.type === 'status' && status.uploaded).toBeLessThan(video.length * 2);
+    await page.screenshot({ path: '/tmp/sluice-bridge-app.png', fullPage: true });
+  }, 300_000);
+
+  it('shows the bridge as off where the page was not served by sluice serve, and down with the reason when the token is wrong', async () => {
+    const { info } = await startServe(tempDir('bridge-out2'), ['--token', 'the-right-token']);
+    const origin = new URL(info.open).origin;
+    const wrong = await openApp(origin, '/#bridge-token=not-the-token');
+    await wrong.page.waitForSelector('[data-bridge="down"]', { timeout: GIVE_UP_MS });
+    expect(await wrong.page.locator('[data-bridge]').innerText()).toMatch(/token/);
+    // The token left the address once kept.
+    expect(new URL(wrong.page.url()).hash).toBe('');
+    const right = await openApp(origin, '/#bridge-token=the-right-token');
+    await right.page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
+    // The same app from a plain static server has no bridge: it says so, and tries nothing more.
+    const site = createServer((req, res) => void staticFiles(appDir)(req, res));
+    await new Promise<void>((done) => site.listen(0, '127.0.0.1', done));
+    try {
+      const elsewhere = await openApp(`http://127.0.0.1:${(site.address() as AddressInfo).port}`, '/');
+      await elsewhere.page.waitForSelector('[data-bridge="off"]', { timeout: GIVE_UP_MS });
+      expect(await elsewhere.page.locator('[data-bridge]').innerText()).toMatch(/not served by sluice serve/);
+    } finally {
+      site.closeAllConnections();
+      site.close();
+    }
+  }, 300_000);
+});

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { readFileStream, type VerifiedPieceSource } from '../../src/core/engine/file-stream.js';
+import type { Torrent } from '../../src/core/engine/torrent.js';
+import { toHex } from '../../src/core/util/hex.js';
+import { readAheadFor, tailPieces } from '../../src/browser/stream/stream-deadlines.js';
+import type { StreamReply, StreamRequest } from '../../src/browser/stream/stream-protocol.js';
+import { StreamResponder, type StreamableTorrent, type StreamPort } from '../../src/browser/stream/stream-responder.js';
+import { makeTorrent, recordingStorage, seededStorage, SimNet } from '../helpers/engine.js';
+
+/**
+ * The engine's end of the stream port, in Node: a real Session on a simulated swarm, a real
+ * MessageChannel. What the Service Worker asks (open, pull, cancel) and what comes back.
+ */
+
+const PIECE = 16384;
+
+/** The real torrent, with its deadline calls recorded on the way through. */
+function recorded(torrent: Torrent): StreamableTorrent & { set: Map<number, number>; cleared: Set<number> } {
+  const set = new Map<number, number>();
+  const cleared = new Set<number>();
+  const source: VerifiedPieceSource = {
+    get metainfo() {
+      return torrent.metainfo;
+    },
+    now: () => torrent.now(),
+    hasPiece: (p) => torrent.hasPiece(p),
+    waitForPiece: (p) => torrent.waitForPiece(p),
+    readVerified: (p, b, l) => torrent.readVerified(p, b, l),
+    setPieceDeadline: (p, d) => {
+      set.set(p, d);
+      torrent.setPieceDeadline(p, d);
+    },
+    clearPieceDeadline: (p) => {
+      cleared.add(p);
+      torrent.clearPieceDeadline(p);
+    },
+  };
+  return {
+    set,
+    cleared,
+    get metainfo() {
+      return torrent.metainfo;
+    },
+    now: () => torrent.now(),
+    hasPiece: (p) => torrent.hasPiece(p),
+    setPieceDeadline: source.setPieceDeadline,
+    readStream: (fileIndex, options) => readFileStream(source, fileIndex, options),
+  };
+}
+
+async function setUp() {
+  const t = await makeTorrent(
+    [
+      { path: ['notes.txt'], length: 1000 },
+      { path: ['movie.mp4'], length: 40 * PIECE + 123 },
+    ],
+    { pieceLength: PIECE },
+  );
+  const infoHash = toHex(t.metainfo.infoHash!);
+  const net = new SimNet();
+  const seeder = net.session('seeder', { storage: seededStorage(t), settings: { uploadRateLimit: 200_000 } });
+  await seeder.addTorrent({ torrent: t.bytes });
+  const leecher = net.session('leecher', { storage: recordingStorage() });
+  // By info hash: no metadata until the seeder sends it; nothing wanted but what is streamed.
+  const torrent = await leecher.addTorrent({ infoHash }, { peers: ['seeder:1'], filePriorities: [0, 0] });
+  const view = recorded(torrent);
+  const responder = new StreamResponder({ torrent: (ih) => (ih === infoHash ? view : undefined), onAlert: (l) => leecher.on(l) });
+  const replies: StreamReply[] = [];
+  const connect = () => {
+    const channel = new MessageChannel();
+    responder.attach(channel.port1 as unknown as StreamPort);
+    channel.port2.addEventListener('message', (e) => replies.push((e as unknown as { data: StreamReply }).data));
+    channel.port2.start();
+    return (request: StreamRequest) => channel.port2.postMessage(request);
+  };
+  const until = (what: (r: StreamReply) => boolean) => net.run(() => replies.some(what), { maxSteps: 50_000 });
+  return { t, infoHash, net, torrent, view, connect, replies, until };
+}
+
+describe('StreamResponder (the engine end of the stream port)', () => {
+  it('answers an open made before the metadata, streams exactly the range chunk by chunk, and asks for a video tail early', async () => {
+    const { t, infoHash, view, connect, replies, until } = await setUp();
+    const send = connect();
+    const size = t.files[1]!.length;
+    send({ kind: 'open', id: 1, infoHash, fileNumber: 2, range: 'bytes=50000-', headOnly: false });
+    await until((r) => r.id === 1 && r.kind === 'head');
+    expect(replies.find((r) => r.id === 1)).toEqual({
+      kind: 'head',
+      id: 1,
+      status: 206,
+      hasBody: true,
+      headers: { 'Accept-Ranges': 'bytes', 'Cache-Control': 'no-store', 'Content-Type': 'video/mp4', 'Content-Length': String(size - 50_000), 'Content-Range': `bytes 50000-${size - 1}/${size}` },
+    });
+    // The movie's tail (where a moov may be) was given deadlines when it was opened.
+    const meta = view.metainfo!;
+    for (const p of tailPieces(meta, 1)) expect(view.set.has(p)).toBe(true);
+
+    const body: Uint8Array[] = [];
+    for (;;) {
+      const before = replies.length;
+      send({ kind: 'pull', id: 1 });
+      await until((r) => replies.indexOf(r) >= before && r.id === 1);
+      const reply = replies.at(-1)!;
+      if (reply.kind === 'end') break;
+      expect(reply.kind).toBe('chunk');
+      if (reply.kind === 'chunk') body.push(new Uint8Array(reply.bytes));
+    }
+    expect(Buffer.concat(body).equals(Buffer.from(t.files[1]!.subarray(50_000)))).toBe(true);
+  });
+
+  it('answers 416, HEAD and unknown files without a body, and 404 for what is not there', async () => {
+    const { t, infoHash, connect, replies, until } = await setUp();
+    const send = connect();
+    const size = t.files[1]!.length;
+    send({ kind: 'open', id: 1, infoHash, fileNumber: 2, range: `bytes=${size}-`, headOnly: false });
+    send({ kind: 'open', id: 2, infoHash, fileNumber: 1, range: null, headOnly: true });
+    send({ kind: 'open', id: 3, infoHash, fileNumber: 3, range: null, headOnly: false });
+    send({ kind: 'open', id: 4, infoHash: 'ab'.repeat(20), fileNumber: 1, range: null, headOnly: false });
+    await until((r) => r.id === 3);
+    await until((r) => r.id === 2);
+    await until((r) => r.id === 1);
+    const byId = (id: number) => replies.find((r) => r.id === id);
+    expect(byId(1)).toMatchObject({ kind: 'head', status: 416, hasBody: false, headers: { 'Content-Range': `bytes */${size}`, 'Content-Length': '0' } });
+    expect(byId(2)).toMatchObject({ kind: 'head', status: 200, hasBody: false, headers: { 'Content-Length': '1000', 'Content-Type': 'text/plain; charset=utf-8' } });
+    expect(byId(3)).toMatchObject({ kind: 'fail', status: 404, code: 'stream/no-such-file' });
+    expect(byId(4)).toMatchObject({ kind: 'fail', status: 404, code: 'stream/unknown-torrent' });
+  });
+
+  it('drops every deadline of a cancelled stream at once, and of the old port\'s streams when a new port comes', async () => {
+    const { infoHash, view, connect, replies, until, net } = await setUp();
+    const send = connect();
+    send({ kind: 'open', id: 1, infoHash, fileNumber: 2, range: `bytes=${20 * PIECE}-`, headOnly: false });
+    await until((r) => r.id === 1 && r.kind === 'head');
+    send({ kind: 'pull', id: 1 });
+    // The reader waits for the playhead's piece: it and the read-ahead have deadlines.
+    await net.run(() => view.set.size > tailPieces(view.metainfo!, 1).length);
+    const playhead = Math.floor((view.metainfo!.files[1]!.offset + 20 * PIECE) / PIECE);
+    expect(view.set.has(playhead)).toBe(true);
+    send({ kind: 'cancel', id: 1 });
+    await net.run(() => view.cleared.has(playhead), { maxSteps: 5 });
+    const marked = [...view.set.keys()].filter((p) => p >= playhead && p < playhead + readAheadFor(PIECE).readAhead && !view.hasPiece(p));
+    for (const p of marked) expect(view.cleared.has(p)).toBe(true);
+
+    // A stream on the old port is stopped when the page hands a new one (its SW is gone).
+    view.set.clear();
+    view.cleared.clear();
+    // Far from the first stream and the tail, so its pieces are not had yet.
+    send({ kind: 'open', id: 2, infoHash, fileNumber: 2, range: `bytes=${2 * PIECE}-`, headOnly: false });
+    await until((r) => r.id === 2 && r.kind === 'head');
+    send({ kind: 'pull', id: 2 });
+    const second = Math.floor((view.metainfo!.files[1]!.offset + 2 * PIECE) / PIECE);
+    await net.run(() => view.set.has(second));
+    connect();
+    await net.run(() => view.cleared.has(second), { maxSteps: 5 });
+    expect(replies.filter((r) => r.id === 2 && r.kind === 'chunk')).toEqual([]);
+  });
+});
+
+describe('stream deadlines', () => {
+  it('reads ahead about 8 MiB, within 2 to 64 pieces, due over 10 s', () => {
+    expect(readAheadFor(16384)).toEqual({ readAhead: 64, deadlineStepMs: 156 });
+    expect(readAheadFor(1024 * 1024)).toEqual({ readAhead: 8, deadlineStepMs: 1250 });
+    expect(readAheadFor(16 * 1024 * 1024)).toEqual({ readAhead: 2, deadlineStepMs: 5000 });
+  });
+
+  it('takes the pieces of a file\'s last 1% (256 KiB to 8 MiB) as its tail', () => {
+    const files = [
+      { length: 100, offset: 0, padding: false, path: ['a'] },
+      { length: 1024 * 1024 * 1024, offset: 100, padding: false, path: ['b.mp4'] },
+    ];
+    const meta = { pieceLength: 1024 * 1024, files } as unknown as Parameters<typeof tailPieces>[0];
+    // 1% of 1 GiB is over 8 MiB: the last 8 MiB, which straddle 9 pieces at this offset.
+    expect(tailPieces(meta, 1)).toEqual([1016, 1017, 1018, 1019, 1020, 1021, 1022, 1023, 1024]);
+    expect(tailPieces(meta, 0)).toEqual([0]);
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { decodeFrame, encodeControl } from '../../../src/core/bridge/frames.js';
+import { BRIDGE_PROTOCOL } from '../../../src/core/bridge/control.js';
+import { checkBridgeRequest, ownOrigins, redactToken } from '../../../sidecar/src/bridge/access.js';
+import { sluiceLong } from '../../helpers/cli.js';
+
+/** What a WebSocket upgrade to `url` gets: 'open', or the HTTP status it was refused with. */
+function upgrade(url: string, origin?: string): Promise<{ outcome: number | 'open'; ws: WebSocket }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, origin ? { origin } : {});
+    ws.once('open', () => resolve({ outcome: 'open', ws }));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve({ outcome: res.statusCode ?? 0, ws });
+      res.resume();
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
+
+/** Says hello over an open bridge and resolves with the sidecar's hello. */
+function hello(ws: WebSocket): Promise<{ type: string; protocol?: number }> {
+  return new Promise((resolve) => {
+    ws.once('message', (data: Buffer) => {
+      const frame = decodeFrame(new Uint8Array(data));
+      resolve(frame.kind === 'control' ? frame.message : { type: 'data' });
+    });
+    ws.send(encodeControl({ type: 'hello', protocol: BRIDGE_PROTOCOL, peerId: 'ab'.repeat(20), agent: 'test' }));
+  });
+}
+
+function startServe(extra: string[]) {
+  const app = mkdtempSync(join(tmpdir(), 'sluice-app-'));
+  writeFileSync(join(app, 'index.html'), '<!doctype html><title>Sluice</title>');
+  const state = mkdtempSync(join(tmpdir(), 'sluice-state-'));
+  return sluiceLong(['serve', '--port', '0', '--app', app, '--state', state, '--no-dht', '--json', ...extra]);
+}
+
+describe('sluice serve: who may use the bridge', () => {
+  const servers: ReturnType<typeof startServe>[] = [];
+  afterAll(() => servers.forEach((s) => s.child.kill('SIGTERM')));
+
+  it('off loopback (0.0.0.0) it makes a token and prints the URL carrying it; no token or a wrong one is 401, a foreign Origin 403, the token works', async () => {
+    const server = startServe(['--host', '0.0.0.0']);
+    servers.push(server);
+    const info = JSON.parse(await server.firstLine) as { url: string; bridge: string; open: string; token: string };
+    expect(info.token).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(info.open).toBe(`${info.url}#bridge-token=${info.token}`);
+    // The URL names an address of this machine other than loopback (the test namespace's own).
+    expect(new URL(info.url).hostname).not.toMatch(/^127\./);
+    const bridge = info.bridge;
+    const origin = new URL(info.url).origin;
+
+    expect((await upgrade(bridge)).outcome).toBe(401);
+    expect((await upgrade(`${bridge}?token=wrong-token-123`)).outcome).toBe(401);
+    expect((await upgrade(`${bridge}?token=${info.token}`, 'http://evil.example')).outcome).toBe(403);
+    // A page at another name that resolves here (DNS rebinding) is foreign too.
+    expect((await upgrade(`${bridge}?token=${info.token}`, `http://evil.example:${new URL(info.url).port}`)).outcome).toBe(403);
+    // The probe a page makes says the same, without upgrading.
+    const probe = await fetch(bridge.replace('ws:', 'http:'));
+    expect(probe.status).toBe(401);
+
+    const fromPage = await upgrade(`${bridge}?token=${info.token}`, origin);
+    expect(fromPage.outcome).toBe('open');
+    expect(await hello(fromPage.ws)).toMatchObject({ type: 'hello', protocol: BRIDGE_PROTOCOL });
+    fromPage.ws.close();
+    const fromScript = await upgrade(`${bridge}?token=${encodeURIComponent(info.token)}`);
+    expect(fromScript.outcome).toBe('open');
+    fromScript.ws.close();
+    expect(await (await fetch(`${bridge.replace('ws:', 'http:')}?token=${info.token}`)).json()).toMatchObject({ sluice: 'bridge', protocol: BRIDGE_PROTOCOL });
+  });
+
+  it('on loopback it needs no token, still refuses a foreign Origin, and takes --token and --allow-origin', async () => {
+    const plain = startServe([]);
+    servers.push(plain);
+    const info = JSON.parse(await plain.firstLine) as { url: string; bridge: string; token: string | null; open: string };
+    expect(info.token).toBeNull();
+    expect(info.open).toBe(info.url);
+    const open = await upgrade(info.bridge, new URL(info.url).origin.replace('127.0.0.1', 'localhost'));
+    expect(open.outcome).toBe('open');
+    open.ws.close();
+    expect((await upgrade(info.bridge, 'https://app.example')).outcome).toBe(403);
+
+    const withToken = startServe(['--token', 'a-chosen-token', '--allow-origin', 'https://app.example']);
+    servers.push(withToken);
+    const second = JSON.parse(await withToken.firstLine) as { bridge: string };
+    expect((await upgrade(second.bridge, 'https://app.example')).outcome).toBe(401);
+    const allowed = await upgrade(`${second.bridge}?token=a-chosen-token`, 'https://app.example');
+    expect(allowed.outcome).toBe('open');
+    allowed.ws.close();
+  });
+
+  it('a bridge that breaks the protocol is closed with a policy error, and the server goes on', async () => {
+    const server = startServe([]);
+    servers.push(server);
+    const info = JSON.parse(await server.firstLine) as { bridge: string };
+    const { ws } = await upgrade(info.bridge);
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(Buffer.from([7, 7, 7]));
+    expect(await closed).toBe(1008);
+    const again = await upgrade(info.bridge);
+    expect(await hello(again.ws)).toMatchObject({ type: 'hello' });
+    again.ws.close();
+  });
+});
+
+describe('bridge access rules', () => {
+  const access = { token: 'tok-123456', allowOrigins: ['https://app.example'], ownOrigins: ownOrigins('127.0.0.1', 8787, false) };
+  it('checks the token before the origin, and knows the server by where it listens', () => {
+    expect(checkBridgeRequest('/bridge', undefined, access)).toMatchObject({ ok: false, status: 401 });
+    expect(checkBridgeRequest('/bridge?token=tok-123456', 'http://localhost:8787', access)).toEqual({ ok: true });
+    expect(checkBridgeRequest('/bridge?token=tok-123456', 'http://127.0.0.1:8788', access)).toMatchObject({ ok: false, status: 403 });
+    expect(checkBridgeRequest('/bridge?token=tok-123456', 'https://app.example', access)).toEqual({ ok: true });
+    expect(checkBridgeRequest('/bridge?token=tok-1234567', 'https://app.example', access)).toMatchObject({ ok: false, status: 401 });
+  });
+  it('hides the token in logged request targets', () => {
+    expect(redactToken('/bridge?token=s3cret&x=1')).toBe('/bridge?token=…&x=1');
+  });
+});
