@@ -23,11 +23,11 @@ const MiB = 1024 * 1024;
 const TEST_TIMEOUT_MS = 180_000;
 const ADD_FIELD = 'Magnet link, info hash or .torrent URL';
 
-/** A folder that looks like something people share: a video, its subtitles and a poster (random bytes). */
+/** A folder that looks like something people share (random bytes; no media, so no player opens). */
 const FILES: Readonly<Record<string, number>> = {
-  'Sintel (2010)/Sintel.2010.1080p.mp4': 12 * MiB + 4321,
-  'Sintel (2010)/Subtitles/Sintel.en.srt': 23_456,
-  'Sintel (2010)/poster.jpg': 345_678,
+  'City Open Data 2024/traffic-counts.csv': 12 * MiB + 4321,
+  'City Open Data 2024/docs/README.txt': 23_456,
+  'City Open Data 2024/stations.json': 345_678,
 };
 
 let server: AppServer | undefined;
@@ -47,8 +47,8 @@ beforeAll(async () => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), randomBytes(size));
   }
-  const torrentFile = join(dir, 'sintel.torrent');
-  seeder = await startWebTorrent({ seed: join(dir, 'Sintel (2010)'), wsTracker: tracker.url, torrentOut: torrentFile });
+  const torrentFile = join(dir, 'open-data.torrent');
+  seeder = await startWebTorrent({ seed: join(dir, 'City Open Data 2024'), wsTracker: tracker.url, torrentOut: torrentFile });
   const ready = (await seeder.waitFor((l) => l.type === 'ready', APP_GIVE_UP_MS)) as { infoHash: string; magnet: string; length: number; pieceLength: number };
   seeded = { infoHash: ready.infoHash, magnet: ready.magnet, torrentFile, pieceCount: Math.ceil(ready.length / ready.pieceLength) };
 });
@@ -82,7 +82,7 @@ describe('the app UI', () => {
     await expect.poll(() => page.getByLabel(ADD_FIELD).inputValue()).toBe('');
 
     const row = torrent(page);
-    expect(await row.locator('.name').innerText()).toBe('Sintel (2010)');
+    expect(await row.locator('.name').innerText()).toBe('City Open Data 2024');
     await row.getByRole('button', { name: 'Details' }).click();
     const files = row.locator('.file');
     await expect.poll(() => files.count()).toBe(3);
@@ -102,14 +102,14 @@ describe('the app UI', () => {
     expect(await row.getByRole('tab', { name: /Peers/ }).getAttribute('aria-selected')).toBe('true');
 
     await row.getByRole('tab', { name: 'Files' }).click();
-    const poster = 'poster.jpg';
+    const poster = 'stations.json';
     await row.getByLabel(`Priority of ${poster}`).selectOption({ label: 'Skip' });
     await expect
       .poll(async () => (await engineCall<{ path: string; priority: number }[]>(page, 'files', { infoHash: seeded.infoHash })).find((f) => f.path === poster)?.priority)
       .toBe(0);
     await expect.poll(() => row.getByLabel(`Download ${poster}`).isChecked()).toBe(false);
     // The checkbox selects it again, at normal priority.
-    await row.getByLabel(`Download ${poster}`).check();
+    await row.getByLabel(`Download ${poster}`).click();
     await expect
       .poll(async () => (await engineCall<{ path: string; priority: number }[]>(page, 'files', { infoHash: seeded.infoHash })).find((f) => f.path === poster)?.priority)
       .toBe(4);
@@ -134,9 +134,10 @@ describe('the app UI', () => {
 
   it('keeps settings across a reload: speed and connection limits in the engine, trackers, STUN/TURN servers and theme in the page', async () => {
     const page = await openFresh('/', { keepSaved: true });
+    await page.waitForSelector('main[data-engine="leader"]');
     await page.getByRole('button', { name: 'Settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Settings' });
-    await expect.poll(() => dialog.getByLabel('Connection limit').inputValue()).not.toBe('');
+    await expect.poll(() => dialog.getByLabel('Connection limit').inputValue(), { timeout: APP_GIVE_UP_MS }).not.toBe('');
     expect(await dialog.locator('[data-storage-kind]').getAttribute('data-storage-kind')).toBe('opfs');
     await dialog.getByLabel('Download limit').fill('300');
     await dialog.getByLabel('Upload limit').fill('120');
@@ -160,7 +161,7 @@ describe('the app UI', () => {
     expect(await engineCall<{ trackers: string[] }>(page, 'engineSettings', {})).toEqual({ storage: 'opfs', trackers: [tracker.url, extraTracker] });
     await page.getByRole('button', { name: 'Settings' }).click();
     const again = page.getByRole('dialog', { name: 'Settings' });
-    await expect.poll(() => again.getByLabel('Download limit').inputValue()).toBe('300');
+    await expect.poll(() => again.getByLabel('Download limit').inputValue(), { timeout: APP_GIVE_UP_MS }).toBe('300');
     expect(await again.getByLabel('Upload limit').inputValue()).toBe('120');
     expect(await again.getByLabel('Connection limit').inputValue()).toBe('40');
     expect(await again.getByLabel('One address a line').inputValue()).toBe(`${tracker.url}\n${extraTracker}`);
@@ -268,6 +269,7 @@ describe('the app UI', () => {
     await page.waitForTimeout(1500);
 
     await page.mouse.move(0, 0);
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     const out = join(repoRoot, 'docs/screenshots');
     mkdirSync(out, { recursive: true });
     await page.setViewportSize({ width: 1100, height: 860 });
@@ -277,6 +279,7 @@ describe('the app UI', () => {
     await page.screenshot({ path: join(out, 'app-dark.png') });
     await torrent(page).getByRole('button', { name: 'Details' }).click();
     await page.setViewportSize({ width: 360, height: 780 });
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await page.emulateMedia({ colorScheme: 'light' });
     await page.screenshot({ path: join(out, 'app-phone.png') });
     // Nothing overflows sideways at phone width.
