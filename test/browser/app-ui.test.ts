@@ -276,6 +276,8 @@ describe('the app UI', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.screenshot({ path: join(out, 'app-light.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
+    // The piece map's canvas takes its colours at its next redraw (each details refresh, once a second).
+    await page.waitForTimeout(1500);
     await page.screenshot({ path: join(out, 'app-dark.png') });
     await torrent(page).getByRole('button', { name: 'Details' }).click();
     await page.setViewportSize({ width: 360, height: 780 });
