@@ -2,7 +2,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { bridgeSetting, channelModeSetting, defaultTrackers, EngineClient, iceServersSetting, keepBridgeToken, startServiceWorker } from '../browser/client/index.js';
 import { App } from './app.js';
+import { applyTheme, savedTheme } from './theme.js';
 import './app.css';
+
+// The chosen theme before the first paint, so a dark page never flashes light.
+applyTheme(savedTheme());
 
 // Opened at the URL `sluice serve` printed: keep its bridge token, and take it out of the address.
 const withoutToken = keepBridgeToken(location.hash, localStorage);

@@ -1,46 +1,47 @@
+import { useState } from 'react';
 import type { EngineClient, Outcome, TorrentView } from '../browser/client/index.js';
-import { formatBytes, formatPercent } from './format.js';
+import { TorrentRow } from './torrent-row.js';
 
 interface Props {
   readonly client: EngineClient;
   readonly torrents: readonly TorrentView[];
   readonly report: (outcome: Outcome<unknown>) => void;
+  /** Each torrent's latest tracker failure, in words, while it has one. */
+  readonly trackerProblems: ReadonlyMap<string, string>;
   /** Shows the torrent's contents (its player, its files). */
   readonly onOpen: (infoHash: string) => void;
 }
 
 /** One element per torrent, carrying the data-* hooks tests and scripts rely on. */
-export function TorrentList({ client, torrents, report, onOpen }: Props) {
-  if (torrents.length === 0) return <p className="empty">No torrents yet. Open a magnet link, or seed some files.</p>;
+export function TorrentList({ client, torrents, report, trackerProblems, onOpen }: Props) {
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  if (torrents.length === 0) {
+    return (
+      <div className="empty panel">
+        <p className="empty-title">No torrents yet</p>
+        <p>Paste a magnet link above, open a .torrent file, or seed your own files to share them.</p>
+      </div>
+    );
+  }
+  const toggle = (infoHash: string) =>
+    setOpen((previous) => {
+      const next = new Set(previous);
+      if (!next.delete(infoHash)) next.add(infoHash);
+      return next;
+    });
   return (
-    <ul className="torrents">
+    <ul className="torrents" aria-label="Torrents">
       {torrents.map((t) => (
-        <li
+        <TorrentRow
           key={t.infoHash}
-          className="torrent"
-          data-infohash={t.infoHash}
-          data-state={t.state}
-          data-progress={String(t.progress)}
-          data-magnet={t.magnet}
-        >
-          <div className="name">{t.name || t.infoHash}</div>
-          <div className="line">
-            <span className="state">{t.state}</span> · {formatPercent(t.progress)} of {formatBytes(t.wantedBytes)} · {t.peers} peers{t.bridgePeers ? ` (${t.bridgePeers} through the bridge)` : ''} · ↓ {formatBytes(t.downloadRate)}/s · ↑{' '}
-            {formatBytes(t.uploadRate)}/s
-          </div>
-          {t.error ? <div className="error" role="alert">{t.error.message}</div> : null}
-          <div className="actions">
-            <button onClick={() => onOpen(t.infoHash)}>Open</button>
-            {t.state === 'paused' ? (
-              <button onClick={() => void client.call('resume', { infoHash: t.infoHash }).then(report)}>Resume</button>
-            ) : (
-              <button onClick={() => void client.call('pause', { infoHash: t.infoHash }).then(report)}>Pause</button>
-            )}
-            <button onClick={() => void client.call('remove', { infoHash: t.infoHash, deleteData: false }).then(report)}>Remove</button>
-            <button onClick={() => void client.call('remove', { infoHash: t.infoHash, deleteData: true }).then(report)}>Remove with data</button>
-            <button onClick={() => void navigator.clipboard?.writeText(t.magnet)}>Copy magnet</button>
-          </div>
-        </li>
+          client={client}
+          torrent={t}
+          report={report}
+          trackerProblem={trackerProblems.get(t.infoHash) ?? null}
+          expanded={open.has(t.infoHash)}
+          onToggle={() => toggle(t.infoHash)}
+          onOpen={() => onOpen(t.infoHash)}
+        />
       ))}
     </ul>
   );

@@ -175,6 +175,8 @@ describe('the app across reloads, in Chromium', () => {
     expect(await opfsTorrentFolders(page)).toEqual([removed, stays].sort());
 
     await page.locator(`[data-infohash="${removed}"]`).getByRole('button', { name: 'Remove with data' }).click();
+    // The app asks before deleting data.
+    await page.locator(`[data-infohash="${removed}"]`).getByRole('button', { name: 'Delete data' }).click();
     await page.waitForSelector(`[data-infohash="${removed}"]`, { state: 'detached', timeout: APP_GIVE_UP_MS });
     await expect.poll(() => opfsTorrentFolders(page)).toEqual([stays]);
     await page.reload();

@@ -48,16 +48,23 @@ export class ChromiumApp {
     readonly origin: string,
   ) {}
 
-  /** A fresh profile (its own OPFS and IndexedDB): loopback only, camera/mic granted for ICE. */
-  async newContext(trackerUrl: string, channelMode: 'auto' | 'relay' = 'auto'): Promise<BrowserContext> {
-    const context = await this.browser.newContext();
+  /**
+   * A fresh profile (its own OPFS and IndexedDB): loopback only, camera/mic granted for ICE. The test
+   * settings are written before every page load; with `keepSaved` only where the page has none yet,
+   * so what the person saved in the app survives a reload.
+   */
+  async newContext(trackerUrl: string, channelMode: 'auto' | 'relay' = 'auto', options: { readonly keepSaved?: boolean; readonly colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserContext> {
+    const context = await this.browser.newContext(options.colorScheme ? { colorScheme: options.colorScheme } : {});
     this.contexts.push(context);
-    await context.grantPermissions(['camera', 'microphone'], { origin: this.origin });
-    await context.addInitScript((settings) => {
-      // Runs in the page (the test's tsconfig has no DOM types).
-      const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
-      for (const [key, value] of Object.entries(settings)) storage.setItem(key, value);
-    }, appSettings(trackerUrl, channelMode));
+    await context.grantPermissions(['camera', 'microphone', 'clipboard-read', 'clipboard-write'], { origin: this.origin });
+    await context.addInitScript(
+      ({ settings, keepSaved }) => {
+        // Runs in the page (the test's tsconfig has no DOM types).
+        const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void } }).localStorage;
+        for (const [key, value] of Object.entries(settings)) if (!keepSaved || storage.getItem(key) === null) storage.setItem(key, value);
+      },
+      { settings: appSettings(trackerUrl, channelMode), keepSaved: options.keepSaved ?? false },
+    );
     return context;
   }
 

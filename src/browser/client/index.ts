@@ -7,21 +7,24 @@ export type {
   EngineCommands,
   EngineFailure,
   EngineOptions,
+  EngineSettings,
   EngineStatus,
   Outcome,
   SeedJob,
   StatusBatch,
+  TorrentDetails,
   TorrentInput,
+  TorrentRateLimits,
   TorrentView,
 } from './protocol.js';
 export { STATUS_INTERVAL_MS } from './protocol.js';
 export type { ChannelMode } from '../rtc/rtc-messages.js';
-export { DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting } from './settings.js';
+export { DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting, saveIceServersSetting, saveTrackersSetting } from './settings.js';
 export { requestPersistentStorage, storageReport, type StorageReport } from '../storage/storage-pressure.js';
 export { startServiceWorker, type ServiceWorkerEvent, type ServiceWorkerHandle } from './service-worker.js';
 export { fileToPlay, mediaKind, streamUrlOf } from './stream-link.js';
 export { forgetSharedFiles, takeSharedFiles } from './share-inbox.js';
-export type { FileStatus } from '../../core/api/types.js';
+export type { FileStatus, PeerStatus, Priority, SessionSettings, TrackerStatus } from '../../core/api/types.js';
 export { bridgeSetting, keepBridgeToken } from './bridge-settings.js';
 export type { BridgeConfig, BridgeState } from '../bridge/bridge-config.js';
 export type { BridgeView } from '../bridge/bridge-client.js';

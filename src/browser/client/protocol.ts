@@ -4,7 +4,7 @@
  * back as values (`{ ok: false, error }`) with a stable code and a one-line message, never as a
  * thrown exception across the boundary.
  */
-import type { Alert, FileStatus, Priority, SessionSettings, TorrentStatus } from '../../core/api/types.js';
+import type { Alert, FileStatus, PeerStatus, Priority, SessionSettings, TorrentStatus, TrackerStatus } from '../../core/api/types.js';
 import type { RtcEvent, RtcRequest } from '../rtc/rtc-messages.js';
 import type { BridgeConfig } from '../bridge/bridge-config.js';
 import type { BridgeView } from '../bridge/bridge-client.js';
@@ -20,7 +20,15 @@ export interface EngineCommands {
   /** Adds a torrent. One already in the engine is left exactly as it is (`added: false`). */
   add: { args: { readonly input: TorrentInput; readonly paused?: boolean }; result: { readonly infoHash: string; readonly added: boolean } };
   /** Makes a torrent from the files in the worker (progress in `seeding` jobs), then seeds it. */
-  seed: { args: { readonly files: readonly File[]; readonly name?: string }; result: { readonly infoHash: string; readonly magnet: string } };
+  seed: {
+    args: {
+      readonly files: readonly File[];
+      readonly name?: string;
+      /** Each file's path inside a dropped folder (`folder/sub/file`), where `webkitRelativePath` cannot say it. */
+      readonly paths?: readonly string[];
+    };
+    result: { readonly infoHash: string; readonly magnet: string };
+  };
   pause: { args: { readonly infoHash: string }; result: null };
   resume: { args: { readonly infoHash: string }; result: null };
   remove: { args: { readonly infoHash: string; readonly deleteData: boolean }; result: null };
@@ -30,6 +38,12 @@ export interface EngineCommands {
   readFile: { args: { readonly infoHash: string; readonly fileIndex: number }; result: Uint8Array };
   /** Session settings (rate limits, connections): changes are applied and kept across reloads; returns them all. */
   settings: { args: { readonly changes?: Partial<SessionSettings> }; result: SessionSettings };
+  /** What the details view of one torrent shows: files, peers, trackers, piece map, its rate limits. */
+  details: { args: { readonly infoHash: string }; result: TorrentDetails };
+  /** One torrent's rate limits in bytes per second (0 = only the global limit); kept across reloads. */
+  setTorrentRateLimits: { args: { readonly infoHash: string; readonly download: number; readonly upload: number }; result: null };
+  /** The engine's own settings: its store, and the trackers of new torrents (`trackers` replaces them at once). */
+  engineSettings: { args: { readonly trackers?: readonly string[] }; result: EngineSettings };
   /** The latest status, at once (the batches carry it too). */
   status: { args: Record<string, never>; result: EngineStatus };
 }
@@ -50,6 +64,27 @@ export interface TorrentView extends TorrentStatus {
   readonly magnet: string;
   /** Peers connected through the bridge (the sidecar), of `peers`. */
   readonly bridgePeers?: number;
+}
+
+export interface TorrentDetails {
+  readonly files: readonly FileStatus[];
+  readonly peers: readonly PeerStatus[];
+  readonly trackers: readonly TrackerStatus[];
+  /** Verified pieces: bit i (most significant bit first) of byte i >> 3 is piece i; empty without metadata. */
+  readonly pieces: { readonly count: number; readonly have: Uint8Array };
+  readonly rateLimits: TorrentRateLimits;
+}
+
+/** Bytes per second; 0 = no limit of its own. */
+export interface TorrentRateLimits {
+  readonly download: number;
+  readonly upload: number;
+}
+
+export interface EngineSettings {
+  /** Where pieces are stored: OPFS, IndexedDB, or memory (tests). */
+  readonly storage: 'opfs' | 'indexeddb' | 'memory';
+  readonly trackers: readonly string[];
 }
 
 /** A "Seed files" torrent being made. */

@@ -41,3 +41,18 @@ export function channelModeSetting(storage: Pick<Storage, 'getItem'> | null): 'a
   const saved = storage?.getItem('sluice:channel-mode');
   return saved === 'transfer' || saved === 'relay' ? saved : 'auto';
 }
+
+/** The STUN servers the engine uses when `sluice:ice-servers` is not set. */
+export { DEFAULT_ICE_SERVERS } from '../../core/ports/rtc.js';
+
+/** Saves the trackers of new torrents; null goes back to the defaults. */
+export function saveTrackersSetting(storage: Pick<Storage, 'setItem' | 'removeItem'>, trackers: readonly string[] | null): void {
+  if (trackers === null) storage.removeItem(TRACKERS_KEY);
+  else storage.setItem(TRACKERS_KEY, JSON.stringify(trackers));
+}
+
+/** Saves the ICE (STUN/TURN) servers the next engine start uses; null goes back to the defaults. */
+export function saveIceServersSetting(storage: Pick<Storage, 'setItem' | 'removeItem'>, servers: readonly { urls: string | readonly string[]; username?: string; credential?: string }[] | null): void {
+  if (servers === null) storage.removeItem(ICE_SERVERS_KEY);
+  else storage.setItem(ICE_SERVERS_KEY, JSON.stringify(servers));
+}

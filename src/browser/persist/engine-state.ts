@@ -22,6 +22,8 @@ export interface TorrentRecord {
   readonly urlList: readonly string[];
   /** Paused by the person (a reload keeps it paused). */
   readonly paused: boolean;
+  /** Its own rate limits in bytes per second (0: none), when the person set them. */
+  readonly rateLimits?: { readonly download: number; readonly upload: number };
 }
 
 const DATABASE = 'sluice-engine';

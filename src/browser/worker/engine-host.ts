@@ -17,6 +17,7 @@ import type {
   CommandName,
   CommandResult,
   EngineOptions,
+  EngineSettings,
   EngineStatus,
   Outcome,
   SeedJob,
@@ -33,6 +34,7 @@ import { PageRtcConnector } from './page-rtc-connector.js';
 import type { EngineState } from '../persist/engine-state.js';
 import { PersistedTorrents } from './persisted-torrents.js';
 import { seedFiles } from './seed-files.js';
+import { torrentDetails, validRate } from './torrent-details.js';
 
 export type PostToPage = (message: WorkerMessage, transfer?: Transferable[]) => void;
 
@@ -60,15 +62,18 @@ export class EngineHost {
   private lastStatus = '';
   private readonly channelCounts = { transferred: 0, relayed: 0 };
   private readonly persisted: PersistedTorrents;
+  /** The trackers new torrents announce to (settings change them). */
+  private trackers: readonly string[];
   /** Settles once the saved torrents are back: commands wait for it, so a reload's `add` finds them. */
   private readonly restored: Promise<void>;
   private readonly bridge: BridgeClient;
 
   constructor(
     private readonly post: PostToPage,
-    private readonly options: EngineOptions,
+    options: EngineOptions,
     private readonly ports: EnginePorts,
   ) {
+    this.trackers = options.trackers;
     this.rtc = new PageRtcConnector((request, transfer) => post({ kind: 'rtc', request }, transfer), {
       ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     });
@@ -188,6 +193,22 @@ export class EngineHost {
         this.torrent(p.infoHash).setFilePriority(p.fileIndex, p.priority);
         return null as CommandResult<C>;
       }
+      case 'details': {
+        const torrent = this.torrent(a.infoHash as string);
+        return torrentDetails(torrent, this.persisted.rateLimits(torrent.infoHashHex)) as CommandResult<C>;
+      }
+      case 'setTorrentRateLimits': {
+        const torrent = this.torrent(a.infoHash as string);
+        const limits = { download: validRate(a.download), upload: validRate(a.upload) };
+        torrent.setRateLimits(limits.download, limits.upload);
+        await this.persisted.setRateLimits(torrent, limits);
+        return null as CommandResult<C>;
+      }
+      case 'engineSettings': {
+        const trackers = (a as CommandArgs<'engineSettings'>).trackers;
+        if (trackers) this.trackers = trackers.filter((url) => typeof url === 'string' && url.length > 0);
+        return { storage: storageKind(this.ports.storage), trackers: this.trackers } as CommandResult<C>;
+      }
       case 'files':
         return this.torrent(a.infoHash as string).files() as CommandResult<C>;
       case 'readFile': {
@@ -207,7 +228,7 @@ export class EngineHost {
     // Opening the same address again (a reload, a bookmark) leaves the torrent exactly as it is.
     if (this.session.torrent(key)) return { infoHash: key, added: false };
     const knowsTrackers = 'magnet' in source ? parseMagnet(source.magnet).trackers.length > 0 : !('infoHash' in source);
-    const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.options.trackers }) };
+    const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.trackers }) };
     const torrent = await this.session.addTorrent(source, options);
     await this.persisted.added(torrent, options.paused ?? false);
     // The sidecar joins from the same magnet: its x.pe peers and trackers are what the classic swarm needs.
@@ -225,7 +246,8 @@ export class EngineHost {
       const made = await seedFiles({
         files: args.files,
         ...(args.name ? { name: args.name } : {}),
-        trackers: this.options.trackers,
+        ...(args.paths ? { paths: args.paths } : {}),
+        trackers: this.trackers,
         hasher: this.ports.hasher,
         storage: this.ports.storage,
         now: Date.now() / 1000,
@@ -368,6 +390,11 @@ export class EngineHost {
     s.onWake(() => schedule(Date.now()));
     schedule(Date.now());
   }
+}
+
+function storageKind(storage: StorageFactory): EngineSettings['storage'] {
+  const kind = (storage as { kind?: unknown }).kind;
+  return kind === 'opfs' || kind === 'indexeddb' ? kind : 'memory';
 }
 
 function randomBytes(count: number): Uint8Array {

@@ -4,6 +4,7 @@ import type { Torrent } from '../../core/engine/torrent.js';
 import { parseInfoDictionary } from '../../core/metainfo/index.js';
 import type { Metainfo } from '../../core/metainfo/model.js';
 import type { Hasher } from '../../core/ports/hasher.js';
+import type { TorrentRateLimits } from '../client/protocol.js';
 import type { EngineState, TorrentRecord } from '../persist/engine-state.js';
 
 /** Changes that do not come from a command (metadata arrived) are saved together, at most this late. */
@@ -36,6 +37,18 @@ export class PersistedTorrents {
     private readonly magnetOf: (torrent: Torrent) => string,
   ) {}
 
+  /** The torrent's own rate limits (0: none). */
+  rateLimits(infoHash: string): TorrentRateLimits {
+    return this.records.get(infoHash)?.rateLimits ?? { download: 0, upload: 0 };
+  }
+
+  async setRateLimits(torrent: Torrent, rateLimits: TorrentRateLimits): Promise<void> {
+    const previous = this.records.get(torrent.infoHashHex);
+    if (!previous) return;
+    this.records.set(torrent.infoHashHex, this.recordOf(torrent, { ...previous, rateLimits }));
+    await this.write(torrent.infoHashHex);
+  }
+
   isPaused(infoHash: string): boolean {
     return this.records.get(infoHash)?.paused ?? false;
   }
@@ -53,7 +66,8 @@ export class PersistedTorrents {
     for (const record of await this.state.torrents()) {
       try {
         this.records.set(record.infoHash, record);
-        await session.addTorrent(await this.sourceOf(record), this.optionsOf(record));
+        const torrent = await session.addTorrent(await this.sourceOf(record), this.optionsOf(record));
+        if (record.rateLimits) torrent.setRateLimits(record.rateLimits.download, record.rateLimits.upload);
       } catch (err) {
         this.records.delete(record.infoHash);
         await this.state.removeTorrent(record.infoHash, false).catch(() => {});
@@ -119,7 +133,7 @@ export class PersistedTorrents {
     return next;
   }
 
-  private recordOf(torrent: Torrent, kept: Pick<TorrentRecord, 'addedAt' | 'paused'>): TorrentRecord {
+  private recordOf(torrent: Torrent, kept: Pick<TorrentRecord, 'addedAt' | 'paused' | 'rateLimits'>): TorrentRecord {
     const meta = torrent.metainfo;
     return {
       infoHash: torrent.infoHashHex,
@@ -130,6 +144,7 @@ export class PersistedTorrents {
       trackers: torrent.trackers().map((t) => t.url),
       urlList: meta ? [...meta.urlList] : [],
       paused: kept.paused,
+      ...(kept.rateLimits ? { rateLimits: kept.rateLimits } : {}),
     };
   }
 

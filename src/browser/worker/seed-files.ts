@@ -11,6 +11,8 @@ export interface SeedFilesOptions {
   readonly files: readonly File[];
   /** Defaults to the single file's name, or the folder the files were picked from, or the first file's name. */
   readonly name?: string;
+  /** Each file's path where it was picked or dropped (`folder/sub/file`); defaults to `webkitRelativePath`. */
+  readonly paths?: readonly string[];
   readonly trackers: readonly string[];
   readonly hasher: Hasher;
   readonly storage: StorageFactory;
@@ -36,10 +38,11 @@ export interface SeededFiles {
 export async function seedFiles(options: SeedFilesOptions): Promise<SeededFiles> {
   const files = options.files;
   if (files.length === 0) throw new SluiceError('seed/no-files', 'no files were chosen');
-  const folder = commonFolder(files);
+  const picked = files.map((f, i) => options.paths?.[i] || f.webkitRelativePath);
+  const folder = commonFolder(picked);
   const singleFile = files.length === 1 && folder === null;
   const name = options.name ?? (singleFile ? files[0]!.name : (folder ?? files[0]!.name));
-  const paths = files.map((f) => relativePath(f, folder));
+  const paths = files.map((f, i) => relativePath(f, picked[i]!, folder));
   const created = await createTorrent(
     {
       name,
@@ -88,12 +91,14 @@ async function readBytes(file: File, offset: number, length: number): Promise<Ui
 }
 
 /** The folder all files were picked from (an `<input webkitdirectory>`), if any. */
-function commonFolder(files: readonly File[]): string | null {
-  const first = files[0]?.webkitRelativePath.split('/')[0];
-  if (!first || files.some((f) => f.webkitRelativePath.split('/')[0] !== first || !f.webkitRelativePath.includes('/'))) return null;
+function commonFolder(picked: readonly string[]): string | null {
+  const first = picked[0]?.split('/')[0];
+  if (!first || picked.some((p) => p.split('/')[0] !== first || !p.includes('/'))) return null;
   return first;
 }
 
-function relativePath(file: File, folder: string | null): string[] {
-  return folder === null ? [file.name] : file.webkitRelativePath.split('/').slice(1);
+function relativePath(file: File, picked: string, folder: string | null): string[] {
+  if (folder !== null) return picked.split('/').slice(1);
+  // Several things dropped at once (files beside folders): each keeps the path it was dropped with.
+  return picked.includes('/') ? picked.split('/') : [file.name];
 }
