@@ -14,7 +14,7 @@ import { checkTorrentData, loadResumeData } from './data-check.js';
 import type { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
 import { bytesEqual } from '../util/bytes.js';
-import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
+import { fileStatuses, peerStatus, torrentStatus } from './torrent-views.js';
 import { SLUICE_VERSION } from '../version.js';
 import { TrackerAnnouncer } from './tracker-announcer.js';
 import type { TorrentContext } from './context.js';
@@ -669,40 +669,23 @@ export class Torrent implements PeerLinkHost {
 
   status(): TorrentStatus {
     const now = this.now();
-    const meta = this.meta;
-    const total = meta?.length ?? 0;
-    const wanted = meta ? wantedBytes(meta, this.filePriorities) : 0;
-    const verifiedWanted = meta && this.have ? verifiedWantedBytes(meta, this.have, this.filePriorities) : 0;
-    const downloadRate = this.fetcher.meter.rate(now);
-    let peers = 0;
-    let seeds = 0;
-    for (const l of this.links.values()) {
-      if (!l.conn.ready) continue;
-      peers++;
-      if (l.seed) seeds++;
-    }
-    const remaining = Math.max(0, wanted - verifiedWanted);
-    return {
-      // Known by a v2 hash only until the metadata arrived: then the v1 hash, as other tools show it.
-      infoHash: meta?.infoHash ? toHex(meta.infoHash) : this.infoHashHex,
-      infoHashV2: meta?.infoHashV2 ? toHex(meta.infoHashV2) : this.infoHashV2 ? toHex(this.infoHashV2) : null,
+    return torrentStatus({
+      infoHashHex: this.infoHashHex,
+      infoHashV2: this.infoHashV2,
       name: this.name,
+      meta: this.meta,
+      have: this.have,
+      filePriorities: this.filePriorities,
       state: this.state,
-      progress: wanted > 0 ? Math.min(1, verifiedWanted / wanted) : meta ? 1 : 0,
-      verifiedBytes: Math.min(this.verifiedBytes, meta?.pieceSpaceLength ?? 0),
-      wantedBytes: wanted,
-      totalBytes: total,
-      downloadRate,
-      uploadRate: this.uploadMeter.rate(now),
+      sequential: this.sequential,
+      error: this.error,
+      verifiedBytes: this.verifiedBytes,
       downloaded: this.fetcher.downloaded,
       uploaded: this.uploaded,
-      peers,
-      seeds,
-      eta: !meta ? null : remaining === 0 ? 0 : downloadRate > 0 ? remaining / downloadRate : null,
-      ratio: this.fetcher.downloaded > 0 ? this.uploaded / this.fetcher.downloaded : 0,
-      sequential: this.sequential,
-      error: this.error ? { code: this.error.code, message: this.error.message } : null,
-    };
+      downloadRate: this.fetcher.meter.rate(now),
+      uploadRate: this.uploadMeter.rate(now),
+      links: this.links.values(),
+    });
   }
 
   files(): FileStatus[] {
