@@ -25,7 +25,7 @@ import { PieceBuffers } from './piece-buffers.js';
 import { AvailabilityLedger } from './availability-ledger.js';
 import { PieceVerifier } from './piece-verifier.js';
 import { splitHostPort } from './address.js';
-import { filePiecePriorities } from './file-priorities.js';
+import { PiecePriorities, type PieceDeadlineListener } from './piece-priorities.js';
 import { TokenBucket } from './token-bucket.js';
 import { SmartBan } from './smart-ban.js';
 import { UploadQueue } from './upload-queue.js';
@@ -95,9 +95,7 @@ export class Torrent implements PeerLinkHost {
   private readonly uploadBucket: TokenBucket;
   private metadata: MetadataFetch | null = null;
   private smartBan: SmartBan;
-  private filePriorities: Priority[] = [];
-  private prioritiesFor: ((metainfo: Metainfo) => readonly Priority[]) | null;
-  private sequential: boolean;
+  private readonly priorities: PiecePriorities;
   private state: TorrentState;
   private paused: boolean;
   private error: SluiceError | null = null;
@@ -117,11 +115,8 @@ export class Torrent implements PeerLinkHost {
     this.infoHashV2 = options.infoHashV2;
     this.meta = options.metainfo;
     this.displayName = options.name;
-    this.sequential = options.sequential;
     this.paused = options.paused;
     this.state = this.meta ? 'checking' : 'metadata';
-    this.filePriorities = options.filePriorities ? [...options.filePriorities] : [];
-    this.prioritiesFor = options.filePrioritiesFor ?? null;
     const now = ctx.clock.now();
     const k = ctx.random.bytes(4);
     this.announcer = new TrackerAnnouncer(this.meta?.announce ?? [], {
@@ -218,8 +213,8 @@ export class Torrent implements PeerLinkHost {
           storage,
           have,
           peers: () => this.book.addresses(),
-          filePriorities: () => this.filePriorities,
-          sequential: () => this.sequential,
+          filePriorities: () => this.priorities.filePriorities,
+          sequential: () => this.priorities.sequential,
         };
       },
       emit: (alert) => ctx.emit(alert),
@@ -227,6 +222,19 @@ export class Torrent implements PeerLinkHost {
     });
     this.pex = new PexExchange(this.links, () => this.isPrivate);
     this.interest = new PeerInterest({ picker: () => this.picker, have: () => this.have, fill: (link) => this.fetcher.fill(link) });
+    this.priorities = new PiecePriorities(
+      {
+        picker: () => this.picker,
+        have: () => this.have,
+        meta: () => this.meta,
+        storage: () => this.storage,
+        links: this.links,
+        interest: this.interest,
+        fill: (link) => this.fetcher.fill(link),
+        changed: () => this.resumeSaver.markDirty(),
+      },
+      options,
+    );
     this.chokes = new ChokeRounds({
       slots: ctx.settings().unchokeSlots,
       random: () => ctx.random.float(),
@@ -282,24 +290,15 @@ export class Torrent implements PeerLinkHost {
   private async useMetainfo(meta: Metainfo): Promise<void> {
     this.meta = meta;
     this.setState('checking');
-    const files = meta.files;
-    if (this.prioritiesFor) {
-      try {
-        this.filePriorities = this.prioritiesFor(meta).map((p) => p);
-      } catch (err) {
-        this.fail(asSluiceError(err));
-        return;
-      } finally {
-        this.prioritiesFor = null;
-      }
+    try {
+      this.priorities.choose(meta);
+    } catch (err) {
+      this.fail(asSluiceError(err));
+      return;
     }
-    if (this.filePriorities.length !== files.length) this.filePriorities = files.map((_, i) => this.filePriorities[i] ?? 4);
     const resume = await loadResumeData(this.ctx.resume, this.infoHashHex);
-    if (resume && resume.filePriorities.length === files.length && this.filePriorities.every((p) => p === 4)) {
-      this.filePriorities = resume.filePriorities.map((p) => Math.max(0, Math.min(7, p)) as Priority);
-      this.sequential = this.sequential || resume.sequential;
-    }
-    const wanted = files.map((f, i) => !f.padding && this.filePriorities[i]! > 0);
+    if (resume) this.priorities.adoptResume(meta, resume);
+    const wanted = this.priorities.wanted(meta);
     try {
       this.storage = await this.ctx.storage.open(meta, { id: this.infoHashHex, wanted });
     } catch (err) {
@@ -328,8 +327,7 @@ export class Torrent implements PeerLinkHost {
       have,
     });
     this.availability = new AvailabilityLedger(this.picker);
-    this.applyPiecePriorities();
-    this.picker.setSequential(this.sequential);
+    this.priorities.applyTo(this.picker);
     const http = this.ctx.http;
     this.fetcher.setWebSeeds(http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : []);
     for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
@@ -582,45 +580,28 @@ export class Torrent implements PeerLinkHost {
   // ---------------------------------------------------------------- priorities and streaming
 
   setFilePriority(fileIndex: number, priority: Priority): void {
-    const meta = this.meta;
-    if (!meta) throw new TorrentError('torrent/no-metadata', 'the torrent has no metadata yet');
-    if (!(fileIndex in meta.files)) throw new TorrentError('torrent/bad-file', `no file ${fileIndex} (the torrent has ${meta.files.length})`);
-    this.filePriorities[fileIndex] = priority;
-    void this.storage?.setFileWanted(fileIndex, priority > 0).catch(() => {});
-    this.applyPiecePriorities();
-    this.resumeSaver.markDirty();
+    this.priorities.setFilePriority(fileIndex, priority);
     if (this.picker && !this.picker.isComplete() && this.state === 'seeding') this.setState('downloading');
     if (this.picker?.isComplete() && this.state === 'downloading') this.onFinished();
-    for (const link of this.links.values()) {
-      this.interest.update(link);
-      link.flush();
-    }
     this.ctx.wake();
   }
 
-  private applyPiecePriorities(): void {
-    const meta = this.meta;
-    const picker = this.picker;
-    if (!meta || !picker) return;
-    const priorities = filePiecePriorities(meta, this.filePriorities);
-    for (let i = 0; i < priorities.length; i++) if (picker.priority(i) !== priorities[i]) picker.setPriority(i, priorities[i]!);
-  }
-
   setSequential(on: boolean): void {
-    this.sequential = on;
-    this.picker?.setSequential(on);
-    this.resumeSaver.markDirty();
+    this.priorities.setSequential(on);
   }
 
   /** Asks for `piece` by `deadline` (ms, session clock): streaming readers call this for what they wait on. */
   setPieceDeadline(piece: number, deadline: number): void {
-    if (!this.picker || this.have?.get(piece)) return;
-    if (this.picker.priority(piece) === 0) this.picker.setPriority(piece, 1);
-    this.picker.setDeadline(piece, deadline);
-    for (const link of this.links.values()) {
-      if (!link.conn.amInterested && link.conn.peerHas(piece)) this.interest.set(link, true);
-      this.fetcher.fill(link);
-    }
+    this.priorities.setPieceDeadline(piece, deadline);
+  }
+
+  clearPieceDeadline(piece: number): void {
+    this.priorities.clearPieceDeadline(piece);
+  }
+
+  /** Hears every piece deadline set and cleared on this torrent (the bridge forwards them); returns the unsubscribe. */
+  onPieceDeadline(listener: PieceDeadlineListener): () => void {
+    return this.priorities.onPieceDeadline(listener);
   }
 
   hasPiece(piece: number): boolean {
@@ -636,10 +617,6 @@ export class Torrent implements PeerLinkHost {
   readVerified(piece: number, begin: number, length: number): Promise<Uint8Array> {
     if (!this.storage || !this.have?.get(piece)) return Promise.reject(new TorrentError('torrent/bad-range', `piece ${piece} is not verified`));
     return this.storage.read(piece, begin, length);
-  }
-
-  clearPieceDeadline(piece: number): void {
-    this.picker?.clearDeadline(piece);
   }
 
   /** The verified bytes of file `fileIndex` from `start` to `end` (exclusive), fetched with priority as they are read. */
@@ -675,9 +652,9 @@ export class Torrent implements PeerLinkHost {
       name: this.name,
       meta: this.meta,
       have: this.have,
-      filePriorities: this.filePriorities,
+      filePriorities: this.priorities.filePriorities,
       state: this.state,
-      sequential: this.sequential,
+      sequential: this.priorities.sequential,
       error: this.error,
       verifiedBytes: this.verifiedBytes,
       downloaded: this.fetcher.downloaded,
@@ -689,7 +666,7 @@ export class Torrent implements PeerLinkHost {
   }
 
   files(): FileStatus[] {
-    return this.meta ? fileStatuses(this.meta, this.have, this.filePriorities) : [];
+    return this.meta ? fileStatuses(this.meta, this.have, this.priorities.filePriorities) : [];
   }
 
   peers(): PeerStatus[] {
