@@ -1,12 +1,9 @@
 import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus, TrackerStatus } from '../api/types.js';
 import type { SluiceError } from '../errors.js';
-import { DEFAULT_LOCAL_EXTENSIONS, type LocalExtensionIds } from '../extensions/names.js';
+import { DEFAULT_LOCAL_EXTENSIONS } from '../extensions/names.js';
 import { pieceSize } from '../metainfo/layout.js';
 import type { Metainfo } from '../metainfo/model.js';
-import type { PeerEvent } from '../peer/events.js';
-import { PeerConnection } from '../peer/peer-connection.js';
 import { PiecePicker } from '../picker/piece-picker.js';
-import { RequestPipeline } from '../pipeline/request-pipeline.js';
 import type { TorrentStorage } from '../ports/storage.js';
 import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
@@ -15,16 +12,15 @@ import type { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
 import { bytesEqual } from '../util/bytes.js';
 import { fileStatuses, peerStatus, torrentStatus } from './torrent-views.js';
-import { SLUICE_VERSION } from '../version.js';
 import { TrackerAnnouncer } from './tracker-announcer.js';
 import type { TorrentContext } from './context.js';
 import { PeerDialer } from './peer-dialer.js';
 import { PeerBook, type PeerSource } from './peer-book.js';
-import { PeerLink, type PeerLinkHost } from './peer-link.js';
+import type { PeerLink } from './peer-link.js';
+import { PeerLinks } from './peer-links.js';
 import { PieceBuffers } from './piece-buffers.js';
 import { AvailabilityLedger } from './availability-ledger.js';
 import { PieceVerifier } from './piece-verifier.js';
-import { splitHostPort } from './address.js';
 import { PiecePriorities, type PieceDeadlineListener } from './piece-priorities.js';
 import { TokenBucket } from './token-bucket.js';
 import { SmartBan } from './smart-ban.js';
@@ -67,7 +63,7 @@ const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
  * announce schedule, peer book, verifier, storage). It owns no socket, timer or file: bytes arrive
  * through PeerLinks, time through `tick(now)`, and everything else through the TorrentContext ports.
  */
-export class Torrent implements PeerLinkHost {
+export class Torrent {
   readonly infoHash: Uint8Array;
   readonly infoHashHex: string;
   readonly infoHashV2: Uint8Array | null;
@@ -104,7 +100,7 @@ export class Torrent implements PeerLinkHost {
   /** Discovery (never for private torrents) and dialling. */
   private readonly dialer: PeerDialer;
   private removed = false;
-  private readonly extensions: LocalExtensionIds;
+  private readonly peerLinks: PeerLinks;
 
   constructor(
     private readonly ctx: TorrentContext,
@@ -136,7 +132,6 @@ export class Torrent implements PeerLinkHost {
     for (const address of options.peers) this.book.add(address, 'manual', now);
     this.downloadBucket = new TokenBucket(0, now);
     this.uploadBucket = new TokenBucket(0, now);
-    this.extensions = this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS;
     if (!this.meta) {
       const expected = { v1: this.v1Known ? this.infoHash : null, v2: this.infoHashV2 };
       this.metadata = new MetadataFetch(ctx.hasher, expected, () => this.now(), (meta) => void this.onMetadata(meta));
@@ -242,6 +237,31 @@ export class Torrent implements PeerLinkHost {
       seeding: () => this.picker?.isComplete() ?? false,
       uploads: this.uploads,
     });
+    this.peerLinks = new PeerLinks({
+      links: this.links,
+      infoHash: this.infoHash,
+      infoHashHex: this.infoHashHex,
+      localPeerId: ctx.peerId,
+      extensions: this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS,
+      now: () => this.now(),
+      settings: () => ctx.settings(),
+      accepting: () => this.active,
+      meta: () => this.meta,
+      book: this.book,
+      members: [this.uploads, this.pex],
+      picker: () => this.picker,
+      availability: () => this.availability,
+      metadataFetch: () => this.metadata,
+      events: (link, events) => this.events.onPeerEvents(link, events),
+      drained: (link) => {
+        this.uploads.pump(link);
+        link.flush();
+      },
+      fill: (link) => this.fetcher.fill(link),
+      updateInterest: (link) => this.interest.update(link),
+      emit: (alert) => ctx.emit(alert),
+      wake: () => ctx.wake(),
+    });
     this.events = new PeerEventHandler({
       infoHashHex: this.infoHashHex,
       localPeerId: ctx.peerId,
@@ -335,20 +355,13 @@ export class Torrent implements PeerLinkHost {
     this.resumeSaver.markDirty();
     this.setState(this.paused ? 'paused' : this.picker.isComplete() ? 'seeding' : 'downloading');
     if (this.picker.isComplete()) this.announcer.markCompleted(this.now());
-    // Peers that connected while we fetched metadata or checked learn what we have now.
-    for (const link of this.links.values()) {
-      for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.events.onPeerEvent(link, event);
-      // A HAVE ALL that came before the metadata is counted now.
-      if (link.seed) this.availability!.haveAllIfUncounted(link);
-      this.interest.update(link);
-      link.flush();
-    }
+    this.peerLinks.piecesKnown(meta);
   }
 
   pause(): void {
     if (this.paused || this.removed) return;
     this.paused = true;
-    for (const link of [...this.links.values()]) link.close();
+    this.peerLinks.closeAll();
     this.sendStopped();
     if (this.state !== 'error' && this.state !== 'checking' && this.state !== 'metadata') this.setState('paused');
     void this.saveResumeData().catch(() => {});
@@ -371,7 +384,7 @@ export class Torrent implements PeerLinkHost {
     if (this.removed) return;
     if (!options.deleteData) await this.saveResumeData().catch(() => {});
     this.removed = true;
-    for (const link of [...this.links.values()]) link.close();
+    this.peerLinks.closeAll();
     this.sendStopped();
     this.completion.rejectWaiters();
     this.buffers.clear();
@@ -411,7 +424,7 @@ export class Torrent implements PeerLinkHost {
     this.error = error;
     this.setState('error');
     this.ctx.emit({ type: 'torrent-error', infoHash: this.infoHashHex, code: error.code, message: error.message });
-    for (const link of [...this.links.values()]) link.close();
+    this.peerLinks.closeAll();
   }
 
   private get active(): boolean {
@@ -426,7 +439,7 @@ export class Torrent implements PeerLinkHost {
     let next = now + 1000;
     for (const link of [...this.links.values()]) {
       const events = link.conn.poll(now);
-      if (events.length > 0) this.onPeerEvents(link, events);
+      if (events.length > 0) this.events.onPeerEvents(link, events);
       if (link.closed) continue;
       const { timedOut } = link.pipeline.poll(now);
       for (const r of timedOut) {
@@ -457,10 +470,6 @@ export class Torrent implements PeerLinkHost {
 
   // ---------------------------------------------------------------- peers
 
-  onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
-    this.events.onPeerEvents(link, events);
-  }
-
   /** Adds addresses to dial (from --peer, a tracker, the DHT, PEX). */
   addPeers(addresses: readonly string[], source: PeerSource): void {
     const now = this.now();
@@ -474,54 +483,7 @@ export class Torrent implements PeerLinkHost {
    * `wireInfoHash` is the hash the peer's handshake named (a hybrid's truncated v2 hash, say); we answer with it.
    */
   attach(transport: Transport, replay: readonly Uint8Array[], key = transport.remoteAddress, wireInfoHash: Uint8Array = this.infoHash): boolean {
-    const settings = this.ctx.settings();
-    if (!this.active || this.book.isBanned(key) || this.links.size >= settings.maxConnectionsPerTorrent || this.links.has(key)) {
-      transport.close();
-      return false;
-    }
-    const now = this.now();
-    const meta = this.meta;
-    const conn = new PeerConnection({
-      infoHash: wireInfoHash,
-      localPeerId: this.ctx.peerId,
-      outgoing: transport.outgoing,
-      localExtensions: this.extensions,
-      fast: true,
-      pieceCount: meta?.pieceCount ?? null,
-      ...(meta ? { pieceSize: (i: number) => pieceSize(meta, i), metadataSize: meta.infoBytes.length } : {}),
-      ...(settings.listenPort > 0 ? { listenPort: settings.listenPort } : {}),
-      clientName: `Sluice ${SLUICE_VERSION}`,
-      now,
-    });
-    const link = new PeerLink(transport, conn, new RequestPipeline(), this, now, key);
-    this.links.set(key, link);
-    this.uploads.add(link);
-    this.pex.add(link);
-    // Only dialable addresses go in the book; a WebRTC peer is reached again through its tracker.
-    if (transport.outgoing && splitHostPort(key)) this.book.onConnected(key, now);
-    link.start(replay);
-    return true;
-  }
-
-  onPeerDrain(link: PeerLink): void {
-    this.uploads.pump(link);
-    link.flush();
-  }
-
-  onPeerClosed(link: PeerLink, error: SluiceError | undefined): void {
-    if (this.links.get(link.address) !== link) return;
-    this.links.delete(link.address);
-    this.uploads.remove(link);
-    this.pex.remove(link);
-    const now = this.now();
-    this.picker?.peerGone(link.address);
-    this.availability?.gone(link);
-    this.metadata?.removePeer(link);
-    if (link.transport.outgoing) this.book.onDisconnected(link.address, !link.conn.ready, now);
-    if (link.conn.ready) this.ctx.emit({ type: 'peer-disconnected', infoHash: this.infoHashHex, address: link.address, reason: error?.message ?? null });
-    // Blocks it held go to the others.
-    for (const other of this.links.values()) this.fetcher.fill(other);
-    this.ctx.wake();
+    return this.peerLinks.attach(transport, replay, key, wireInfoHash);
   }
 
   // ---------------------------------------------------------------- downloading
@@ -543,6 +505,8 @@ export class Torrent implements PeerLinkHost {
 
   private async onMetadata(meta: Metainfo): Promise<void> {
     this.metadata = null;
+    this.meta = meta;
+    this.peerLinks.metadataKnown(meta);
     this.ctx.emit({ type: 'metadata-received', infoHash: this.infoHashHex });
     await this.useMetainfo(meta);
     this.ctx.wake();
@@ -627,7 +591,7 @@ export class Torrent implements PeerLinkHost {
   async forceRecheck(): Promise<void> {
     const meta = this.meta;
     if (!meta || !this.storage) throw new TorrentError('torrent/no-metadata', 'the torrent has no metadata yet');
-    for (const link of [...this.links.values()]) link.close();
+    this.peerLinks.closeAll();
     await this.ctx.resume?.remove(this.infoHashHex).catch(() => {});
     this.picker = null;
     this.availability = null;
