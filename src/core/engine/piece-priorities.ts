@@ -95,7 +95,7 @@ export class PiecePriorities {
 
   /** A new picker (after a check) takes the priorities and order. */
   applyTo(picker: PiecePicker): void {
-    this.applyPieces();
+    this.applyPieces(picker);
     picker.setSequential(this.sequentialOn);
   }
 
@@ -105,7 +105,7 @@ export class PiecePriorities {
     if (!(fileIndex in meta.files)) throw new TorrentError('torrent/bad-file', `no file ${fileIndex} (the torrent has ${meta.files.length})`);
     this.files[fileIndex] = priority;
     void this.deps.storage()?.setFileWanted(fileIndex, priority > 0).catch(() => {});
-    this.applyPieces();
+    this.applyPieces(this.deps.picker());
     this.deps.changed();
     for (const link of this.deps.links.values()) {
       this.deps.interest.update(link);
@@ -149,9 +149,8 @@ export class PiecePriorities {
     for (const listener of [...this.listeners]) listener(change);
   }
 
-  private applyPieces(): void {
+  private applyPieces(picker: PiecePicker | null): void {
     const meta = this.deps.meta();
-    const picker = this.deps.picker();
     if (!meta || !picker) return;
     const priorities = filePiecePriorities(meta, this.files);
     for (let i = 0; i < priorities.length; i++) if (picker.priority(i) !== priorities[i]) picker.setPriority(i, priorities[i]!);

@@ -1,13 +1,11 @@
 import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus, TrackerStatus } from '../api/types.js';
 import type { SluiceError } from '../errors.js';
 import { DEFAULT_LOCAL_EXTENSIONS } from '../extensions/names.js';
-import { pieceSize } from '../metainfo/layout.js';
 import type { Metainfo } from '../metainfo/model.js';
-import { PiecePicker } from '../picker/piece-picker.js';
+import type { PiecePicker } from '../picker/piece-picker.js';
 import type { TorrentStorage } from '../ports/storage.js';
 import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
-import { checkTorrentData, loadResumeData } from './data-check.js';
 import type { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
 import { bytesEqual } from '../util/bytes.js';
@@ -19,15 +17,15 @@ import { PeerBook, type PeerSource } from './peer-book.js';
 import type { PeerLink } from './peer-link.js';
 import { PeerLinks } from './peer-links.js';
 import { PieceBuffers } from './piece-buffers.js';
-import { AvailabilityLedger } from './availability-ledger.js';
-import { PieceVerifier } from './piece-verifier.js';
+import type { AvailabilityLedger } from './availability-ledger.js';
+import type { PieceVerifier } from './piece-verifier.js';
 import { PiecePriorities, type PieceDeadlineListener } from './piece-priorities.js';
 import { TokenBucket } from './token-bucket.js';
 import { SmartBan } from './smart-ban.js';
 import { UploadQueue } from './upload-queue.js';
 import { MetadataFetch } from './metadata-fetch.js';
-import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
-import { asSluiceError, TorrentError } from './torrent-error.js';
+import { TorrentError } from './torrent-error.js';
+import { openMetainfo } from './metainfo-open.js';
 import { PieceCompletion } from './piece-completion.js';
 import { BlockFetcher } from './block-fetcher.js';
 import { ChokeRounds } from './choke-rounds.js';
@@ -310,51 +308,35 @@ export class Torrent {
   private async useMetainfo(meta: Metainfo): Promise<void> {
     this.meta = meta;
     this.setState('checking');
-    try {
-      this.priorities.choose(meta);
-    } catch (err) {
-      this.fail(asSluiceError(err));
-      return;
-    }
-    const resume = await loadResumeData(this.ctx.resume, this.infoHashHex);
-    if (resume) this.priorities.adoptResume(meta, resume);
-    const wanted = this.priorities.wanted(meta);
-    try {
-      this.storage = await this.ctx.storage.open(meta, { id: this.infoHashHex, wanted });
-    } catch (err) {
-      this.fail(asSluiceError(err));
-      return;
-    }
-    this.verifier = new PieceVerifier(meta, this.ctx.hasher);
-    const have = await checkTorrentData({
+    const { ctx } = this;
+    const opened = await openMetainfo(
+      {
+        infoHashHex: this.infoHashHex,
+        resume: ctx.resume,
+        storage: ctx.storage,
+        hasher: ctx.hasher,
+        http: ctx.http,
+        clock: ctx.clock,
+        random: () => ctx.random.float(),
+        priorities: this.priorities,
+        opened: (storage, verifier) => {
+          this.storage = storage;
+          this.verifier = verifier;
+        },
+        cancelled: () => this.removed,
+        emit: (alert) => ctx.emit(alert),
+      },
       meta,
-      storage: this.storage,
-      verifier: this.verifier,
-      resume,
-      infoHashHex: this.infoHashHex,
-      cancelled: () => this.removed,
-      progress: (done, total) => this.reportCheck(done, total),
-    });
-    this.lastCheckPercent = -1;
-    if (this.removed || !have) return;
-    this.have = have;
-    this.verifiedBytes = 0;
-    for (let i = have.nextSet(0); i !== -1; i = have.nextSet(i + 1)) this.verifiedBytes += pieceSize(meta, i);
-    this.picker = new PiecePicker({
-      pieceCount: meta.pieceCount,
-      pieceLength: (i) => pieceSize(meta, i),
-      random: () => this.ctx.random.float(),
-      have,
-    });
-    this.availability = new AvailabilityLedger(this.picker);
-    this.priorities.applyTo(this.picker);
-    const http = this.ctx.http;
-    this.fetcher.setWebSeeds(http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : []);
-    for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
-    this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
+    );
+    if (opened === null || this.removed) return;
+    if (!('picker' in opened)) return this.fail(opened);
+    ({ have: this.have, picker: this.picker, availability: this.availability, verifiedBytes: this.verifiedBytes } = opened);
+    this.fetcher.setWebSeeds(opened.webSeeds);
+    for (const address of opened.resumePeers) this.book.add(address, 'resume', this.now());
+    ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: opened.have.count() });
     this.resumeSaver.markDirty();
-    this.setState(this.paused ? 'paused' : this.picker.isComplete() ? 'seeding' : 'downloading');
-    if (this.picker.isComplete()) this.announcer.markCompleted(this.now());
+    this.setState(this.paused ? 'paused' : opened.picker.isComplete() ? 'seeding' : 'downloading');
+    if (opened.picker.isComplete()) this.announcer.markCompleted(this.now());
     this.peerLinks.piecesKnown(meta);
   }
 
@@ -403,16 +385,6 @@ export class Torrent {
     this.announcer.stop();
   }
 
-
-  private lastCheckPercent = -1;
-
-  /** Checking a large torrent takes a while: say how far it is, at most once per percent. */
-  private reportCheck(doneBytes: number, totalBytes: number): void {
-    const percent = Math.floor((doneBytes * 100) / totalBytes);
-    if (percent === this.lastCheckPercent) return;
-    this.lastCheckPercent = percent;
-    this.ctx.emit({ type: 'check-progress', infoHash: this.infoHashHex, checkedBytes: doneBytes, totalBytes });
-  }
 
   private setState(state: TorrentState): void {
     if (this.state === state) return;
