@@ -1,7 +1,9 @@
-import type { FileStatus, PeerStatus, Priority } from '../api/types.js';
+import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus } from '../api/types.js';
+import type { SluiceError } from '../errors.js';
 import { filePieces, pieceSize } from '../metainfo/layout.js';
 import type { Metainfo } from '../metainfo/model.js';
 import type { Bitfield } from '../util/bitfield.js';
+import { toHex } from '../util/hex.js';
 import type { PeerLink } from './peer-link.js';
 
 /** What the status views read: pure functions of the torrent's metadata, verified pieces and priorities. */
@@ -74,5 +76,59 @@ export function peerStatus(link: PeerLink, pieceCount: number, now: number): Pee
       snubbed: link.pipeline.snubbed,
       seed: link.seed,
     },
+  };
+}
+
+/** What `status()` reads of a torrent: its identity, metadata and verified pieces, counters and meters, links. */
+export interface TorrentFigures {
+  readonly infoHashHex: string;
+  readonly infoHashV2: Uint8Array | null;
+  readonly name: string;
+  readonly meta: Metainfo | null;
+  readonly have: Bitfield | null;
+  readonly filePriorities: readonly number[];
+  readonly state: TorrentState;
+  readonly sequential: boolean;
+  readonly error: SluiceError | null;
+  readonly verifiedBytes: number;
+  readonly downloaded: number;
+  readonly uploaded: number;
+  readonly downloadRate: number;
+  readonly uploadRate: number;
+  readonly links: Iterable<PeerLink>;
+}
+
+export function torrentStatus(f: TorrentFigures): TorrentStatus {
+  const { meta } = f;
+  const wanted = meta ? wantedBytes(meta, f.filePriorities) : 0;
+  const verifiedWanted = meta && f.have ? verifiedWantedBytes(meta, f.have, f.filePriorities) : 0;
+  let peers = 0;
+  let seeds = 0;
+  for (const l of f.links) {
+    if (!l.conn.ready) continue;
+    peers++;
+    if (l.seed) seeds++;
+  }
+  const remaining = Math.max(0, wanted - verifiedWanted);
+  return {
+    // Known by a v2 hash only until the metadata arrived: then the v1 hash, as other tools show it.
+    infoHash: meta?.infoHash ? toHex(meta.infoHash) : f.infoHashHex,
+    infoHashV2: meta?.infoHashV2 ? toHex(meta.infoHashV2) : f.infoHashV2 ? toHex(f.infoHashV2) : null,
+    name: f.name,
+    state: f.state,
+    progress: wanted > 0 ? Math.min(1, verifiedWanted / wanted) : meta ? 1 : 0,
+    verifiedBytes: Math.min(f.verifiedBytes, meta?.pieceSpaceLength ?? 0),
+    wantedBytes: wanted,
+    totalBytes: meta?.length ?? 0,
+    downloadRate: f.downloadRate,
+    uploadRate: f.uploadRate,
+    downloaded: f.downloaded,
+    uploaded: f.uploaded,
+    peers,
+    seeds,
+    eta: !meta ? null : remaining === 0 ? 0 : f.downloadRate > 0 ? remaining / f.downloadRate : null,
+    ratio: f.downloaded > 0 ? f.uploaded / f.downloaded : 0,
+    sequential: f.sequential,
+    error: f.error ? { code: f.error.code, message: f.error.message } : null,
   };
 }

@@ -1,37 +1,31 @@
 import type { FileStatus, PeerStatus, Priority, TorrentState, TorrentStatus, TrackerStatus } from '../api/types.js';
 import type { SluiceError } from '../errors.js';
-import { DEFAULT_LOCAL_EXTENSIONS, type LocalExtensionIds } from '../extensions/names.js';
-import { pieceSize } from '../metainfo/layout.js';
+import { DEFAULT_LOCAL_EXTENSIONS } from '../extensions/names.js';
 import type { Metainfo } from '../metainfo/model.js';
-import type { PeerEvent } from '../peer/events.js';
-import { PeerConnection } from '../peer/peer-connection.js';
-import { PiecePicker } from '../picker/piece-picker.js';
-import { RequestPipeline } from '../pipeline/request-pipeline.js';
+import type { PiecePicker } from '../picker/piece-picker.js';
 import type { TorrentStorage } from '../ports/storage.js';
 import type { Transport } from '../ports/transport.js';
 import { RateMeter } from '../rate/rate-meter.js';
-import { checkTorrentData, loadResumeData } from './data-check.js';
 import type { Bitfield } from '../util/bitfield.js';
 import { toHex } from '../util/hex.js';
 import { bytesEqual } from '../util/bytes.js';
-import { fileStatuses, peerStatus, verifiedWantedBytes, wantedBytes } from './torrent-views.js';
-import { SLUICE_VERSION } from '../version.js';
+import { fileStatuses, peerStatus, torrentStatus } from './torrent-views.js';
 import { TrackerAnnouncer } from './tracker-announcer.js';
 import type { TorrentContext } from './context.js';
 import { PeerDialer } from './peer-dialer.js';
 import { PeerBook, type PeerSource } from './peer-book.js';
-import { PeerLink, type PeerLinkHost } from './peer-link.js';
+import type { PeerLink } from './peer-link.js';
+import { PeerLinks } from './peer-links.js';
 import { PieceBuffers } from './piece-buffers.js';
-import { AvailabilityLedger } from './availability-ledger.js';
-import { PieceVerifier } from './piece-verifier.js';
-import { splitHostPort } from './address.js';
-import { filePiecePriorities } from './file-priorities.js';
+import type { AvailabilityLedger } from './availability-ledger.js';
+import type { PieceVerifier } from './piece-verifier.js';
+import { PiecePriorities, type PieceDeadlineListener } from './piece-priorities.js';
 import { TokenBucket } from './token-bucket.js';
 import { SmartBan } from './smart-ban.js';
 import { UploadQueue } from './upload-queue.js';
 import { MetadataFetch } from './metadata-fetch.js';
-import { isWebSeedUrl, WebSeedPeer } from '../webseed/index.js';
-import { asSluiceError, TorrentError } from './torrent-error.js';
+import { TorrentError } from './torrent-error.js';
+import { openMetainfo } from './metainfo-open.js';
 import { PieceCompletion } from './piece-completion.js';
 import { BlockFetcher } from './block-fetcher.js';
 import { ChokeRounds } from './choke-rounds.js';
@@ -67,7 +61,7 @@ const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
  * announce schedule, peer book, verifier, storage). It owns no socket, timer or file: bytes arrive
  * through PeerLinks, time through `tick(now)`, and everything else through the TorrentContext ports.
  */
-export class Torrent implements PeerLinkHost {
+export class Torrent {
   readonly infoHash: Uint8Array;
   readonly infoHashHex: string;
   readonly infoHashV2: Uint8Array | null;
@@ -95,9 +89,7 @@ export class Torrent implements PeerLinkHost {
   private readonly uploadBucket: TokenBucket;
   private metadata: MetadataFetch | null = null;
   private smartBan: SmartBan;
-  private filePriorities: Priority[] = [];
-  private prioritiesFor: ((metainfo: Metainfo) => readonly Priority[]) | null;
-  private sequential: boolean;
+  private readonly priorities: PiecePriorities;
   private state: TorrentState;
   private paused: boolean;
   private error: SluiceError | null = null;
@@ -106,7 +98,7 @@ export class Torrent implements PeerLinkHost {
   /** Discovery (never for private torrents) and dialling. */
   private readonly dialer: PeerDialer;
   private removed = false;
-  private readonly extensions: LocalExtensionIds;
+  private readonly peerLinks: PeerLinks;
 
   constructor(
     private readonly ctx: TorrentContext,
@@ -117,11 +109,8 @@ export class Torrent implements PeerLinkHost {
     this.infoHashV2 = options.infoHashV2;
     this.meta = options.metainfo;
     this.displayName = options.name;
-    this.sequential = options.sequential;
     this.paused = options.paused;
     this.state = this.meta ? 'checking' : 'metadata';
-    this.filePriorities = options.filePriorities ? [...options.filePriorities] : [];
-    this.prioritiesFor = options.filePrioritiesFor ?? null;
     const now = ctx.clock.now();
     const k = ctx.random.bytes(4);
     this.announcer = new TrackerAnnouncer(this.meta?.announce ?? [], {
@@ -141,7 +130,6 @@ export class Torrent implements PeerLinkHost {
     for (const address of options.peers) this.book.add(address, 'manual', now);
     this.downloadBucket = new TokenBucket(0, now);
     this.uploadBucket = new TokenBucket(0, now);
-    this.extensions = this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS;
     if (!this.meta) {
       const expected = { v1: this.v1Known ? this.infoHash : null, v2: this.infoHashV2 };
       this.metadata = new MetadataFetch(ctx.hasher, expected, () => this.now(), (meta) => void this.onMetadata(meta));
@@ -218,8 +206,8 @@ export class Torrent implements PeerLinkHost {
           storage,
           have,
           peers: () => this.book.addresses(),
-          filePriorities: () => this.filePriorities,
-          sequential: () => this.sequential,
+          filePriorities: () => this.priorities.filePriorities,
+          sequential: () => this.priorities.sequential,
         };
       },
       emit: (alert) => ctx.emit(alert),
@@ -227,12 +215,50 @@ export class Torrent implements PeerLinkHost {
     });
     this.pex = new PexExchange(this.links, () => this.isPrivate);
     this.interest = new PeerInterest({ picker: () => this.picker, have: () => this.have, fill: (link) => this.fetcher.fill(link) });
+    this.priorities = new PiecePriorities(
+      {
+        picker: () => this.picker,
+        have: () => this.have,
+        meta: () => this.meta,
+        storage: () => this.storage,
+        links: this.links,
+        interest: this.interest,
+        fill: (link) => this.fetcher.fill(link),
+        changed: () => this.resumeSaver.markDirty(),
+      },
+      options,
+    );
     this.chokes = new ChokeRounds({
       slots: ctx.settings().unchokeSlots,
       random: () => ctx.random.float(),
       links: this.links,
       seeding: () => this.picker?.isComplete() ?? false,
       uploads: this.uploads,
+    });
+    this.peerLinks = new PeerLinks({
+      links: this.links,
+      infoHash: this.infoHash,
+      infoHashHex: this.infoHashHex,
+      localPeerId: ctx.peerId,
+      extensions: this.isPrivate ? { ut_metadata: DEFAULT_LOCAL_EXTENSIONS.ut_metadata!, lt_donthave: DEFAULT_LOCAL_EXTENSIONS.lt_donthave! } : DEFAULT_LOCAL_EXTENSIONS,
+      now: () => this.now(),
+      settings: () => ctx.settings(),
+      accepting: () => this.active,
+      meta: () => this.meta,
+      book: this.book,
+      members: [this.uploads, this.pex],
+      picker: () => this.picker,
+      availability: () => this.availability,
+      metadataFetch: () => this.metadata,
+      events: (link, events) => this.events.onPeerEvents(link, events),
+      drained: (link) => {
+        this.uploads.pump(link);
+        link.flush();
+      },
+      fill: (link) => this.fetcher.fill(link),
+      updateInterest: (link) => this.interest.update(link),
+      emit: (alert) => ctx.emit(alert),
+      wake: () => ctx.wake(),
     });
     this.events = new PeerEventHandler({
       infoHashHex: this.infoHashHex,
@@ -282,75 +308,42 @@ export class Torrent implements PeerLinkHost {
   private async useMetainfo(meta: Metainfo): Promise<void> {
     this.meta = meta;
     this.setState('checking');
-    const files = meta.files;
-    if (this.prioritiesFor) {
-      try {
-        this.filePriorities = this.prioritiesFor(meta).map((p) => p);
-      } catch (err) {
-        this.fail(asSluiceError(err));
-        return;
-      } finally {
-        this.prioritiesFor = null;
-      }
-    }
-    if (this.filePriorities.length !== files.length) this.filePriorities = files.map((_, i) => this.filePriorities[i] ?? 4);
-    const resume = await loadResumeData(this.ctx.resume, this.infoHashHex);
-    if (resume && resume.filePriorities.length === files.length && this.filePriorities.every((p) => p === 4)) {
-      this.filePriorities = resume.filePriorities.map((p) => Math.max(0, Math.min(7, p)) as Priority);
-      this.sequential = this.sequential || resume.sequential;
-    }
-    const wanted = files.map((f, i) => !f.padding && this.filePriorities[i]! > 0);
-    try {
-      this.storage = await this.ctx.storage.open(meta, { id: this.infoHashHex, wanted });
-    } catch (err) {
-      this.fail(asSluiceError(err));
-      return;
-    }
-    this.verifier = new PieceVerifier(meta, this.ctx.hasher);
-    const have = await checkTorrentData({
+    const { ctx } = this;
+    const opened = await openMetainfo(
+      {
+        infoHashHex: this.infoHashHex,
+        resume: ctx.resume,
+        storage: ctx.storage,
+        hasher: ctx.hasher,
+        http: ctx.http,
+        clock: ctx.clock,
+        random: () => ctx.random.float(),
+        priorities: this.priorities,
+        opened: (storage, verifier) => {
+          this.storage = storage;
+          this.verifier = verifier;
+        },
+        cancelled: () => this.removed,
+        emit: (alert) => ctx.emit(alert),
+      },
       meta,
-      storage: this.storage,
-      verifier: this.verifier,
-      resume,
-      infoHashHex: this.infoHashHex,
-      cancelled: () => this.removed,
-      progress: (done, total) => this.reportCheck(done, total),
-    });
-    this.lastCheckPercent = -1;
-    if (this.removed || !have) return;
-    this.have = have;
-    this.verifiedBytes = 0;
-    for (let i = have.nextSet(0); i !== -1; i = have.nextSet(i + 1)) this.verifiedBytes += pieceSize(meta, i);
-    this.picker = new PiecePicker({
-      pieceCount: meta.pieceCount,
-      pieceLength: (i) => pieceSize(meta, i),
-      random: () => this.ctx.random.float(),
-      have,
-    });
-    this.availability = new AvailabilityLedger(this.picker);
-    this.applyPiecePriorities();
-    this.picker.setSequential(this.sequential);
-    const http = this.ctx.http;
-    this.fetcher.setWebSeeds(http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : []);
-    for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
-    this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
+    );
+    if (opened === null || this.removed) return;
+    if (!('picker' in opened)) return this.fail(opened);
+    ({ have: this.have, picker: this.picker, availability: this.availability, verifiedBytes: this.verifiedBytes } = opened);
+    this.fetcher.setWebSeeds(opened.webSeeds);
+    for (const address of opened.resumePeers) this.book.add(address, 'resume', this.now());
+    ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: opened.have.count() });
     this.resumeSaver.markDirty();
-    this.setState(this.paused ? 'paused' : this.picker.isComplete() ? 'seeding' : 'downloading');
-    if (this.picker.isComplete()) this.announcer.markCompleted(this.now());
-    // Peers that connected while we fetched metadata or checked learn what we have now.
-    for (const link of this.links.values()) {
-      for (const event of link.conn.setPieceCount(meta.pieceCount, (i) => pieceSize(meta, i))) this.events.onPeerEvent(link, event);
-      // A HAVE ALL that came before the metadata is counted now.
-      if (link.seed) this.availability!.haveAllIfUncounted(link);
-      this.interest.update(link);
-      link.flush();
-    }
+    this.setState(this.paused ? 'paused' : opened.picker.isComplete() ? 'seeding' : 'downloading');
+    if (opened.picker.isComplete()) this.announcer.markCompleted(this.now());
+    this.peerLinks.piecesKnown(meta);
   }
 
   pause(): void {
     if (this.paused || this.removed) return;
     this.paused = true;
-    for (const link of [...this.links.values()]) link.close();
+    this.peerLinks.closeAll();
     this.sendStopped();
     if (this.state !== 'error' && this.state !== 'checking' && this.state !== 'metadata') this.setState('paused');
     void this.saveResumeData().catch(() => {});
@@ -373,7 +366,7 @@ export class Torrent implements PeerLinkHost {
     if (this.removed) return;
     if (!options.deleteData) await this.saveResumeData().catch(() => {});
     this.removed = true;
-    for (const link of [...this.links.values()]) link.close();
+    this.peerLinks.closeAll();
     this.sendStopped();
     this.completion.rejectWaiters();
     this.buffers.clear();
@@ -393,16 +386,6 @@ export class Torrent implements PeerLinkHost {
   }
 
 
-  private lastCheckPercent = -1;
-
-  /** Checking a large torrent takes a while: say how far it is, at most once per percent. */
-  private reportCheck(doneBytes: number, totalBytes: number): void {
-    const percent = Math.floor((doneBytes * 100) / totalBytes);
-    if (percent === this.lastCheckPercent) return;
-    this.lastCheckPercent = percent;
-    this.ctx.emit({ type: 'check-progress', infoHash: this.infoHashHex, checkedBytes: doneBytes, totalBytes });
-  }
-
   private setState(state: TorrentState): void {
     if (this.state === state) return;
     this.state = state;
@@ -413,7 +396,7 @@ export class Torrent implements PeerLinkHost {
     this.error = error;
     this.setState('error');
     this.ctx.emit({ type: 'torrent-error', infoHash: this.infoHashHex, code: error.code, message: error.message });
-    for (const link of [...this.links.values()]) link.close();
+    this.peerLinks.closeAll();
   }
 
   private get active(): boolean {
@@ -428,7 +411,7 @@ export class Torrent implements PeerLinkHost {
     let next = now + 1000;
     for (const link of [...this.links.values()]) {
       const events = link.conn.poll(now);
-      if (events.length > 0) this.onPeerEvents(link, events);
+      if (events.length > 0) this.events.onPeerEvents(link, events);
       if (link.closed) continue;
       const { timedOut } = link.pipeline.poll(now);
       for (const r of timedOut) {
@@ -459,10 +442,6 @@ export class Torrent implements PeerLinkHost {
 
   // ---------------------------------------------------------------- peers
 
-  onPeerEvents(link: PeerLink, events: PeerEvent[]): void {
-    this.events.onPeerEvents(link, events);
-  }
-
   /** Adds addresses to dial (from --peer, a tracker, the DHT, PEX). */
   addPeers(addresses: readonly string[], source: PeerSource): void {
     const now = this.now();
@@ -476,54 +455,7 @@ export class Torrent implements PeerLinkHost {
    * `wireInfoHash` is the hash the peer's handshake named (a hybrid's truncated v2 hash, say); we answer with it.
    */
   attach(transport: Transport, replay: readonly Uint8Array[], key = transport.remoteAddress, wireInfoHash: Uint8Array = this.infoHash): boolean {
-    const settings = this.ctx.settings();
-    if (!this.active || this.book.isBanned(key) || this.links.size >= settings.maxConnectionsPerTorrent || this.links.has(key)) {
-      transport.close();
-      return false;
-    }
-    const now = this.now();
-    const meta = this.meta;
-    const conn = new PeerConnection({
-      infoHash: wireInfoHash,
-      localPeerId: this.ctx.peerId,
-      outgoing: transport.outgoing,
-      localExtensions: this.extensions,
-      fast: true,
-      pieceCount: meta?.pieceCount ?? null,
-      ...(meta ? { pieceSize: (i: number) => pieceSize(meta, i), metadataSize: meta.infoBytes.length } : {}),
-      ...(settings.listenPort > 0 ? { listenPort: settings.listenPort } : {}),
-      clientName: `Sluice ${SLUICE_VERSION}`,
-      now,
-    });
-    const link = new PeerLink(transport, conn, new RequestPipeline(), this, now, key);
-    this.links.set(key, link);
-    this.uploads.add(link);
-    this.pex.add(link);
-    // Only dialable addresses go in the book; a WebRTC peer is reached again through its tracker.
-    if (transport.outgoing && splitHostPort(key)) this.book.onConnected(key, now);
-    link.start(replay);
-    return true;
-  }
-
-  onPeerDrain(link: PeerLink): void {
-    this.uploads.pump(link);
-    link.flush();
-  }
-
-  onPeerClosed(link: PeerLink, error: SluiceError | undefined): void {
-    if (this.links.get(link.address) !== link) return;
-    this.links.delete(link.address);
-    this.uploads.remove(link);
-    this.pex.remove(link);
-    const now = this.now();
-    this.picker?.peerGone(link.address);
-    this.availability?.gone(link);
-    this.metadata?.removePeer(link);
-    if (link.transport.outgoing) this.book.onDisconnected(link.address, !link.conn.ready, now);
-    if (link.conn.ready) this.ctx.emit({ type: 'peer-disconnected', infoHash: this.infoHashHex, address: link.address, reason: error?.message ?? null });
-    // Blocks it held go to the others.
-    for (const other of this.links.values()) this.fetcher.fill(other);
-    this.ctx.wake();
+    return this.peerLinks.attach(transport, replay, key, wireInfoHash);
   }
 
   // ---------------------------------------------------------------- downloading
@@ -545,6 +477,8 @@ export class Torrent implements PeerLinkHost {
 
   private async onMetadata(meta: Metainfo): Promise<void> {
     this.metadata = null;
+    this.meta = meta;
+    this.peerLinks.metadataKnown(meta);
     this.ctx.emit({ type: 'metadata-received', infoHash: this.infoHashHex });
     await this.useMetainfo(meta);
     this.ctx.wake();
@@ -582,45 +516,28 @@ export class Torrent implements PeerLinkHost {
   // ---------------------------------------------------------------- priorities and streaming
 
   setFilePriority(fileIndex: number, priority: Priority): void {
-    const meta = this.meta;
-    if (!meta) throw new TorrentError('torrent/no-metadata', 'the torrent has no metadata yet');
-    if (!(fileIndex in meta.files)) throw new TorrentError('torrent/bad-file', `no file ${fileIndex} (the torrent has ${meta.files.length})`);
-    this.filePriorities[fileIndex] = priority;
-    void this.storage?.setFileWanted(fileIndex, priority > 0).catch(() => {});
-    this.applyPiecePriorities();
-    this.resumeSaver.markDirty();
+    this.priorities.setFilePriority(fileIndex, priority);
     if (this.picker && !this.picker.isComplete() && this.state === 'seeding') this.setState('downloading');
     if (this.picker?.isComplete() && this.state === 'downloading') this.onFinished();
-    for (const link of this.links.values()) {
-      this.interest.update(link);
-      link.flush();
-    }
     this.ctx.wake();
   }
 
-  private applyPiecePriorities(): void {
-    const meta = this.meta;
-    const picker = this.picker;
-    if (!meta || !picker) return;
-    const priorities = filePiecePriorities(meta, this.filePriorities);
-    for (let i = 0; i < priorities.length; i++) if (picker.priority(i) !== priorities[i]) picker.setPriority(i, priorities[i]!);
-  }
-
   setSequential(on: boolean): void {
-    this.sequential = on;
-    this.picker?.setSequential(on);
-    this.resumeSaver.markDirty();
+    this.priorities.setSequential(on);
   }
 
   /** Asks for `piece` by `deadline` (ms, session clock): streaming readers call this for what they wait on. */
   setPieceDeadline(piece: number, deadline: number): void {
-    if (!this.picker || this.have?.get(piece)) return;
-    if (this.picker.priority(piece) === 0) this.picker.setPriority(piece, 1);
-    this.picker.setDeadline(piece, deadline);
-    for (const link of this.links.values()) {
-      if (!link.conn.amInterested && link.conn.peerHas(piece)) this.interest.set(link, true);
-      this.fetcher.fill(link);
-    }
+    this.priorities.setPieceDeadline(piece, deadline);
+  }
+
+  clearPieceDeadline(piece: number): void {
+    this.priorities.clearPieceDeadline(piece);
+  }
+
+  /** Hears every piece deadline set and cleared on this torrent (the bridge forwards them); returns the unsubscribe. */
+  onPieceDeadline(listener: PieceDeadlineListener): () => void {
+    return this.priorities.onPieceDeadline(listener);
   }
 
   hasPiece(piece: number): boolean {
@@ -638,10 +555,6 @@ export class Torrent implements PeerLinkHost {
     return this.storage.read(piece, begin, length);
   }
 
-  clearPieceDeadline(piece: number): void {
-    this.picker?.clearDeadline(piece);
-  }
-
   /** The verified bytes of file `fileIndex` from `start` to `end` (exclusive), fetched with priority as they are read. */
   readStream(fileIndex: number, options: FileStreamOptions = {}): AsyncGenerator<Uint8Array> {
     return readFileStream(this, fileIndex, options);
@@ -650,7 +563,7 @@ export class Torrent implements PeerLinkHost {
   async forceRecheck(): Promise<void> {
     const meta = this.meta;
     if (!meta || !this.storage) throw new TorrentError('torrent/no-metadata', 'the torrent has no metadata yet');
-    for (const link of [...this.links.values()]) link.close();
+    this.peerLinks.closeAll();
     await this.ctx.resume?.remove(this.infoHashHex).catch(() => {});
     this.picker = null;
     this.availability = null;
@@ -669,44 +582,27 @@ export class Torrent implements PeerLinkHost {
 
   status(): TorrentStatus {
     const now = this.now();
-    const meta = this.meta;
-    const total = meta?.length ?? 0;
-    const wanted = meta ? wantedBytes(meta, this.filePriorities) : 0;
-    const verifiedWanted = meta && this.have ? verifiedWantedBytes(meta, this.have, this.filePriorities) : 0;
-    const downloadRate = this.fetcher.meter.rate(now);
-    let peers = 0;
-    let seeds = 0;
-    for (const l of this.links.values()) {
-      if (!l.conn.ready) continue;
-      peers++;
-      if (l.seed) seeds++;
-    }
-    const remaining = Math.max(0, wanted - verifiedWanted);
-    return {
-      // Known by a v2 hash only until the metadata arrived: then the v1 hash, as other tools show it.
-      infoHash: meta?.infoHash ? toHex(meta.infoHash) : this.infoHashHex,
-      infoHashV2: meta?.infoHashV2 ? toHex(meta.infoHashV2) : this.infoHashV2 ? toHex(this.infoHashV2) : null,
+    return torrentStatus({
+      infoHashHex: this.infoHashHex,
+      infoHashV2: this.infoHashV2,
       name: this.name,
+      meta: this.meta,
+      have: this.have,
+      filePriorities: this.priorities.filePriorities,
       state: this.state,
-      progress: wanted > 0 ? Math.min(1, verifiedWanted / wanted) : meta ? 1 : 0,
-      verifiedBytes: Math.min(this.verifiedBytes, meta?.pieceSpaceLength ?? 0),
-      wantedBytes: wanted,
-      totalBytes: total,
-      downloadRate,
-      uploadRate: this.uploadMeter.rate(now),
+      sequential: this.priorities.sequential,
+      error: this.error,
+      verifiedBytes: this.verifiedBytes,
       downloaded: this.fetcher.downloaded,
       uploaded: this.uploaded,
-      peers,
-      seeds,
-      eta: !meta ? null : remaining === 0 ? 0 : downloadRate > 0 ? remaining / downloadRate : null,
-      ratio: this.fetcher.downloaded > 0 ? this.uploaded / this.fetcher.downloaded : 0,
-      sequential: this.sequential,
-      error: this.error ? { code: this.error.code, message: this.error.message } : null,
-    };
+      downloadRate: this.fetcher.meter.rate(now),
+      uploadRate: this.uploadMeter.rate(now),
+      links: this.links.values(),
+    });
   }
 
   files(): FileStatus[] {
-    return this.meta ? fileStatuses(this.meta, this.have, this.filePriorities) : [];
+    return this.meta ? fileStatuses(this.meta, this.have, this.priorities.filePriorities) : [];
   }
 
   peers(): PeerStatus[] {

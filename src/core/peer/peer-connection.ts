@@ -70,6 +70,7 @@ export class PeerConnection {
   private remote: HandshakeMessage | null = null;
   private remoteExtended: ExtendedHandshake | null = null;
   private sentAvailabilityStage = AVAILABILITY_OPEN;
+  private metadataSize: number | undefined;
 
   private isExtended = false;
   private isFast = false;
@@ -85,6 +86,7 @@ export class PeerConnection {
     this.decoder = new WireDecoder(options.maxMessageLength === undefined ? {} : { maxMessageLength: options.maxMessageLength });
     this.availability = new PeerAvailability(options.pieceCount);
     this.pieceSize = options.pieceSize;
+    this.metadataSize = options.metadataSize;
     this.started = options.now;
     this.now = options.now;
     this.lastReceived = options.now;
@@ -227,6 +229,16 @@ export class PeerConnection {
       this.fail(asSluiceError(error), events);
     }
     return events;
+  }
+
+  /**
+   * A magnet's metadata arrived: from now on `metadata_size` is announced, and a peer that already has our
+   * extended handshake gets it again (BEP 10 allows a later one), so it learns it can fetch the metadata from us.
+   */
+  setMetadataSize(size: number): void {
+    if (size <= 0 || size === this.metadataSize) return;
+    this.metadataSize = size;
+    if (this.failure === null && this.remote !== null && this.isExtended) this.sendExtendedHandshake();
   }
 
   // ---- output ----
@@ -567,7 +579,8 @@ export class PeerConnection {
       const id = this.options.localExtensions[name];
       if (id !== undefined && id !== 0) extensions.set(name, id);
     }
-    const { metadataSize, listenPort, yourIp, clientName } = this.options;
+    const { listenPort, yourIp, clientName } = this.options;
+    const metadataSize = this.metadataSize;
     const handshake: ExtendedHandshake = {
       extensions,
       client: clientName,

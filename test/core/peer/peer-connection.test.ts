@@ -41,6 +41,30 @@ describe('PeerConnection handshake and extension negotiation', () => {
     expect(pair.a.ready && pair.b.ready).toBe(true);
   });
 
+  it('announces metadata_size again once a magnet learns its metadata, and only then', () => {
+    // A is a magnet without metadata; B has it. A's first extended handshake says nothing of the size.
+    const pair = new ConnectionPair({ pieceCount: null, metadataSize: undefined }, {});
+    const { b } = pair.open();
+    expect(eventsOfType(b, 'extended-handshake')[0]!.handshake.metadataSize).toBeUndefined();
+
+    pair.a.setMetadataSize(31337);
+    const again = pair.flush().b;
+    expect(types(again)).toEqual(['extended-handshake']);
+    expect(eventsOfType(again, 'extended-handshake')[0]!.handshake).toMatchObject({ metadataSize: 31337, client: 'Sluice 0.1.0', requestQueue: 250 });
+    expect([...eventsOfType(again, 'extended-handshake')[0]!.handshake.extensions]).toEqual([['lt_donthave', 7], ['ut_metadata', 2], ['ut_pex', 1]]);
+
+    // The same size again sends nothing.
+    pair.a.setMetadataSize(31337);
+    expect(pair.flush().b).toEqual([]);
+  });
+
+  it('keeps a metadata_size learned before the handshake for its first extended handshake', () => {
+    const pair = new ConnectionPair({ pieceCount: null, metadataSize: undefined }, {});
+    pair.a.setMetadataSize(4242);
+    const { b } = pair.open();
+    expect(eventsOfType(b, 'extended-handshake').map((e) => e.handshake.metadataSize)).toEqual([4242]);
+  });
+
   it('sets the BEP 10, BEP 6 and (optionally) DHT reserved bits in the first 68 bytes it queues', () => {
     const pair = new ConnectionPair({ dht: true }, { fast: false });
     const first = concatBytes(pair.a.takeOutgoing());
