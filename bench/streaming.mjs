@@ -10,10 +10,10 @@
 // currentTime to 80% to the first frame presented there. The download progress at the seek is printed:
 // a seek to bytes already there is not the case the target is about. Medians over --rounds, ratios
 // against the targets (first frame ≤ 1.0 s, seek ≤ 0.2 s). Figures: docs/benchmarks.md (Streaming).
-// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,webtorrent] [--layout moov-end,faststart]
+// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,webtorrent] [--layout moov-end,faststart] [--trace]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,9 @@ const ROUNDS = Math.max(1, Number(opt('--rounds') ?? 3));
 const SIZE_MB = Number(opt('--size') ?? 200);
 const ONLY = (opt('--only') ?? 'sluice,webtorrent').split(',');
 const LAYOUTS = (opt('--layout') ?? 'moov-end,faststart').split(',');
+// --trace: print each run's stages (seeder's wire, metadata, requests; the page's media events), ms from the add.
+const TRACE = argv.includes('--trace');
+if (TRACE) process.env.SEED_TRACE = '1';
 const FIRST_FRAME_TARGET_S = 1.0;
 const SEEK_TARGET_S = 0.2;
 const GIVE_UP_MS = 120_000;
@@ -44,6 +47,7 @@ const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
 /** A SIZE_MB MP4 at 16 Mbit/s (100 s for 200 MB), moov at the end; the faststart one is a remux of it. */
 function ensureMp4s() {
+  mkdirSync(WORK, { recursive: true });
   const seconds = Math.round((SIZE_MB * 8) / 16);
   const end = join(WORK, `stream-${SIZE_MB}mb-moov-end.mp4`);
   const fast = join(WORK, `stream-${SIZE_MB}mb-faststart.mp4`);
@@ -105,18 +109,55 @@ async function startApp() {
   return { origin: new URL(first.app ?? first.url).origin, close: () => child.kill('SIGTERM') };
 }
 
+/** The stages of one run up to the seek, in ms from the add (--trace). */
+async function printTrace(page, addedAt, probe, seeder, pieces) {
+  const rows = [];
+  const at = (label, t) => Number.isFinite(t) && rows.push([t - addedAt, label]);
+  const nav = await page.evaluate(() => ({ origin: performance.timeOrigin, dcl: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd }));
+  at('page navigation starts', nav.origin);
+  if (nav.dcl) at('page DOMContentLoaded', nav.origin + nav.dcl);
+  let lastState = null;
+  for (const e of (await page.evaluate(() => window.sluiceBenchLog ?? []))) {
+    if (e.state !== lastState) at(`app torrent state ${e.state} progress ${(e.progress * 100).toFixed(1)}%`, e.at);
+    lastState = e.state;
+  }
+  const lines = seeder.lines;
+  const wire = lines.find((l) => 'wire' in l);
+  at('seeder: peer wire', wire?.at);
+  at('seeder: metadata sent', lines.find((l) => l.metadataSent)?.metadataSent);
+  at('seeder: interested', lines.find((l) => l.interested)?.interested);
+  const requests = lines.filter((l) => 'request' in l);
+  at(`seeder: first request (piece ${requests[0]?.request})`, requests[0]?.at);
+  const firstOf = (match, label) => {
+    const i = requests.findIndex(match);
+    if (i >= 0) at(`${label}: first request, after ${i} other block requests`, requests[i].at);
+  };
+  firstOf((r) => r.request === 0, 'seeder: piece 0');
+  firstOf((r) => r.request === pieces - 1, `seeder: last piece ${pieces - 1}`);
+  const lastTail = requests.findLastIndex((r) => r.request >= pieces - 2);
+  if (lastTail >= 0) at(`seeder: last request of the last 2 pieces (request #${lastTail})`, requests[lastTail].at);
+  const cancels = lines.filter((l) => 'cancel' in l);
+  at(`seeder: first of ${cancels.length} cancels`, cancels[0]?.at);
+  for (const e of probe.events) at(`video ${e.type} t=${e.t.toFixed(2)}`, e.at);
+  at('video first frame', probe.firstFrame);
+  rows.sort((a, b) => a[0] - b[0]);
+  for (const [t, label] of rows) console.log(`  ${(t / 1000).toFixed(3).padStart(8)} s  ${label}`);
+  console.log(`  (${requests.length} requests by the seek; pieces ${pieces})`);
+}
+
 /** Plays until the first frame, one more second, seeks to 80% and waits for a frame there. */
-async function measure(page, addedAt, progress) {
+async function measure(page, addedAt, progress, seeder, pieces) {
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe?.firstFrame), null, { timeout: GIVE_UP_MS, polling: 50 });
   await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) >= 1 && Number.isFinite(document.querySelector('video').duration), null, { timeout: GIVE_UP_MS, polling: 50 });
   const progressAtSeek = await progress();
   await page.evaluate(() => window.benchSeek(0.8));
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
   const probe = await page.evaluate(() => window.mediaProbe);
+  if (TRACE) await printTrace(page, addedAt, probe, seeder, pieces);
   return { firstFrameS: (probe.firstFrame - addedAt) / 1000, seekS: (probe.resumed - probe.seekAt) / 1000, progressAtSeek };
 }
 
-async function sluiceRun(browser, { appOrigin, magnet, infoHash, torrentPath, dir, trackerUrl }) {
+async function sluiceRun(browser, { appOrigin, magnet, infoHash, torrentPath, dir, trackerUrl, pieces }) {
   const seeder = await startSeeder(torrentPath, dir, trackerUrl);
   const context = await newContext(browser, appOrigin);
   try {
@@ -130,14 +171,14 @@ async function sluiceRun(browser, { appOrigin, magnet, infoHash, torrentPath, di
     const addedAt = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
     const progress = () => page.evaluate((ih) => Number(document.querySelector(`[data-infohash="${ih}"]`)?.getAttribute('data-progress') ?? NaN), infoHash);
-    return await measure(page, addedAt, progress);
+    return await measure(page, addedAt, progress, seeder, pieces);
   } finally {
     await context.close();
     await seeder.stop();
   }
 }
 
-async function webtorrentRun(browser, { benchOrigin, magnet, torrentPath, dir, trackerUrl }) {
+async function webtorrentRun(browser, { benchOrigin, magnet, torrentPath, dir, trackerUrl, pieces }) {
   const seeder = await startSeeder(torrentPath, dir, trackerUrl);
   const context = await newContext(browser, benchOrigin);
   try {
@@ -154,7 +195,7 @@ async function webtorrentRun(browser, { benchOrigin, magnet, torrentPath, dir, t
     await page.waitForFunction(() => 'wtStream' in window && navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
     const addedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
     await page.evaluate((m) => window.wtStream.play(m), magnet);
-    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()));
+    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()), seeder, pieces);
   } finally {
     await context.close();
     await seeder.stop();
@@ -174,7 +215,7 @@ async function main() {
       const file = files[layout];
       const torrent = await ensureTorrent(file);
       const magnet = `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`;
-      const common = { benchOrigin: bench.origin, appOrigin: app?.origin, magnet, infoHash: torrent.infoHash, torrentPath: torrent.path, dir: WORK, trackerUrl: tracker.url };
+      const common = { benchOrigin: bench.origin, appOrigin: app?.origin, magnet, infoHash: torrent.infoHash, torrentPath: torrent.path, dir: WORK, trackerUrl: tracker.url, pieces: Math.ceil(statSync(file).size / torrent.pieceLength) };
       const runs = { Sluice: ONLY.includes('sluice') ? sluiceRun : null, webtorrent: ONLY.includes('webtorrent') ? webtorrentRun : null };
       const names = Object.keys(runs).filter((n) => runs[n]);
       for (let round = 0; round < ROUNDS; round++) {

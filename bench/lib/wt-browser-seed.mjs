@@ -47,6 +47,12 @@ torrent.on('wire', (wire) => {
     };
   }
   wire.once('request', () => emit({ firstRequest: now() }));
+  // SEED_TRACE=1: every request and cancel, to time a downloader's stages (bench/streaming.mjs --trace).
+  if (process.env.SEED_TRACE) {
+    wire.on('request', (index, offset) => emit({ request: index, offset, at: now() }));
+    wire.on('cancel', (index, offset) => emit({ cancel: index, offset, at: now() }));
+    wire.on('interested', () => emit({ interested: now() }));
+  }
 });
 let uploaded = 0;
 torrent.on('upload', (bytes) => {

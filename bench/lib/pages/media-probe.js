@@ -16,7 +16,7 @@ globalThis.installMediaProbe = () => {
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
-    for (const type of ['playing', 'seeking', 'seeked', 'waiting', 'error']) video.addEventListener(type, () => probe.events.push({ type, at: now(), t: video.currentTime }));
+    for (const type of ['loadstart', 'loadedmetadata', 'loadeddata', 'playing', 'seeking', 'seeked', 'waiting', 'error']) video.addEventListener(type, () => probe.events.push({ type, at: now(), t: video.currentTime }));
   };
   new MutationObserver(() => document.querySelectorAll('video').forEach(watch)).observe(document, { subtree: true, childList: true });
   window.benchSeek = (fraction) => {
