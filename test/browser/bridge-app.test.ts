@@ -1,18 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { staticFiles } from '../../sidecar/src/http/static-files.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { sluiceLong } from '../helpers/cli.js';
 import { libtorrentCreate, startLibtorrent, stopAllLibtorrent } from '../helpers/libtorrent.js';
-import { requireTool } from '../helpers/tools.js';
+import { fetchedHash, seekTo, waitForVideo, watchMediaEvents } from '../helpers/media-page.js';
+import { buildApp, makeMp4 } from '../helpers/streaming-app.js';
 import { cleanTemps, tempDir } from '../interop/fixture.js';
 
 /**
@@ -21,7 +19,6 @@ import { cleanTemps, tempDir } from '../interop/fixture.js';
  * every byte through the sidecar, which keeps the same bytes in its --out folder.
  */
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GIVE_UP_MS = 120_000;
 let browser: Browser | undefined;
 let appDir = '';
@@ -30,7 +27,7 @@ const servers: ReturnType<typeof sluiceLong>[] = [];
 
 beforeAll(async () => {
   appDir = tempDir('bridge-app-dist');
-  await build({ root: repoRoot, logLevel: 'silent', build: { outDir: appDir, emptyOutDir: true } });
+  await buildApp(appDir);
   browser = await launchChromium();
 }, 300_000);
 
@@ -48,18 +45,6 @@ afterAll(async () => {
   cleanTemps();
 });
 
-/** A 6 s 640x360 H.264 MP4 (about 1.5 MB) from Debian's ffmpeg; noise keeps it from compressing to nothing. */
-function makeMp4(dir: string, name: string): Buffer {
-  requireTool('ffmpeg');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-t', '6',
-    '-vf', 'noise=alls=30:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2M', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path,
-  ]);
-  return readFileSync(path);
-}
-
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -74,6 +59,7 @@ async function startServe(out: string, extra: string[] = []) {
 async function openApp(origin: string, path: string): Promise<{ page: Page; errors: string[] }> {
   const context = await browser!.newContext();
   contexts.push(context);
+  await context.addInitScript(watchMediaEvents);
   await context.addInitScript(() => {
     const g = globalThis as unknown as { localStorage: { setItem(key: string, value: string): void }; peerAlerts: string[] };
     g.localStorage.setItem('sluice:trackers', '[]');
@@ -109,9 +95,9 @@ async function readBack(page: Page, infoHash: string): Promise<string> {
 }
 
 describe('the bridge in Chromium', () => {
-  it('downloads an MP4 that only libtorrent (TCP) has, through sluice serve, and the --out folder holds the same bytes', async () => {
+  it('plays and downloads an MP4 that only libtorrent (TCP) has, through sluice serve, and the --out folder holds the same bytes', async () => {
     const seedDir = tempDir('bridge-seed');
-    const video = makeMp4(seedDir, 'clip.mp4');
+    const video = makeMp4(seedDir, 'clip.mp4', true).bytes;
     const torrentPath = join(tempDir('bridge-torrent'), 'clip.torrent');
     const { v1 } = libtorrentCreate(join(seedDir, 'clip.mp4'), torrentPath, { v1Only: true, pieceLength: 65536 });
     const seeder = await startLibtorrent({ torrent: torrentPath, savePath: seedDir, seedMode: true });
@@ -122,6 +108,17 @@ describe('the bridge in Chromium', () => {
     const { page, errors } = await openApp(new URL(info.open).origin, `/#${magnet}`);
     await page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
     const torrent = `[data-infohash="${v1}"]`;
+    const context = () => `errors: ${errors.join(' | ')}\nsidecar: ${servers[0]!.stderr()}`;
+    // The app opens the video by itself and plays it through its Service Worker, from pieces that came through the bridge.
+    const started = await waitForVideo(page, 'started playing', (s) => s.events.some((e) => e.type === 'playing') && s.currentTime > 0, GIVE_UP_MS, context());
+    expect(new URL(started.src).pathname).toBe(`/stream/${v1}/1/clip.mp4`);
+    await waitForVideo(page, 'advanced', (s) => s.currentTime >= started.currentTime + 1 && !s.paused, GIVE_UP_MS, context());
+    const target = started.duration * 0.8;
+    const seeked = await seekTo(page, target, GIVE_UP_MS);
+    expect(seeked.events.filter((e) => e.type === 'seeked').at(-1)!.at).toBeGreaterThanOrEqual(target - 1);
+    const playsOn = await waitForVideo(page, 'played on after the seek', (s) => s.currentTime >= target + 1, GIVE_UP_MS, context());
+    expect(playsOn.events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(await fetchedHash(page, started.src)).toBe(sha256(video));
     try {
       await page.waitForSelector(`${torrent}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
     } catch (err) {
