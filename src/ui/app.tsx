@@ -8,6 +8,7 @@ import { UpdatePrompt } from './player/update-prompt.js';
 import { StorageLine } from './storage-line.js';
 import { TorrentList } from './torrent-list.js';
 import { BridgeLine } from './bridge-line.js';
+import { SidecarTorrents } from './remote/sidecar-torrents.js';
 
 /** The address is read once per page load, however often React runs effects. */
 let addressHandled = false;
@@ -106,6 +107,7 @@ export function App({ client, serviceWorker }: { readonly client: EngineClient; 
       </section>
       {openedTorrent ? <MediaView client={client} torrent={openedTorrent} streaming={serviceWorker.controlled} /> : null}
       <TorrentList client={client} torrents={batch?.status.torrents ?? []} report={report} onOpen={setOpened} />
+      <SidecarTorrents client={client} view={batch?.status.bridge ?? null} />
       <StorageLine report={storage} />
     </main>
   );

@@ -30,6 +30,14 @@ export interface EngineCommands {
   readFile: { args: { readonly infoHash: string; readonly fileIndex: number }; result: Uint8Array };
   /** Session settings (rate limits, connections): changes are applied and kept across reloads; returns them all. */
   settings: { args: { readonly changes?: Partial<SessionSettings> }; result: SessionSettings };
+  /**
+   * Remote mode: the sidecar's own torrents, over the bridge. `add` takes a magnet or info hash in
+   * `input`; the others name the torrent by `infoHash`. Returns its info hash.
+   */
+  sidecar: {
+    args: { readonly action: 'add' | 'pause' | 'resume' | 'remove'; readonly infoHash?: string; readonly input?: string; readonly deleteData?: boolean };
+    result: { readonly infoHash: string };
+  };
   /** The latest status, at once (the batches carry it too). */
   status: { args: Record<string, never>; result: EngineStatus };
 }
