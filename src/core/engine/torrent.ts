@@ -334,6 +334,7 @@ export class Torrent implements PeerLinkHost {
     this.fetcher.setWebSeeds(http ? [...new Set(meta.urlList)].filter(isWebSeedUrl).map((url) => new WebSeedPeer(url, meta, http, { clock: this.ctx.clock })) : []);
     for (const address of resume?.peers ?? []) this.book.add(address, 'resume', this.now());
     this.ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: have.count() });
+    this.completion.checked();
     this.resumeSaver.markDirty();
     this.setState(this.paused ? 'paused' : this.picker.isComplete() ? 'seeding' : 'downloading');
     if (this.picker.isComplete()) this.announcer.markCompleted(this.now());

@@ -160,8 +160,6 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
         log.record({ entry: { event, time: new Date().toISOString(), ...fields }, detail }),
       );
       log.follow(engine.node.session);
-      // The sidecar's own torrents, as `sluice download --seed` would keep them: remote mode lists them.
-      for (const source of given) await engine.node.session.addTorrent(source, {});
     } catch (err) {
       server.close();
       log.close();
@@ -180,6 +178,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
           (offLoopback && !tls ? 'Off loopback, plain http is no secure context: browsers give the page no service worker and no OPFS (serve HTTPS with --cert FILE --key FILE)\n' : '') +
           '(press Ctrl-C to stop)\n',
   );
+
+  // The sidecar's own torrents, as `sluice download --seed` would keep them (remote mode lists them); after the URL line, which stays first.
+  for (const source of given) await engine?.node.session.addTorrent(source, {}).catch((err: Error) => io.stderr.write(`sluice serve: ${err.message.split('\n')[0]}\n`));
 
   await new Promise<void>((done) => {
     const stop = () => {
