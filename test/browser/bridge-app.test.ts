@@ -136,6 +136,55 @@ describe('the bridge in Chromium', () => {
     await page.screenshot({ path: '/tmp/sluice-bridge-app.png', fullPage: true });
   }, 300_000);
 
+  it("remote mode: lists the sidecar's own torrents, plays one from the sidecar's /stream URL, adds, pauses, resumes and removes them", async () => {
+    // One torrent given on serve's command line, its data already in --out: the sidecar seeds it.
+    const out = tempDir('remote-out');
+    const video = makeMp4(out, 'own.mp4', true).bytes;
+    const ownTorrent = join(tempDir('remote-torrent'), 'own.torrent');
+    const own = libtorrentCreate(join(out, 'own.mp4'), ownTorrent, { v1Only: true, pieceLength: 65536 }).v1!;
+    // Another that only libtorrent has: added from the app by its magnet.
+    const seedDir = tempDir('remote-seed');
+    const other = makeMp4(seedDir, 'other.mp4', true).bytes;
+    const otherTorrent = join(tempDir('remote-torrent2'), 'other.torrent');
+    const added = libtorrentCreate(join(seedDir, 'other.mp4'), otherTorrent, { v1Only: true, pieceLength: 65536 }).v1!;
+    const seeder = await startLibtorrent({ torrent: otherTorrent, savePath: seedDir, seedMode: true });
+    const { server, info } = await startServe(out, [ownTorrent]);
+    const sidecarSaid = (event: string, infoHash: string, extra = '') => server.stdout().split('\n').some((l) => l.includes(`"event":"${event}"`) && l.includes(infoHash) && l.includes(extra));
+
+    const { page, errors } = await openApp(new URL(info.open).origin, '/');
+    const row = (ih: string) => `[data-remote-infohash="${ih}"]`;
+    await page.waitForSelector(`${row(own)}[data-state="seeding"][data-progress="1"]`, { timeout: GIVE_UP_MS });
+
+    // Its file plays from the sidecar's own stream URL (not the app's Service Worker: the browser's engine has no such torrent).
+    await page.click(`${row(own)} [data-remote-file="1"] button`);
+    const started = await waitForVideo(page, 'started playing', (m) => m.events.some((e) => e.type === 'playing') && m.currentTime > 0, GIVE_UP_MS, `errors: ${errors.join(' | ')}`);
+    expect(started.src).toBe(`${new URL(info.open).origin}/stream/${own}/1/own.mp4?sidecar`);
+    await waitForVideo(page, 'advanced', (m) => m.currentTime >= started.currentTime + 1, GIVE_UP_MS);
+    expect(await fetchedHash(page, started.src)).toBe(sha256(video));
+    expect(await page.evaluate(() => (globalThis as unknown as { sluiceEngine: { status: { status: { torrents: unknown[] } } } }).sluiceEngine.status.status.torrents.length)).toBe(0);
+
+    // Pausing it from the app pauses it in the sidecar (its own log says so), and resuming resumes it.
+    await page.click(`${row(own)} button:text("Pause")`);
+    await page.waitForSelector(`${row(own)}[data-state="paused"]`, { timeout: GIVE_UP_MS });
+    expect(sidecarSaid('state-changed', own, '"state":"paused"')).toBe(true);
+    await page.click(`${row(own)} button:text("Resume")`);
+    await page.waitForSelector(`${row(own)}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
+
+    // Added from the app by a magnet: the sidecar fetches it from libtorrent into --out.
+    await page.fill('input[name="sidecar-link"]', `magnet:?xt=urn:btih:${added}&dn=other.mp4&x.pe=127.0.0.1:${seeder.port}`);
+    await page.click('button:text("Add to the sidecar")');
+    await page.waitForSelector(`${row(added)}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
+    expect(sha256(readFileSync(join(out, 'other.mp4')))).toBe(sha256(other));
+
+    // Removed from the app: gone from the sidecar (its data stays without "with data").
+    await page.click(`${row(added)} button:text-is("Remove")`);
+    await page.waitForSelector(row(added), { state: 'detached', timeout: GIVE_UP_MS });
+    expect(sidecarSaid('torrent-removed', added)).toBe(true);
+    expect(sha256(readFileSync(join(out, 'other.mp4')))).toBe(sha256(other));
+    expect(await page.locator(`${row(own)}`).count()).toBe(1);
+    await page.screenshot({ path: '/tmp/sluice-bridge-remote.png', fullPage: true });
+  }, 300_000);
+
   it('shows the bridge as off where the page was not served by sluice serve, and down with the reason when the token is wrong', async () => {
     const { info } = await startServe(tempDir('bridge-out2'), ['--token', 'the-right-token']);
     const origin = new URL(info.open).origin;
