@@ -49,8 +49,9 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function startServe(out: string, extra: string[] = []) {
-  const server = sluiceLong(['serve', '--port', '0', '--app', appDir, '--out', out, '--state', tempDir('bridge-state'), '--no-dht', '--no-webrtc', '--json', ...extra]);
+async function startServe(out: string, extra: string[] = [], options: { port?: number; state?: string } = {}) {
+  const state = options.state ?? tempDir('bridge-state');
+  const server = sluiceLong(['serve', '--port', String(options.port ?? 0), '--app', appDir, '--out', out, '--state', state, '--no-dht', '--no-webrtc', '--json', ...extra]);
   servers.push(server);
   return { server, info: JSON.parse(await server.firstLine) as { url: string; open: string; bridge: string } };
 }
@@ -134,6 +135,53 @@ describe('the bridge in Chromium', () => {
     const status = await seeder.waitFor((l) => l.type === 'status' && l.uploaded >= video.length);
     expect(status.type === 'status' && status.uploaded).toBeLessThan(video.length * 2);
     await page.screenshot({ path: '/tmp/sluice-bridge-app.png', fullPage: true });
+  }, 300_000);
+
+  it('shows the bridge down with the reason when the sidecar is killed mid-transfer, keeps what it verified, and completes once sluice serve is back', async () => {
+    const seedDir = tempDir('kill-seed');
+    const video = makeMp4(seedDir, 'clip.mp4', true).bytes;
+    const torrentPath = join(tempDir('kill-torrent'), 'clip.torrent');
+    const { v1 } = libtorrentCreate(join(seedDir, 'clip.mp4'), torrentPath, { v1Only: true, pieceLength: 65536 });
+    // Slow enough that the sidecar is killed with the transfer under way.
+    const seeder = await startLibtorrent({ torrent: torrentPath, savePath: seedDir, seedMode: true, uploadLimit: 300_000 });
+    const out = tempDir('kill-out');
+    const state = tempDir('kill-state');
+    const first = await startServe(out, [], { state });
+    const origin = new URL(first.info.open).origin;
+    const port = Number(new URL(origin).port);
+    const magnet = `magnet:?xt=urn:btih:${v1}&dn=clip.mp4&x.pe=127.0.0.1:${seeder.port}`;
+    const { page, errors } = await openApp(origin, `/#${magnet}`);
+    const torrent = `[data-infohash="${v1}"]`;
+    const progress = async () => Number((await page.getAttribute(torrent, 'data-progress')) ?? '0');
+    await page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
+    await page.waitForFunction(
+      (sel) => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
+        return Number(doc.querySelector(sel)?.getAttribute('data-progress') ?? '0') >= 0.15;
+      },
+      torrent,
+      { timeout: GIVE_UP_MS },
+    );
+
+    first.server.child.kill('SIGKILL');
+    await first.server.exited;
+    await page.waitForSelector('[data-bridge="down"]', { timeout: GIVE_UP_MS });
+    expect(await page.locator('[data-bridge]').innerText()).toMatch(/^Bridge down: (the sidecar closed the bridge|cannot reach http:\/\/127\.0\.0\.1:\d+|cannot connect to ws:\/\/127\.0\.0\.1:\d+\/bridge)/);
+    const kept = await progress();
+    expect(kept).toBeGreaterThanOrEqual(0.15);
+    expect(kept).toBeLessThan(1);
+
+    // Back on the same port with the same state: the page reconnects on its own and the download completes.
+    const second = await startServe(out, [], { port, state });
+    await page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
+    expect(await progress()).toBeGreaterThanOrEqual(kept);
+    try {
+      await page.waitForSelector(`${torrent}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
+    } catch (err) {
+      throw new Error(`never complete after the restart: ${String(err).split('\n')[0]}\npage: ${await page.locator('main').innerText()}\nerrors: ${errors.join(' | ')}\nsidecar: ${second.server.stderr()}`);
+    }
+    expect(await readBack(page, v1!)).toBe(sha256(video));
+    expect(sha256(readFileSync(join(out, 'clip.mp4')))).toBe(sha256(video));
   }, 300_000);
 
   it("remote mode: lists the sidecar's own torrents, plays one from the sidecar's /stream URL, adds, pauses, resumes and removes them", async () => {
