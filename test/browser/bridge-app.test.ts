@@ -109,7 +109,8 @@ describe('the bridge in Chromium', () => {
     const { page, errors } = await openApp(new URL(info.open).origin, `/#${magnet}`);
     await page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
     const torrent = `[data-infohash="${v1}"]`;
-    const context = () => `errors: ${errors.join(' | ')}\nsidecar: ${servers[0]!.stderr()}`;
+    // On failure: the sidecar's event lines too (its dials to libtorrent and why they ended), and libtorrent's side.
+    const context = () => `errors: ${errors.join(' | ')}\nsidecar: ${servers[0]!.stderr()}\n${servers[0]!.stdout().slice(-4000)}\nlibtorrent: ${seeder.transcript().slice(-2000)}`;
     // The app opens the video by itself and plays it through its Service Worker, from pieces that came through the bridge.
     const started = await waitForVideo(page, 'started playing', (s) => s.events.some((e) => e.type === 'playing') && s.currentTime > 0, GIVE_UP_MS, context());
     expect(new URL(started.src).pathname).toBe(`/stream/${v1}/1/clip.mp4`);
@@ -152,34 +153,40 @@ describe('the bridge in Chromium', () => {
     const magnet = `magnet:?xt=urn:btih:${v1}&dn=clip.mp4&x.pe=127.0.0.1:${seeder.port}`;
     const { page, errors } = await openApp(origin, `/#${magnet}`);
     const torrent = `[data-infohash="${v1}"]`;
+    let second: Awaited<ReturnType<typeof startServe>> | null = null;
+    // A step that times out says where, and what the page and both sidecars showed.
+    const step = async <T,>(what: string, wait: Promise<T>): Promise<T> => {
+      try {
+        return await wait;
+      } catch (err) {
+        const shown = await page.locator('main').innerText().catch(() => '?');
+        throw new Error(`${what}: ${String(err).split('\n')[0]}\npage: ${shown}\nerrors: ${errors.join(' | ')}\nfirst sidecar: ${first.server.stderr()}\nsecond sidecar: ${second?.server.stderr() ?? ''}\n${second?.server.stdout().slice(-3000) ?? ''}`);
+      }
+    };
     const progress = async () => Number((await page.getAttribute(torrent, 'data-progress')) ?? '0');
-    await page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
-    await page.waitForFunction(
+    await step('first connection', page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS }));
+    await step('15% through the first sidecar', page.waitForFunction(
       (sel) => {
         const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
         return Number(doc.querySelector(sel)?.getAttribute('data-progress') ?? '0') >= 0.15;
       },
       torrent,
       { timeout: GIVE_UP_MS },
-    );
+    ));
 
     first.server.child.kill('SIGKILL');
     await first.server.exited;
-    await page.waitForSelector('[data-bridge="down"]', { timeout: GIVE_UP_MS });
+    await step('down', page.waitForSelector('[data-bridge="down"]', { timeout: GIVE_UP_MS }));
     expect(await page.locator('[data-bridge]').innerText()).toMatch(/^Bridge down: (the sidecar closed the bridge|cannot reach http:\/\/127\.0\.0\.1:\d+|cannot connect to ws:\/\/127\.0\.0\.1:\d+\/bridge)/);
     const kept = await progress();
     expect(kept).toBeGreaterThanOrEqual(0.15);
     expect(kept).toBeLessThan(1);
 
     // Back on the same port with the same state: the page reconnects on its own and the download completes.
-    const second = await startServe(out, [], { port, state });
-    await page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
+    second = await startServe(out, [], { port, state });
+    await step('reconnected', page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS }));
     expect(await progress()).toBeGreaterThanOrEqual(kept);
-    try {
-      await page.waitForSelector(`${torrent}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
-    } catch (err) {
-      throw new Error(`never complete after the restart: ${String(err).split('\n')[0]}\npage: ${await page.locator('main').innerText()}\nerrors: ${errors.join(' | ')}\nsidecar: ${second.server.stderr()}`);
-    }
+    await step('complete after the restart', page.waitForSelector(`${torrent}[data-state="seeding"]`, { timeout: GIVE_UP_MS }));
     expect(await readBack(page, v1!)).toBe(sha256(video));
     expect(sha256(readFileSync(join(out, 'clip.mp4')))).toBe(sha256(video));
   }, 300_000);
