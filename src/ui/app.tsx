@@ -15,6 +15,7 @@ import { StorageLine } from './storage-line.js';
 import { useTheme } from './theme.js';
 import { TorrentList } from './torrent-list.js';
 import { useTrackerProblems } from './tracker-problems.js';
+import { SidecarTorrents } from './remote/sidecar-torrents.js';
 
 /** The address is read once per page load, however often React runs effects. */
 let addressHandled = false;
@@ -95,6 +96,7 @@ export function App({ client, serviceWorker }: { readonly client: EngineClient; 
         {shared && sharedTorrent ? <ShareNotice name={sharedTorrent.name || shared.infoHash} magnet={sharedTorrent.magnet} onClose={() => setShared(null)} /> : null}
         {openedTorrent ? <MediaView client={client} torrent={openedTorrent} streaming={serviceWorker.controlled} /> : null}
         <TorrentList client={client} torrents={torrents} report={report} trackerProblems={trackerProblems} onOpen={setOpened} />
+        <SidecarTorrents client={client} view={batch?.status.bridge ?? null} />
         <footer className="status-line">
           <span className="role">{role === 'leader' ? 'Engine running in this tab' : 'Engine running in another tab; this one controls it'}</span>
           <BridgeLine view={batch?.status.bridge ?? null} />

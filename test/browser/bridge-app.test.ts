@@ -1,18 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { staticFiles } from '../../sidecar/src/http/static-files.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { sluiceLong } from '../helpers/cli.js';
 import { libtorrentCreate, startLibtorrent, stopAllLibtorrent } from '../helpers/libtorrent.js';
-import { requireTool } from '../helpers/tools.js';
+import { fetchedHash, seekTo, waitForVideo, watchMediaEvents } from '../helpers/media-page.js';
+import { buildApp, makeMp4 } from '../helpers/streaming-app.js';
 import { cleanTemps, tempDir } from '../interop/fixture.js';
 
 /**
@@ -21,7 +19,6 @@ import { cleanTemps, tempDir } from '../interop/fixture.js';
  * every byte through the sidecar, which keeps the same bytes in its --out folder.
  */
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const GIVE_UP_MS = 120_000;
 let browser: Browser | undefined;
 let appDir = '';
@@ -30,7 +27,7 @@ const servers: ReturnType<typeof sluiceLong>[] = [];
 
 beforeAll(async () => {
   appDir = tempDir('bridge-app-dist');
-  await build({ root: repoRoot, logLevel: 'silent', build: { outDir: appDir, emptyOutDir: true } });
+  await buildApp(appDir);
   browser = await launchChromium();
 }, 300_000);
 
@@ -48,24 +45,13 @@ afterAll(async () => {
   cleanTemps();
 });
 
-/** A 6 s 640x360 H.264 MP4 (about 1.5 MB) from Debian's ffmpeg; noise keeps it from compressing to nothing. */
-function makeMp4(dir: string, name: string): Buffer {
-  requireTool('ffmpeg');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-t', '6',
-    '-vf', 'noise=alls=30:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2M', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path,
-  ]);
-  return readFileSync(path);
-}
-
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function startServe(out: string, extra: string[] = []) {
-  const server = sluiceLong(['serve', '--port', '0', '--app', appDir, '--out', out, '--state', tempDir('bridge-state'), '--no-dht', '--no-webrtc', '--json', ...extra]);
+async function startServe(out: string, extra: string[] = [], options: { port?: number; state?: string } = {}) {
+  const state = options.state ?? tempDir('bridge-state');
+  const server = sluiceLong(['serve', '--port', String(options.port ?? 0), '--app', appDir, '--out', out, '--state', state, '--no-dht', '--no-webrtc', '--json', ...extra]);
   servers.push(server);
   return { server, info: JSON.parse(await server.firstLine) as { url: string; open: string; bridge: string } };
 }
@@ -74,6 +60,7 @@ async function startServe(out: string, extra: string[] = []) {
 async function openApp(origin: string, path: string): Promise<{ page: Page; errors: string[] }> {
   const context = await browser!.newContext();
   contexts.push(context);
+  await context.addInitScript(watchMediaEvents);
   await context.addInitScript(() => {
     const g = globalThis as unknown as { localStorage: { setItem(key: string, value: string): void }; peerAlerts: string[] };
     g.localStorage.setItem('sluice:trackers', '[]');
@@ -109,9 +96,9 @@ async function readBack(page: Page, infoHash: string): Promise<string> {
 }
 
 describe('the bridge in Chromium', () => {
-  it('downloads an MP4 that only libtorrent (TCP) has, through sluice serve, and the --out folder holds the same bytes', async () => {
+  it('plays and downloads an MP4 that only libtorrent (TCP) has, through sluice serve, and the --out folder holds the same bytes', async () => {
     const seedDir = tempDir('bridge-seed');
-    const video = makeMp4(seedDir, 'clip.mp4');
+    const video = makeMp4(seedDir, 'clip.mp4', true).bytes;
     const torrentPath = join(tempDir('bridge-torrent'), 'clip.torrent');
     const { v1 } = libtorrentCreate(join(seedDir, 'clip.mp4'), torrentPath, { v1Only: true, pieceLength: 65536 });
     const seeder = await startLibtorrent({ torrent: torrentPath, savePath: seedDir, seedMode: true });
@@ -122,6 +109,18 @@ describe('the bridge in Chromium', () => {
     const { page, errors } = await openApp(new URL(info.open).origin, `/#${magnet}`);
     await page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
     const torrent = `[data-infohash="${v1}"]`;
+    // On failure: the sidecar's event lines too (its dials to libtorrent and why they ended), and libtorrent's side.
+    const context = () => `errors: ${errors.join(' | ')}\nsidecar: ${servers[0]!.stderr()}\n${servers[0]!.stdout().slice(-4000)}\nlibtorrent: ${seeder.transcript().slice(-2000)}`;
+    // The app opens the video by itself and plays it through its Service Worker, from pieces that came through the bridge.
+    const started = await waitForVideo(page, 'started playing', (s) => s.events.some((e) => e.type === 'playing') && s.currentTime > 0, GIVE_UP_MS, context());
+    expect(new URL(started.src).pathname).toBe(`/stream/${v1}/1/clip.mp4`);
+    await waitForVideo(page, 'advanced', (s) => s.currentTime >= started.currentTime + 1 && !s.paused, GIVE_UP_MS, context());
+    const target = started.duration * 0.8;
+    const seeked = await seekTo(page, target, GIVE_UP_MS);
+    expect(seeked.events.filter((e) => e.type === 'seeked').at(-1)!.at).toBeGreaterThanOrEqual(target - 1);
+    const playsOn = await waitForVideo(page, 'played on after the seek', (s) => s.currentTime >= target + 1, GIVE_UP_MS, context());
+    expect(playsOn.events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(await fetchedHash(page, started.src)).toBe(sha256(video));
     try {
       await page.waitForSelector(`${torrent}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
     } catch (err) {
@@ -137,6 +136,108 @@ describe('the bridge in Chromium', () => {
     const status = await seeder.waitFor((l) => l.type === 'status' && l.uploaded >= video.length);
     expect(status.type === 'status' && status.uploaded).toBeLessThan(video.length * 2);
     await page.screenshot({ path: '/tmp/sluice-bridge-app.png', fullPage: true });
+  }, 300_000);
+
+  it('shows the bridge down with the reason when the sidecar is killed mid-transfer, keeps what it verified, and completes once sluice serve is back', async () => {
+    const seedDir = tempDir('kill-seed');
+    const video = makeMp4(seedDir, 'clip.mp4', true).bytes;
+    const torrentPath = join(tempDir('kill-torrent'), 'clip.torrent');
+    const { v1 } = libtorrentCreate(join(seedDir, 'clip.mp4'), torrentPath, { v1Only: true, pieceLength: 65536 });
+    // Slow enough that the sidecar is killed with the transfer under way.
+    const seeder = await startLibtorrent({ torrent: torrentPath, savePath: seedDir, seedMode: true, uploadLimit: 300_000 });
+    const out = tempDir('kill-out');
+    const state = tempDir('kill-state');
+    const first = await startServe(out, [], { state });
+    const origin = new URL(first.info.open).origin;
+    const port = Number(new URL(origin).port);
+    const magnet = `magnet:?xt=urn:btih:${v1}&dn=clip.mp4&x.pe=127.0.0.1:${seeder.port}`;
+    const { page, errors } = await openApp(origin, `/#${magnet}`);
+    const torrent = `[data-infohash="${v1}"]`;
+    let second: Awaited<ReturnType<typeof startServe>> | null = null;
+    // A step that times out says where, and what the page and both sidecars showed.
+    const step = async <T,>(what: string, wait: Promise<T>): Promise<T> => {
+      try {
+        return await wait;
+      } catch (err) {
+        const shown = await page.locator('main').innerText().catch(() => '?');
+        throw new Error(`${what}: ${String(err).split('\n')[0]}\npage: ${shown}\nerrors: ${errors.join(' | ')}\nfirst sidecar: ${first.server.stderr()}\nsecond sidecar: ${second?.server.stderr() ?? ''}\n${second?.server.stdout().slice(-3000) ?? ''}`);
+      }
+    };
+    const progress = async () => Number((await page.getAttribute(torrent, 'data-progress')) ?? '0');
+    await step('first connection', page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS }));
+    await step('15% through the first sidecar', page.waitForFunction(
+      (sel) => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
+        return Number(doc.querySelector(sel)?.getAttribute('data-progress') ?? '0') >= 0.15;
+      },
+      torrent,
+      { timeout: GIVE_UP_MS },
+    ));
+
+    first.server.child.kill('SIGKILL');
+    await first.server.exited;
+    await step('down', page.waitForSelector('[data-bridge="down"]', { timeout: GIVE_UP_MS }));
+    expect(await page.locator('[data-bridge]').innerText()).toMatch(/^Bridge down: (the sidecar closed the bridge|cannot reach http:\/\/127\.0\.0\.1:\d+|cannot connect to ws:\/\/127\.0\.0\.1:\d+\/bridge)/);
+    const kept = await progress();
+    expect(kept).toBeGreaterThanOrEqual(0.15);
+    expect(kept).toBeLessThan(1);
+
+    // Back on the same port with the same state: the page reconnects on its own and the download completes.
+    second = await startServe(out, [], { port, state });
+    await step('reconnected', page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS }));
+    expect(await progress()).toBeGreaterThanOrEqual(kept);
+    await step('complete after the restart', page.waitForSelector(`${torrent}[data-state="seeding"]`, { timeout: GIVE_UP_MS }));
+    expect(await readBack(page, v1!)).toBe(sha256(video));
+    expect(sha256(readFileSync(join(out, 'clip.mp4')))).toBe(sha256(video));
+  }, 300_000);
+
+  it("remote mode: lists the sidecar's own torrents, plays one from the sidecar's /stream URL, adds, pauses, resumes and removes them", async () => {
+    // One torrent given on serve's command line, its data already in --out: the sidecar seeds it.
+    const out = tempDir('remote-out');
+    const video = makeMp4(out, 'own.mp4', true).bytes;
+    const ownTorrent = join(tempDir('remote-torrent'), 'own.torrent');
+    const own = libtorrentCreate(join(out, 'own.mp4'), ownTorrent, { v1Only: true, pieceLength: 65536 }).v1!;
+    // Another that only libtorrent has: added from the app by its magnet.
+    const seedDir = tempDir('remote-seed');
+    const other = makeMp4(seedDir, 'other.mp4', true).bytes;
+    const otherTorrent = join(tempDir('remote-torrent2'), 'other.torrent');
+    const added = libtorrentCreate(join(seedDir, 'other.mp4'), otherTorrent, { v1Only: true, pieceLength: 65536 }).v1!;
+    const seeder = await startLibtorrent({ torrent: otherTorrent, savePath: seedDir, seedMode: true });
+    const { server, info } = await startServe(out, [ownTorrent]);
+    const sidecarSaid = (event: string, infoHash: string, extra = '') => server.stdout().split('\n').some((l) => l.includes(`"event":"${event}"`) && l.includes(infoHash) && l.includes(extra));
+
+    const { page, errors } = await openApp(new URL(info.open).origin, '/');
+    const row = (ih: string) => `[data-remote-infohash="${ih}"]`;
+    await page.waitForSelector(`${row(own)}[data-state="seeding"][data-progress="1"]`, { timeout: GIVE_UP_MS });
+
+    // Its file plays from the sidecar's own stream URL (not the app's Service Worker: the browser's engine has no such torrent).
+    await page.click(`${row(own)} [data-remote-file="1"] button`);
+    const started = await waitForVideo(page, 'started playing', (m) => m.events.some((e) => e.type === 'playing') && m.currentTime > 0, GIVE_UP_MS, `errors: ${errors.join(' | ')}`);
+    expect(started.src).toBe(`${new URL(info.open).origin}/stream/${own}/1/own.mp4?sidecar`);
+    await waitForVideo(page, 'advanced', (m) => m.currentTime >= started.currentTime + 1, GIVE_UP_MS);
+    expect(await fetchedHash(page, started.src)).toBe(sha256(video));
+    expect(await page.evaluate(() => (globalThis as unknown as { sluiceEngine: { status: { status: { torrents: unknown[] } } } }).sluiceEngine.status.status.torrents.length)).toBe(0);
+
+    // Pausing it from the app pauses it in the sidecar (its own log says so), and resuming resumes it.
+    await page.click(`${row(own)} button:text("Pause")`);
+    await page.waitForSelector(`${row(own)}[data-state="paused"]`, { timeout: GIVE_UP_MS });
+    expect(sidecarSaid('state-changed', own, '"state":"paused"')).toBe(true);
+    await page.click(`${row(own)} button:text("Resume")`);
+    await page.waitForSelector(`${row(own)}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
+
+    // Added from the app by a magnet: the sidecar fetches it from libtorrent into --out.
+    await page.fill('input[name="sidecar-link"]', `magnet:?xt=urn:btih:${added}&dn=other.mp4&x.pe=127.0.0.1:${seeder.port}`);
+    await page.click('button:text("Add to the sidecar")');
+    await page.waitForSelector(`${row(added)}[data-state="seeding"]`, { timeout: GIVE_UP_MS });
+    expect(sha256(readFileSync(join(out, 'other.mp4')))).toBe(sha256(other));
+
+    // Removed from the app: gone from the sidecar (its data stays without "with data").
+    await page.click(`${row(added)} button:text-is("Remove")`);
+    await page.waitForSelector(row(added), { state: 'detached', timeout: GIVE_UP_MS });
+    expect(sidecarSaid('torrent-removed', added)).toBe(true);
+    expect(sha256(readFileSync(join(out, 'other.mp4')))).toBe(sha256(other));
+    expect(await page.locator(`${row(own)}`).count()).toBe(1);
+    await page.screenshot({ path: '/tmp/sluice-bridge-remote.png', fullPage: true });
   }, 300_000);
 
   it('shows the bridge as off where the page was not served by sluice serve, and down with the reason when the token is wrong', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileStream, type VerifiedPieceSource } from '../../src/core/engine/file-stream.js';
 import type { Torrent } from '../../src/core/engine/torrent.js';
 import { toHex } from '../../src/core/util/hex.js';
-import { readAheadFor, tailPieces } from '../../src/browser/stream/stream-deadlines.js';
+import { readAheadFor, tailPieces } from '../../src/core/stream/stream-deadlines.js';
 import type { StreamReply, StreamRequest } from '../../src/browser/stream/stream-protocol.js';
 import { StreamResponder, type StreamableTorrent, type StreamPort } from '../../src/browser/stream/stream-responder.js';
 import { makeTorrent, recordingStorage, seededStorage, SimNet } from '../helpers/engine.js';

@@ -31,6 +31,10 @@ settings = {
     'alert_mask': lt.alert.category_t.status_notification | lt.alert.category_t.error_notification
         | lt.alert.category_t.connect_notification | lt.alert.category_t.peer_notification,
 }
+if cfg.get('uploadLimit'):
+    settings['upload_rate_limit'] = int(cfg['uploadLimit'])
+    # Loopback is a local network: without this the limit would not apply to it.
+    settings['ignore_limits_on_local_network'] = False
 if cfg.get('verbose'):
     settings['alert_mask'] = lt.alert.category_t.all_categories
 if cfg.get('plaintext'):
@@ -122,6 +126,8 @@ export interface LibtorrentOptions {
   readonly plaintext?: boolean;
   /** MSE/PE forced both ways with RC4 only (pe_forced, pe_rc4): plaintext peers are refused. */
   readonly forceRc4?: boolean;
+  /** Most bytes per second it uploads (loopback included), so a test can act mid-transfer. */
+  readonly uploadLimit?: number;
   /** Print every libtorrent alert (peer_log included) as `log` lines, for debugging. */
   readonly verbose?: boolean;
   /** Local Service Discovery on (only inside a network namespace: see netns.ts). */

@@ -11,6 +11,8 @@ import type { Session } from '../../../src/core/engine/session.js';
 import type { Hasher } from '../../../src/core/ports/hasher.js';
 import { SLUICE_VERSION } from '../../../src/core/version.js';
 import { checkBridgeRequest, type BridgeAccess } from './access.js';
+import { answerSidecarStream } from './stream-server.js';
+import { RemoteControl } from '../../../src/core/bridge/remote-control.js';
 
 export const BRIDGE_PATH = '/bridge';
 /** How often each browser gets the sidecar's status of the torrents it joined. */
@@ -44,10 +46,18 @@ function refuseUpgrade(socket: Duplex, status: 401 | 403, reason: string): void 
 export class BridgeServer {
   private readonly wss: WebSocketServer;
   private readonly live = new Set<{ close(): void }>();
+  /** Remote mode, shared by every connection (a pause from one holds against another's join). */
+  private readonly remote: RemoteControl;
 
   constructor(private readonly options: BridgeServerOptions) {
     const ws = createRequire(import.meta.url)('ws') as WsModule;
     this.wss = new ws.WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+    this.remote = new RemoteControl(options.session, options.hasher);
+  }
+
+  /** The sidecar's own `/stream/...` (remote mode's files), under the bridge's access rules. */
+  handleStream(req: IncomingMessage, res: ServerResponse): boolean {
+    return answerSidecarStream(req, res, this.options.session, this.options.access);
   }
 
   /** Answers `GET /bridge`: 200 with what it is, or the refusal's status. */
@@ -95,6 +105,7 @@ export class BridgeServer {
         },
       },
       remoteLabel: `bridge:${remote}`,
+      remote: this.remote,
       agent: `Sluice ${SLUICE_VERSION}`,
       onEvent: (e: SidecarBridgeEvent) => log(e.type, { peer: remote, ...e, type: undefined }, describe(e, remote)),
     });
@@ -135,5 +146,7 @@ function describe(e: SidecarBridgeEvent, remote: string): string {
       return `bridge from ${remote}: join refused: ${e.message}`;
     case 'bridge-left':
       return `bridge from ${remote} left ${e.infoHash}`;
+    case 'bridge-remote':
+      return `bridge from ${remote}: ${e.action} ${e.infoHash ?? ''}${e.message ? ` failed: ${e.message}` : ''}`;
   }
 }

@@ -131,7 +131,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     name: 'serve',
     summary: 'serve the Sluice web app, with a tracker and the bridge to the classic swarm built in',
-    operands: '',
+    operands: '[torrent | magnet | infohash ...]',
     options: [
       { name: 'port', short: 'p', value: 'N', help: 'port to listen on', default: '8787, or the next free one' },
       { name: 'host', value: 'H', help: 'address to listen on; any but loopback needs the bridge token', default: '127.0.0.1' },
@@ -153,6 +153,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     examples: [
       { command: 'sluice serve', says: 'the app at http://127.0.0.1:8787/, its tracker at ws://127.0.0.1:8787/announce, and the bridge' },
       { command: 'sluice serve --port 9000 --verbose', says: 'on port 9000, printing each request on stderr' },
+      { command: "sluice serve film.torrent 'magnet:?xt=…'", says: "the sidecar downloads and seeds these too; the app lists them (remote mode) and streams their files" },
       { command: 'sluice serve --host 0.0.0.0 --cert cert.pem --key key.pem --out ~/Videos', says: 'for the LAN over HTTPS, printing the URL (with its token) to open' },
     ],
   },

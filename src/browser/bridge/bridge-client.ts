@@ -1,9 +1,9 @@
 import { BrowserBridgeEndpoint } from '../../core/bridge/browser-endpoint.js';
-import type { JoinSource, RemoteTorrentStatus } from '../../core/bridge/control.js';
+import type { JoinSource, RemoteAction, RemoteTorrentEntry, RemoteTorrentStatus } from '../../core/bridge/control.js';
 import { BridgeError } from '../../core/bridge/errors.js';
 import type { Session } from '../../core/engine/session.js';
 import { SLUICE_VERSION } from '../../core/version.js';
-import { bridgeSocketUrl, ownBridgeUrl, type BridgeConfig, type BridgeState } from './bridge-config.js';
+import { bridgeSocketUrl, ownBridgeUrl, sidecarStreamBase, type BridgeConfig, type BridgeState } from './bridge-config.js';
 import { relayDeadlines } from './deadline-relay.js';
 
 /** What the page shows of the bridge. */
@@ -17,6 +17,10 @@ export interface BridgeView {
   readonly remote: readonly RemoteTorrentStatus[];
   /** Torrents the sidecar would not join, with its reason. */
   readonly refusals: Readonly<Record<string, string>>;
+  /** Remote mode: every torrent of the sidecar's own Session. */
+  readonly sidecarTorrents: readonly RemoteTorrentEntry[];
+  /** Where the sidecar's own stream URLs are (origin, and the query each carries), while connected. */
+  readonly streamBase: { readonly origin: string; readonly query: string } | null;
 }
 
 const RETRY_FIRST_MS = 1000;
@@ -59,7 +63,23 @@ export class BridgeClient {
 
   view(): BridgeView {
     const e = this.endpoint;
-    return { state: this.state, reason: this.reason, url: this.url, remote: e?.remoteStatus ?? [], refusals: e?.refusals() ?? {} };
+    const token = this.config.mode === 'off' ? null : this.config.token;
+    return {
+      state: this.state,
+      reason: this.reason,
+      url: this.url,
+      remote: e?.remoteStatus ?? [],
+      refusals: e?.refusals() ?? {},
+      sidecarTorrents: e?.sidecarTorrents ?? [],
+      streamBase: this.url && this.state === 'connected' ? sidecarStreamBase(this.url, token) : null,
+    };
+  }
+
+  /** Remote mode: one request about the sidecar's own torrents (see BrowserBridgeEndpoint.remoteRequest). */
+  remoteRequest(action: RemoteAction, target: { readonly infoHash?: string; readonly source?: JoinSource; readonly deleteData?: boolean }): Promise<string> {
+    const e = this.endpoint;
+    if (!e?.ready) return Promise.reject(new BridgeError('bridge/closed', `the bridge is ${this.state}${this.reason ? `: ${this.reason}` : ''}`));
+    return e.remoteRequest(action, target);
   }
 
   /** Joins and leaves torrents as the Session changes; the host calls it on every status tick. */

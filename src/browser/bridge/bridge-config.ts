@@ -22,3 +22,14 @@ export function ownBridgeUrl(origin: string): string {
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
 }
+
+/**
+ * Where the sidecar's own `/stream/<infohash>/<n>/<name>` URLs live for this bridge: its http(s)
+ * origin, and the query each carries. `sidecar` keeps the app's Service Worker from answering the
+ * request from the browser's engine (it passes it to the network); `token` is the bridge's.
+ */
+export function sidecarStreamBase(base: string, token: string | null): { readonly origin: string; readonly query: string } {
+  const url = new URL(base);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  return { origin: url.origin, query: token ? `sidecar&token=${encodeURIComponent(token)}` : 'sidecar' };
+}

@@ -22,7 +22,7 @@ export type { ChannelMode } from '../rtc/rtc-messages.js';
 export { DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, channelModeSetting, defaultTrackers, iceServersSetting, saveIceServersSetting, saveTrackersSetting } from './settings.js';
 export { requestPersistentStorage, storageReport, type StorageReport } from '../storage/storage-pressure.js';
 export { startServiceWorker, type ServiceWorkerEvent, type ServiceWorkerHandle } from './service-worker.js';
-export { fileToPlay, mediaKind, streamUrlOf } from './stream-link.js';
+export { fileToPlay, mediaKind, sidecarStreamUrl, streamUrlOf } from './stream-link.js';
 export { forgetSharedFiles, takeSharedFiles } from './share-inbox.js';
 export type { FileStatus, PeerStatus, Priority, SessionSettings, TrackerStatus } from '../../core/api/types.js';
 export { bridgeSetting, keepBridgeToken } from './bridge-settings.js';

@@ -44,6 +44,14 @@ export interface EngineCommands {
   setTorrentRateLimits: { args: { readonly infoHash: string; readonly download: number; readonly upload: number }; result: null };
   /** The engine's own settings: its store, and the trackers of new torrents (`trackers` replaces them at once). */
   engineSettings: { args: { readonly trackers?: readonly string[] }; result: EngineSettings };
+  /**
+   * Remote mode: the sidecar's own torrents, over the bridge. `add` takes a magnet or info hash in
+   * `input`; the others name the torrent by `infoHash`. Returns its info hash.
+   */
+  sidecar: {
+    args: { readonly action: 'add' | 'pause' | 'resume' | 'remove'; readonly infoHash?: string; readonly input?: string; readonly deleteData?: boolean };
+    result: { readonly infoHash: string };
+  };
   /** The latest status, at once (the batches carry it too). */
   status: { args: Record<string, never>; result: EngineStatus };
 }

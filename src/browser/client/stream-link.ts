@@ -12,6 +12,11 @@ export function streamUrlOf(infoHash: string, files: readonly FileStatus[], file
   return streamPath(infoHash, files.indexOf(file) + 1, file.path);
 }
 
+/** The sidecar's own stream URL of file `number` (from 1) of one of its torrents (remote mode; see BridgeView.streamBase). */
+export function sidecarStreamUrl(base: { readonly origin: string; readonly query: string }, infoHash: string, number: number, path: string): string {
+  return `${base.origin}${streamPath(infoHash, number, path)}?${base.query}`;
+}
+
 /** The file to open at once: the largest video or audio file, else the largest image; null if none. */
 export function fileToPlay(files: readonly FileStatus[]): { readonly file: FileStatus; readonly kind: 'video' | 'audio' | 'image' } | null {
   let best: { file: FileStatus; kind: 'video' | 'audio' | 'image' } | null = null;

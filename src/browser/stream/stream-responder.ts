@@ -5,7 +5,7 @@ import type { Metainfo } from '../../core/metainfo/model.js';
 import { mediaKind, planRange, rangeResponseHead } from '../../core/stream/http-range.js';
 import { fileIndexOfNumber } from '../../core/stream/stream-path.js';
 import type { StreamReply, StreamRequest } from './stream-protocol.js';
-import { tailPieces, readAheadFor } from './stream-deadlines.js';
+import { tailPieces, readAheadFor } from '../../core/stream/stream-deadlines.js';
 
 /** What the responder needs of a torrent: the public Torrent methods it streams with. */
 export interface StreamableTorrent {

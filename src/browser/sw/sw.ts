@@ -20,9 +20,11 @@ const link = new EngineLink(async (message) => {
 });
 
 const sameOrigin = (url: URL) => url.origin === self.location.origin;
+/** The browser engine's streams; `?sidecar` marks the sidecar's own (remote mode), which `sluice serve` answers over the network. */
+const engineStream = (url: URL) => sameOrigin(url) && url.pathname.startsWith(STREAM_PREFIX) && !url.searchParams.has('sidecar');
 
 registerRoute(
-  ({ url }) => sameOrigin(url) && url.pathname.startsWith(STREAM_PREFIX),
+  ({ url }) => engineStream(url),
   async ({ request, event }) => {
     const answer = await answerStream(request, link);
     // A player reads for minutes: the SW must not be stopped under it.
@@ -30,7 +32,7 @@ registerRoute(
     return answer.response;
   },
 );
-registerRoute(({ url }) => sameOrigin(url) && url.pathname.startsWith(STREAM_PREFIX), ({ request }) => answerStream(request, link).then((a) => a.response), 'HEAD');
+registerRoute(({ url }) => engineStream(url), ({ request }) => answerStream(request, link).then((a) => a.response), 'HEAD');
 registerRoute(({ url }) => sameOrigin(url) && url.pathname === SHARE_ACTION, ({ request }) => answerShare(request), 'POST');
 
 // The build replaces this with the list of the app's files and their revisions (empty in dev).

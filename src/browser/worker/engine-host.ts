@@ -215,6 +215,16 @@ export class EngineHost {
         const p = a as CommandArgs<'readFile'>;
         return (await this.readFile(p.infoHash, p.fileIndex)) as CommandResult<C>;
       }
+      case 'sidecar': {
+        const p = a as CommandArgs<'sidecar'>;
+        const input = (p.input ?? '').trim();
+        // Checked here: the sidecar drops a bridge that sends it a malformed message.
+        if (p.action === 'add' ? !(/^magnet:\?/.test(input) && input.length <= 64 * 1024) && !/^([0-9a-fA-F]{40}|[A-Za-z2-7]{32})$/.test(input) : !/^[0-9a-f]{40}$/.test(p.infoHash ?? ''))
+          throw new SluiceError('engine/bad-input', p.action === 'add' ? `'${input.slice(0, 80)}' is not a magnet link or info hash` : `'${p.infoHash ?? ''}' is not an info hash`);
+        const source = input.startsWith('magnet:') ? { magnet: input } : { infoHash: input };
+        const infoHash = await this.bridge.remoteRequest(p.action, p.action === 'add' ? { source } : { infoHash: p.infoHash ?? '', deleteData: p.deleteData === true });
+        return { infoHash } as CommandResult<C>;
+      }
       case 'status':
         return this.status() as CommandResult<C>;
       default:

@@ -1,7 +1,7 @@
 import type { Session } from '../engine/session.js';
 import type { Torrent } from '../engine/torrent.js';
 import { fromHex, toHex } from '../util/hex.js';
-import { BRIDGE_PROTOCOL, type ControlMessage, type JoinSource, type RemoteTorrentStatus } from './control.js';
+import { BRIDGE_PROTOCOL, type ControlMessage, type JoinSource, type RemoteAction, type RemoteTorrentEntry, type RemoteTorrentStatus } from './control.js';
 import { BridgeError } from './errors.js';
 import { joinSourceOfTorrent } from './join-source.js';
 import { BridgeMux, type BridgeScheduler, type BridgeSocket } from './mux.js';
@@ -48,6 +48,8 @@ export class BrowserBridgeEndpoint {
   private remote: readonly RemoteTorrentStatus[] = [];
   private readonly deadlineBatches = new Map<string, { set: Map<number, number>; clear: Set<number> }>();
   private deadlineFlush = false;
+  private own: readonly RemoteTorrentEntry[] = [];
+  private readonly remoteRequests = new Map<number, { resolve: (infoHash: string) => void; reject: (err: Error) => void }>();
 
   constructor(private readonly options: BrowserEndpointOptions) {
     this.mux = new BridgeMux({ socket: options.socket, scheduler: options.scheduler, onControl: (m) => this.onControl(m) });
@@ -67,6 +69,24 @@ export class BrowserBridgeEndpoint {
     return this.remote;
   }
 
+  /** Remote mode: every torrent of the sidecar's own Session, as it last listed them. */
+  get sidecarTorrents(): readonly RemoteTorrentEntry[] {
+    return this.own;
+  }
+
+  /**
+   * Remote mode: asks the sidecar to add (a magnet or info hash), pause, resume or remove one of its
+   * own torrents. Resolves to the torrent's info hash once done; rejects with the sidecar's reason.
+   */
+  remoteRequest(action: RemoteAction, target: { readonly infoHash?: string; readonly source?: JoinSource; readonly deleteData?: boolean }): Promise<string> {
+    if (!this.remotePeerId) return Promise.reject(new BridgeError('bridge/closed', 'the bridge is not connected'));
+    const request = this.nextRequest++;
+    return new Promise<string>((resolve, reject) => {
+      this.remoteRequests.set(request, { resolve, reject });
+      this.mux.sendControl({ type: 'remote', request, action, infoHash: target.infoHash ?? null, source: target.source ?? null, deleteData: target.deleteData === true });
+    });
+  }
+
   /** Why the sidecar refused a torrent, by info hash. */
   refusals(): Record<string, string> {
     const out: Record<string, string> = {};
@@ -80,6 +100,8 @@ export class BrowserBridgeEndpoint {
 
   end(): void {
     this.mux.end();
+    for (const r of this.remoteRequests.values()) r.reject(new BridgeError('bridge/closed', 'the bridge closed before the sidecar answered'));
+    this.remoteRequests.clear();
   }
 
   /** Joins what should be joined and leaves what should not; the shell calls it often (every status tick). */
@@ -194,6 +216,18 @@ export class BrowserBridgeEndpoint {
         this.remote = message.torrents;
         this.options.onChange();
         return;
+      case 'remote-list':
+        this.own = message.torrents;
+        this.options.onChange();
+        return;
+      case 'remote-done': {
+        const r = this.remoteRequests.get(message.request);
+        this.remoteRequests.delete(message.request);
+        if (!r) return;
+        if (message.code === null && message.infoHash !== null) r.resolve(message.infoHash);
+        else r.reject(new BridgeError('bridge/refused', message.message ?? 'the sidecar refused'));
+        return;
+      }
       case 'error':
         throw new BridgeError('bridge/protocol', `the sidecar ended the bridge: ${message.message}`);
       default:

@@ -15,6 +15,8 @@ export const CONTROL_LIMITS = {
   message: 1000,
   name: 4096,
   statusTorrents: 1000,
+  /** Files listed per torrent in `remote-list` (a torrent with more lists its first ones). */
+  remoteFiles: 1000,
   deadlines: 4096,
   /** A deadline more than a day away means nothing to a picker. */
   deadlineMs: 24 * 3600 * 1000,
@@ -42,6 +44,24 @@ export interface RemoteTorrentStatus {
   readonly uploadRate: number;
 }
 
+/** One file of a sidecar torrent, numbered from 1 without padding files, as its `/stream/` URL names it. */
+export interface RemoteFile {
+  readonly number: number;
+  readonly path: string;
+  readonly length: number;
+  /** Verified bytes of the file, as the sidecar counts them. */
+  readonly done: number;
+}
+
+/** One torrent of the sidecar's own Session, as remote mode lists it. */
+export interface RemoteTorrentEntry extends RemoteTorrentStatus {
+  readonly size: number;
+  readonly files: readonly RemoteFile[];
+}
+
+/** What remote mode asks of the sidecar's own Session. */
+export type RemoteAction = 'add' | 'pause' | 'resume' | 'remove';
+
 export type ControlMessage =
   /** First message each way: the protocol version and the sender's BitTorrent peer id (40 hex). */
   | { readonly type: 'hello'; readonly protocol: number; readonly peerId: string; readonly agent: string }
@@ -59,12 +79,19 @@ export type ControlMessage =
   | { readonly type: 'status'; readonly torrents: readonly RemoteTorrentStatus[] }
   /** Browser → sidecar: the player waits for these pieces, `inMs` from now; `clear` drops deadlines. */
   | { readonly type: 'deadlines'; readonly infoHash: string; readonly set: readonly (readonly [number, number])[]; readonly clear: readonly number[] }
+  /** Browser → sidecar (remote mode): change the sidecar's own torrents; `source` for add, `infoHash` otherwise. */
+  | { readonly type: 'remote'; readonly request: number; readonly action: RemoteAction; readonly infoHash: string | null; readonly source: JoinSource | null; readonly deleteData: boolean }
+  /** Sidecar → browser: what became of a `remote` request; `code` and `message` when it failed. */
+  | { readonly type: 'remote-done'; readonly request: number; readonly infoHash: string | null; readonly code: string | null; readonly message: string | null }
+  /** Sidecar → browser, with each status: every torrent of the sidecar's own Session. */
+  | { readonly type: 'remote-list'; readonly torrents: readonly RemoteTorrentEntry[] }
   /** Either way, before closing: why. */
   | { readonly type: 'error'; readonly code: string; readonly message: string };
 
 export type ControlType = ControlMessage['type'];
 
 const STATES: readonly RemoteState[] = ['metadata', 'checking', 'downloading', 'seeding', 'paused', 'error'];
+const ACTIONS: readonly RemoteAction[] = ['add', 'pause', 'resume', 'remove'];
 
 type Fields = Record<string, unknown>;
 
@@ -135,6 +162,25 @@ function remoteStatus(v: unknown, i: number): RemoteTorrentStatus {
   };
 }
 
+function remoteEntry(v: unknown, i: number): RemoteTorrentEntry {
+  const t = obj(v, `torrents[${i}]`);
+  const files = list(t['files'], CONTROL_LIMITS.remoteFiles, `torrents[${i}].files`).map((f, j) => {
+    const file = obj(f, `torrents[${i}].files[${j}]`);
+    const length = num(file['length'], 0, Number.MAX_SAFE_INTEGER, `torrents[${i}].files[${j}].length`);
+    return {
+      number: int(file['number'], 1, CONTROL_LIMITS.maxIndex, `torrents[${i}].files[${j}].number`),
+      path: str(file['path'], CONTROL_LIMITS.name, `torrents[${i}].files[${j}].path`),
+      length,
+      done: num(file['done'], 0, length, `torrents[${i}].files[${j}].done`),
+    };
+  });
+  return { ...remoteStatus(v, i), size: num(t['size'], 0, Number.MAX_SAFE_INTEGER, `torrents[${i}].size`), files };
+}
+
+function nullable<T>(v: unknown, parse: (v: unknown) => T): T | null {
+  return v === null || v === undefined ? null : parse(v);
+}
+
 /**
  * A control message from its parsed JSON: every field checked for type and bound, unknown fields
  * ignored (a newer far side may add some), an unknown `type` refused.
@@ -169,6 +215,24 @@ export function parseControl(value: unknown): ControlMessage {
       const clear = list(m['clear'], L.deadlines, 'clear').map((p, i) => int(p, 0, L.maxIndex, `clear[${i}]`));
       return { type: 'deadlines', infoHash: hash(m['infoHash'], 'infoHash'), set, clear };
     }
+    case 'remote': {
+      const action = m['action'];
+      if (!ACTIONS.includes(action as RemoteAction)) fail('action is not add, pause, resume or remove');
+      const infoHash = nullable(m['infoHash'], (v) => hash(v, 'infoHash'));
+      const source = nullable(m['source'], joinSource);
+      if (action === 'add' ? source === null : infoHash === null) fail(action === 'add' ? 'an add names no source' : `a ${String(action)} names no infoHash`);
+      return { type: 'remote', request: int(m['request'], 0, L.maxChannel, 'request'), action: action as RemoteAction, infoHash, source, deleteData: m['deleteData'] === true };
+    }
+    case 'remote-done':
+      return {
+        type: 'remote-done',
+        request: int(m['request'], 0, L.maxChannel, 'request'),
+        infoHash: nullable(m['infoHash'], (v) => hash(v, 'infoHash')),
+        code: nullable(m['code'], (v) => str(v, L.code, 'code')),
+        message: nullable(m['message'], (v) => str(v, L.message, 'message')),
+      };
+    case 'remote-list':
+      return { type: 'remote-list', torrents: list(m['torrents'], L.statusTorrents, 'torrents').map(remoteEntry) };
     case 'error':
       return { type: 'error', code: str(m['code'], L.code, 'code'), message: str(m['message'], L.message, 'message') };
     default:

@@ -7,13 +7,15 @@ import { BridgeError } from './errors.js';
 import { BridgeMux, type BridgeScheduler, type BridgeSocket } from './mux.js';
 import { resolveJoin } from './join-source.js';
 import type { Hasher } from '../ports/hasher.js';
+import { RemoteControlError, type RemoteControl } from './remote-control.js';
 
 /** What the sidecar tells its log about one bridge connection. */
 export type SidecarBridgeEvent =
   | { readonly type: 'bridge-hello'; readonly peerId: string; readonly agent: string }
   | { readonly type: 'bridge-joined'; readonly infoHash: string; readonly channel: number }
   | { readonly type: 'bridge-refused'; readonly code: string; readonly message: string }
-  | { readonly type: 'bridge-left'; readonly infoHash: string };
+  | { readonly type: 'bridge-left'; readonly infoHash: string }
+  | { readonly type: 'bridge-remote'; readonly action: string; readonly infoHash: string | null; readonly code: string | null; readonly message: string | null };
 
 export interface SidecarEndpointOptions {
   readonly session: Session;
@@ -27,6 +29,8 @@ export interface SidecarEndpointOptions {
   /** Options for torrents the browser makes the sidecar add. */
   readonly addOptions?: AddTorrentOptions;
   readonly onEvent?: (event: SidecarBridgeEvent) => void;
+  /** Remote mode (the app lists and drives the sidecar's own torrents); without it, `remote` requests are refused. */
+  readonly remote?: RemoteControl;
 }
 
 /** Deadlines the browser sent before the sidecar knew the torrent's pieces, applied once it does. */
@@ -79,6 +83,7 @@ export class SidecarBridgeEndpoint {
       torrents.push({ infoHash, name: s.name, state: s.state, progress: s.progress, peers: s.peers, downloadRate: s.downloadRate, uploadRate: s.uploadRate });
     }
     this.mux.sendControl({ type: 'status', torrents });
+    if (this.options.remote) this.mux.sendControl({ type: 'remote-list', torrents: this.options.remote.list() });
   }
 
   /** The socket is gone: every channel ends (the torrents stay in the sidecar, seeding as any other). */
@@ -128,10 +133,30 @@ export class SidecarBridgeEndpoint {
         this.applyDeadlines(j.torrent, j.pending);
         return;
       }
+      case 'remote':
+        void this.remote(message);
+        return;
       default:
         // status, joined, refused and error only flow the other way; a browser sending them is ignored.
         return;
     }
+  }
+
+  private async remote(request: Extract<ControlMessage, { type: 'remote' }>): Promise<void> {
+    let infoHash: string | null = request.infoHash;
+    let code: string | null = null;
+    let message: string | null = null;
+    try {
+      if (!this.options.remote) throw new BridgeError('bridge/refused', 'this sidecar has no remote mode');
+      infoHash = await this.options.remote.act(request);
+    } catch (err) {
+      code = isSluiceError(err) ? err.code : 'remote/failed';
+      message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 900);
+    }
+    this.mux.sendControl({ type: 'remote-done', request: request.request, infoHash, code, message });
+    // The list shows the change at once, not a second later.
+    if (this.options.remote) this.mux.sendControl({ type: 'remote-list', torrents: this.options.remote.list() });
+    this.options.onEvent?.({ type: 'bridge-remote', action: request.action, infoHash, code, message });
   }
 
   private applyDeadlines(torrent: Torrent, pending: PendingDeadlines): void {
@@ -150,6 +175,12 @@ export class SidecarBridgeEndpoint {
       const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 900);
       this.mux.sendControl({ type: 'refused', request, code, message });
       this.options.onEvent?.({ type: 'bridge-refused', code, message });
+      return;
+    }
+    if (this.options.remote?.isHeld(torrent.infoHashHex)) {
+      const err = new RemoteControlError('remote/paused', `${torrent.infoHashHex} is paused on the sidecar`);
+      this.mux.sendControl({ type: 'refused', request, code: err.code, message: err.message });
+      this.options.onEvent?.({ type: 'bridge-refused', code: err.code, message: err.message });
       return;
     }
     if (torrent.status().state === 'paused') torrent.resume();

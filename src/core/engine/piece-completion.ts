@@ -81,6 +81,20 @@ export class PieceCompletion {
     });
   }
 
+  /**
+   * The check of the data on disk is done: readers that began waiting while it ran (a stream
+   * opened just after the torrent was added) get the pieces it found. Nothing else resolves them.
+   */
+  checked(): void {
+    const have = this.deps.have();
+    if (!have) return;
+    for (const [piece, waiters] of this.waiters) {
+      if (!have.get(piece)) continue;
+      this.waiters.delete(piece);
+      for (const w of waiters) w.resolve();
+    }
+  }
+
   /** The torrent is gone: every reader still waiting hears so. */
   rejectWaiters(): void {
     for (const [, waiters] of this.waiters) for (const w of waiters) w.reject(new TorrentError('torrent/removed', 'the torrent was removed'));

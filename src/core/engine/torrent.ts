@@ -123,6 +123,8 @@ export class Torrent {
     this.units.fetcher.setWebSeeds(opened.webSeeds);
     for (const address of opened.resumePeers) this.units.book.add(address, 'resume', this.now());
     ctx.emit({ type: 'torrent-checked', infoHash: this.infoHashHex, havePieces: opened.have.count() });
+    // Readers that waited while the data was checked get the pieces the check found.
+    this.units.completion.checked();
     this.units.resumeSaver.markDirty();
     this.units.life.checked(opened.picker.isComplete());
     if (opened.picker.isComplete()) this.units.announcer.markCompleted(this.now());

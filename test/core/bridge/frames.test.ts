@@ -36,6 +36,28 @@ const control: fc.Arbitrary<ControlMessage> = fc.oneof(
     ),
   }),
   fc.record({ type: fc.constant('error' as const), code: fc.string({ maxLength: 100 }), message: fc.string({ maxLength: 1000 }) }),
+  fc.oneof(
+    fc.record({ type: fc.constant('remote' as const), request: u32, action: fc.constant('add' as const), infoHash: fc.constant(null), source: fc.record({ magnet: fc.string({ maxLength: 300 }) }), deleteData: fc.boolean() }),
+    fc.record({ type: fc.constant('remote' as const), request: u32, action: fc.constantFrom('pause' as const, 'resume' as const, 'remove' as const), infoHash: hex40, source: fc.constant(null), deleteData: fc.boolean() }),
+  ),
+  fc.record({ type: fc.constant('remote-done' as const), request: u32, infoHash: fc.option(hex40), code: fc.option(fc.string({ maxLength: 100 })), message: fc.option(fc.string({ maxLength: 1000 })) }),
+  fc.record({
+    type: fc.constant('remote-list' as const),
+    torrents: fc.array(
+      fc.record({
+        infoHash: hex40,
+        name: fc.string({ maxLength: 50 }),
+        state: fc.constantFrom('metadata' as const, 'downloading' as const, 'seeding' as const, 'paused' as const),
+        progress: fc.double({ min: 0, max: 1, noNaN: true }),
+        peers: fc.nat({ max: 1000 }),
+        downloadRate: fc.nat(),
+        uploadRate: fc.nat(),
+        size: fc.nat(),
+        files: fc.array(fc.nat({ max: 1e9 }).chain((length) => fc.record({ number: fc.integer({ min: 1, max: 5000 }), path: fc.string({ maxLength: 60 }), length: fc.constant(length), done: fc.nat({ max: length }) })), { maxLength: 4 }),
+      }),
+      { maxLength: 4 },
+    ),
+  }),
 );
 
 function codeOf(run: () => unknown): string {

@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staticFiles } from '../../http/static-files.js';
+import { torrentSource } from './download.js';
 import { TrackerService } from '../../tracker-server/service.js';
 import { flagValue, hasFlag, integerFlag, parseArgs, UsageError, type ParsedArgs } from '../args.js';
 import { redactToken } from '../../bridge/access.js';
@@ -84,7 +85,9 @@ function tlsFiles(args: ParsedArgs, cwd: string): { cert: Buffer; key: Buffer } 
 
 export async function serveCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   const args = parseArgs(argv, SPEC.options, SPEC.name);
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (usage: ${SERVE_USAGE})`);
+  if (args.positionals.length > 0 && hasFlag(args, 'no-bridge')) throw new UsageError(`torrents need the sidecar's engine, which --no-bridge turns off (usage: ${SERVE_USAGE})`);
+  // Parsed before anything listens, so a file that is not a torrent is one line naming it.
+  const given = await Promise.all(args.positionals.map((p) => torrentSource(p, io.cwd)));
   const host = flagValue(args, 'host') ?? '127.0.0.1';
   const explicitPort = integerFlag(args, 'port', 0, 65535);
   const appDirFlag = flagValue(args, 'app');
@@ -111,6 +114,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   const listener: RequestListener = (req, res) => {
     res.once('finish', () => note('http-request', req, { method: req.method, path: target(req), status: res.statusCode }, `${req.method} ${target(req)} ${res.statusCode}`));
     if (engine?.bridge.handleHttp(req, res)) return;
+    if (engine?.bridge.handleStream(req, res)) return;
     if (tracker.handleHttp(req, res)) return;
     handler(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
@@ -174,6 +178,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
           (offLoopback && !tls ? 'Off loopback, plain http is no secure context: browsers give the page no service worker and no OPFS (serve HTTPS with --cert FILE --key FILE)\n' : '') +
           '(press Ctrl-C to stop)\n',
   );
+
+  // The sidecar's own torrents, as `sluice download --seed` would keep them (remote mode lists them); after the URL line, which stays first.
+  for (const source of given) await engine?.node.session.addTorrent(source, {}).catch((err: Error) => io.stderr.write(`sluice serve: ${err.message.split('\n')[0]}\n`));
 
   await new Promise<void>((done) => {
     const stop = () => {

@@ -1,4 +1,4 @@
-import type { Metainfo } from '../../core/metainfo/model.js';
+import type { Metainfo } from '../metainfo/model.js';
 
 /**
  * How far ahead of the playhead a stream asks for pieces. Sized in bytes rather than pieces (8 MiB
