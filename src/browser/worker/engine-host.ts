@@ -239,10 +239,11 @@ export class EngineHost {
     if (this.session.torrent(key)) return { infoHash: key, added: false };
     const knowsTrackers = 'magnet' in source ? parseMagnet(source.magnet).trackers.length > 0 : !('infoHash' in source);
     const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.trackers }) };
+    // The sidecar joins from the same magnet: its x.pe peers and trackers are what the classic swarm needs.
+    // Known before the torrent is: a status tick during the awaits below joins it, and must not join by bare hash.
+    if ('magnet' in source) this.bridge.remember(key, { magnet: source.magnet });
     const torrent = await this.session.addTorrent(source, options);
     await this.persisted.added(torrent, options.paused ?? false);
-    // The sidecar joins from the same magnet: its x.pe peers and trackers are what the classic swarm needs.
-    if ('magnet' in source) this.bridge.remember(torrent.infoHashHex, { magnet: source.magnet });
     this.bridge.sync();
     return { infoHash: torrent.infoHashHex, added: true };
   }
