@@ -15,18 +15,13 @@
 // The figures are in docs/benchmarks.md (Browser). `npm run bench` builds the sidecar; this builds the app.
 // Usage: node bench/browser.mjs [--size MiB=256] [--rounds N=3] [--short] [--only raw,webtorrent,sluice] [--no-trace]
 //   --short: 32 MiB, 1 round (a check that everything runs); --no-trace: no Chromium trace (no task figures)
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import bencode from 'bencode';
-import { Server } from 'bittorrent-tracker';
-import { createTorrentFromPath } from '../build/sidecar/src/create/index.js';
 import { RAW_HIGH_WATER, RAW_MESSAGE, rawNodeToPage, rawPageToPage, sluiceRun, webtorrentRun } from './lib/browser-runs.mjs';
 import { launchChromium } from './lib/chromium.mjs';
+import { buildApp, ensureTorrent, serveApp, startTracker } from './lib/sluice-app.mjs';
 import { ensureRandomFile, median, MIB, ROOT, WORK } from './lib/work.mjs';
 
 const argv = process.argv.slice(2);
@@ -62,41 +57,14 @@ function startBenchServer() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
 }
 
-async function startTracker() {
-  const server = new Server({ http: false, udp: false, ws: true, stats: false });
-  server.on('warning', () => {});
-  server.on('error', () => {});
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `ws://127.0.0.1:${server.http.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-/** `vite build` into dist/, then `sluice serve --port 0 --json` serving it. */
-async function startApp() {
-  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('vite build failed');
-  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const first = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
-    child.once('exit', (code) => reject(new Error(`sluice serve exited (${code})`)));
-  });
-  const url = first.app ?? first.url;
-  return { origin: new URL(url).origin, close: () => child.kill('SIGTERM') };
-}
-
-async function ensureTorrent(file) {
-  const path = `${file}.torrent`;
-  if (!existsSync(path) || statSync(path).mtimeMs < statSync(file).mtimeMs) writeFileSync(path, (await createTorrentFromPath(file, { pieceLength: MIB })).torrent);
-  const info = bencode.decode(readFileSync(path)).info;
-  return { path, infoHash: createHash('sha1').update(bencode.encode(info)).digest('hex') };
-}
-
 async function main() {
   const size = SIZE_MIB * MIB;
   const file = ensureRandomFile(`bench-${size}.bin`, size);
   const torrent = await ensureTorrent(file);
   const bench = await startBenchServer();
   const tracker = await startTracker();
-  const app = ONLY.includes('sluice') ? await startApp() : null;
+  if (ONLY.includes('sluice')) buildApp();
+  const app = ONLY.includes('sluice') ? await serveApp() : null;
   const browser = await launchChromium();
   const magnet = `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`;
   const common = { benchOrigin: bench.origin, appOrigin: app?.origin, magnet, infoHash: torrent.infoHash, size, torrentPath: torrent.path, dataDir: WORK, trackerUrl: tracker.url, trace: TRACE };
@@ -123,7 +91,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    app?.close();
+    await app?.close();
     await tracker.close();
     bench.close();
   }

@@ -11,12 +11,12 @@ import { ROOT } from './work.mjs';
 const LIB = join(ROOT, 'bench', 'lib');
 const MIB = 1 << 20;
 const GIVE_UP_MS = 15 * 60_000;
-const HOOKS = readFileSync(join(LIB, 'pages', 'sluice-hooks.js'), 'utf8');
+export const HOOKS = readFileSync(join(LIB, 'pages', 'sluice-hooks.js'), 'utf8');
 /** The raw channels send what the seeder sends: 16 KiB blocks (BitTorrent's request size), 1 MiB buffered at most. */
 export const RAW_MESSAGE = 16 * 1024;
 export const RAW_HIGH_WATER = MIB;
 
-const rate = (bytes, fromMs, toMs) => bytes / MIB / ((toMs - fromMs) / 1000);
+export const rate = (bytes, fromMs, toMs) => bytes / MIB / ((toMs - fromMs) / 1000);
 
 async function rawPage(browser, benchOrigin) {
   const context = await newContext(browser, benchOrigin);
@@ -122,7 +122,7 @@ function seederTimes(seeder) {
   return { firstRequest, metadataSent, uploadedAll: seeder.first((l) => l.uploaded)?.at ?? NaN };
 }
 
-function withTimeout(promise, what) {
+export function withTimeout(promise, what) {
   let timer;
   const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: gave up after ${GIVE_UP_MS / 60_000} min`)), GIVE_UP_MS)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -184,6 +184,17 @@ export async function webtorrentRun(browser, { benchOrigin, magnet, size, torren
   }
 }
 
+/**
+ * MiB/s as the app's page saw it: from the first data-progress above 0 to data-state "seeding", in the
+ * hooks' log (window.sluiceBenchLog). The hooks change at most every 250 ms, so short transfers read coarse.
+ */
+export function pageSeenRate(log, infoHash, size) {
+  const first = log.find((e) => e.infoHash === infoHash && e.progress > 0);
+  const done = log.find((e) => e.infoHash === infoHash && e.state === 'seeding');
+  if (!first || !done) return NaN;
+  return rate(size * (1 - first.progress), first.at, done.at);
+}
+
 /** Sluice's app as `sluice serve` serves it, opened at /#<magnet>, followed through its data-* hooks. */
 export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, torrentPath, dataDir, trackerUrl, trace: tracing }) {
   const seeder = await startSeeder(torrentPath, dataDir, trackerUrl);
@@ -214,7 +225,12 @@ export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, to
     await seeder.waitFor((l) => l.uploaded);
     if (pageErrors.length > 0) throw new Error(`the app's page reported errors: ${pageErrors.join(' | ')}`);
     // The hooks are updated at most every 250 ms (STATUS_INTERVAL_MS), so metadata → ready is the seeder's figure only.
-    return { ...torrentFigures({ size, opened, doneAt, seeder, trace: traced, marks, heap: heapPeak }), pageMetadataToReadyMs: NaN, states: [...new Set(log.map((e) => e.state))].join('→') };
+    return {
+      ...torrentFigures({ size, opened, doneAt, seeder, trace: traced, marks, heap: heapPeak }),
+      pageMetadataToReadyMs: NaN,
+      pageMibps: pageSeenRate(log, infoHash, size),
+      states: [...new Set(log.map((e) => e.state))].join('→'),
+    };
   } finally {
     await context.close();
     await seeder.stop();

@@ -1,0 +1,87 @@
+// One bridge run of bench/bridge.mjs: libtorrent (bench/lib/lt_seed.py, TCP on 127.0.0.1 only) seeds
+// the bench file; a fresh `sluice serve` (empty --out and --state, no DHT, no WebRTC) serves the app;
+// the app, opened at /#<magnet with x.pe=libtorrent> with no tracker and no ICE server, can only get
+// the bytes through the sidecar over the bridge. Followed through the same data-* hooks as sluiceRun.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { HOOKS, pageSeenRate, rate, withTimeout } from './browser-runs.mjs';
+import { newContext, sampleHeap } from './chromium.mjs';
+import { serveApp } from './sluice-app.mjs';
+import { cachedSha1, sha1File, ROOT, WORK } from './work.mjs';
+
+const PY = '/usr/bin/python3';
+const GIVE_UP_MS = 15 * 60_000;
+
+async function startLibtorrentSeeder(torrentPath) {
+  const child = spawn(PY, [join(ROOT, 'bench/lib/lt_seed.py'), torrentPath, WORK], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const lines = [];
+  const port = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (text) => {
+      const line = JSON.parse(text);
+      lines.push(line);
+      if (line.port) resolve(line.port);
+    });
+    exited.then(() => reject(new Error(`the libtorrent seeder did not start: ${stderr.trim()}`)));
+  });
+  return {
+    port,
+    /** Stops it; what it uploaded in all (lt_seed.py's last line). */
+    async stop() {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      return lines.find((l) => l.uploaded !== undefined)?.uploaded ?? NaN;
+    },
+  };
+}
+
+/** libtorrent → sidecar → bridge → the app's page. Same figures as sluiceRun's page-seen ones. */
+export async function bridgeRun(browser, { file, infoHash, size, torrentPath }) {
+  const seeder = await startLibtorrentSeeder(torrentPath);
+  const dir = mkdtempSync(join(WORK, 'bridge-'));
+  const out = join(dir, 'out');
+  const app = await serveApp(['--out', out, '--state', join(dir, 'state'), '--no-dht', '--no-webrtc']);
+  const context = await newContext(browser, app.origin);
+  try {
+    await context.addInitScript({ content: `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [] })});` });
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    const heap = await sampleHeap(browser, app.origin);
+    const magnet = `magnet:?xt=urn:btih:${infoHash}&x.pe=127.0.0.1:${seeder.port}`;
+    const opened = performance.timeOrigin + performance.now();
+    await page.goto(`${app.origin}/#${magnet}`);
+    const done = page.waitForSelector(`[data-infohash="${infoHash}"][data-state="seeding"]`, { timeout: GIVE_UP_MS });
+    await withTimeout(done, 'bridge').catch(async (err) => {
+      const shown = await page.locator('main').innerText().catch(() => '?');
+      throw new Error(`${err.message}\npage: ${shown}\npage errors: ${pageErrors.join(' | ')}`);
+    });
+    const log = await page.evaluate(() => window.sluiceBenchLog);
+    const heapPeak = await heap.stop();
+    const bridge = await page.getAttribute('[data-bridge]', 'data-bridge');
+    if (pageErrors.length > 0) throw new Error(`the app's page reported errors: ${pageErrors.join(' | ')}`);
+    const doneAt = log.find((e) => e.infoHash === infoHash && e.state === 'seeding')?.at ?? NaN;
+    // The sidecar kept what it relayed in --out: it must be the bench file, byte for byte.
+    const kept = sha1File(join(out, file.split('/').at(-1)));
+    if (kept !== cachedSha1(file)) throw new Error(`the sidecar's copy differs from the bench file (${kept})`);
+    return {
+      pageMibps: pageSeenRate(log, infoHash, size),
+      mibpsWithSetup: rate(size, opened, doneAt),
+      heapTotalMiB: heapPeak.total / (1 << 20),
+      bridge,
+      states: [...new Set(log.map((e) => e.state))].join('→'),
+    };
+  } finally {
+    await context.close();
+    await app.close();
+    const uploaded = await seeder.stop();
+    if (uploaded > size * 2) console.log(`note: libtorrent uploaded ${uploaded} bytes for ${size}`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
