@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FileState, StorageFactory, StorageLayout, StorageOpenOptions, TorrentStorage } from '../../../src/core/ports/storage.js';
 import { StorageError } from '../../../src/core/storage/errors.js';
 import { PieceMap, type PieceSlice } from '../../../src/core/storage/piece-map.js';
-import { RwLock } from '../../../src/core/storage/rw-lock.js';
+import { GuardedLock } from '../../../src/core/storage/guarded-lock.js';
 import { errnoCode, openFile as nodeOpenFile, readFully, toStorageError, writeFully, type OpenFile } from './file-io.js';
 import { DirectWriter } from './direct-writer.js';
 import { HandleCache } from './handle-cache.js';
@@ -38,7 +38,7 @@ export function fsStorage(options: FsStorageOptions): StorageFactory {
 type Existence = 'yes' | 'no' | undefined;
 
 class FsStore implements TorrentStorage {
-  private readonly lock = new RwLock();
+  private readonly lock = new GuardedLock(() => this.closed, toStorageError);
   private readonly exists: Existence[];
   private closed = false;
   /** Exposed for tests and benchmarks: how much went around the page cache. */
@@ -87,7 +87,7 @@ class FsStore implements TorrentStorage {
     if (data.length !== size) {
       throw new StorageError('storage/out-of-range', `piece ${index} is ${size} bytes, got ${data.length}`);
     }
-    return this.shared(`writing piece ${index}`, async () => {
+    return this.lock.shared(`writing piece ${index}`, async () => {
       const toPart: PieceSlice[] = [];
       for (const s of this.map.slices(index)) {
         if (s.padding) continue;
@@ -107,7 +107,7 @@ class FsStore implements TorrentStorage {
   async read(index: number, begin: number, length: number): Promise<Uint8Array> {
     const slices = this.map.slicesIn(index, begin, length);
     const out = new Uint8Array(length);
-    const whole = await this.shared(`reading piece ${index}`, () => this.readSlices(index, slices, out, begin));
+    const whole = await this.lock.shared(`reading piece ${index}`, () => this.readSlices(index, slices, out, begin));
     if (!whole) throw new StorageError('storage/missing', `piece ${index} is not on disk`);
     return out;
   }
@@ -115,20 +115,20 @@ class FsStore implements TorrentStorage {
   async readPiece(index: number): Promise<Uint8Array | null> {
     const slices = this.map.slices(index);
     const out = new Uint8Array(this.map.pieceSize(index));
-    const whole = await this.shared(`reading piece ${index}`, () => this.readSlices(index, slices, out, 0));
+    const whole = await this.lock.shared(`reading piece ${index}`, () => this.readSlices(index, slices, out, 0));
     return whole ? out : null;
   }
 
   async setFileWanted(fileIndex: number, wanted: boolean): Promise<void> {
     this.map.checkFile(fileIndex);
-    await this.exclusive(`selecting file ${fileIndex}`, async () => {
+    await this.lock.exclusive(`selecting file ${fileIndex}`, async () => {
       this.wanted[fileIndex] = wanted;
       if (wanted) await this.settleFile(fileIndex);
     });
   }
 
   async fileStates(): Promise<readonly (FileState | null)[]> {
-    return this.shared('reading file states', async () => {
+    return this.lock.shared('reading file states', async () => {
       const states: (FileState | null)[] = [];
       for (let i = 0; i < this.paths.length; i += STAT_BATCH) {
         const batch = this.paths.slice(i, i + STAT_BATCH).map((path) => (path === '' ? null : fileState(path)));
@@ -139,7 +139,7 @@ class FsStore implements TorrentStorage {
   }
 
   async flush(): Promise<void> {
-    await this.shared('flushing', async () => {
+    await this.lock.shared('flushing', async () => {
       await this.handles.syncAll();
       await this.part.sync();
     });
@@ -147,7 +147,7 @@ class FsStore implements TorrentStorage {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.exclusive('closing', async () => {
+    await this.lock.exclusive('closing', async () => {
       this.closed = true;
       try {
         await this.direct.closeAll();
@@ -163,7 +163,7 @@ class FsStore implements TorrentStorage {
   }
 
   async deleteData(): Promise<void> {
-    await this.lock.exclusive(async () => {
+    await this.lock.always(async () => {
       this.closed = true;
       try {
         await this.direct.closeAll();
@@ -268,24 +268,6 @@ class FsStore implements TorrentStorage {
     return known === 'yes';
   }
 
-  private shared<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-    return this.guarded(doing, (run) => this.lock.shared(run), fn);
-  }
-
-  private exclusive<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-    return this.guarded(doing, (run) => this.lock.exclusive(run), fn);
-  }
-
-  private async guarded<T>(doing: string, lock: (run: () => Promise<T>) => Promise<T>, fn: () => Promise<T>): Promise<T> {
-    return lock(async () => {
-      if (this.closed) throw new StorageError('storage/closed', `storage is closed (${doing})`);
-      try {
-        return await fn();
-      } catch (error) {
-        throw toStorageError(error, doing);
-      }
-    });
-  }
 }
 
 /** The absolute path of `parts` under `directory`, refusing anything that would land outside it. */

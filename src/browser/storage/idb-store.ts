@@ -2,7 +2,7 @@ import { createStore, get, promisifyRequest, setMany, type UseStore } from 'idb-
 import type { FileState, StorageLayout, StorageOpenOptions } from '../../core/ports/storage.js';
 import { StorageError } from '../../core/storage/errors.js';
 import { PieceMap } from '../../core/storage/piece-map.js';
-import { RwLock } from '../../core/storage/rw-lock.js';
+import { GuardedLock } from '../../core/storage/guarded-lock.js';
 import { toStorageError } from './dom-errors.js';
 import { checkStorageId } from './opfs-paths.js';
 import type { BrowserStorageFactory, BrowserTorrentStorage } from './types.js';
@@ -43,7 +43,7 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): Browser
 }
 
 class IdbStore implements BrowserTorrentStorage {
-  private readonly lock = new RwLock();
+  private readonly lock = new GuardedLock(() => this.closed, toStorageError);
   private closed = false;
   private lastStamp = 0;
 
@@ -90,7 +90,7 @@ class IdbStore implements BrowserTorrentStorage {
   async writePiece(index: number, data: Uint8Array): Promise<void> {
     const size = this.map.pieceSize(index);
     if (data.length !== size) throw new StorageError('storage/out-of-range', `piece ${index} is ${size} bytes, got ${data.length}`);
-    await this.shared(`writing piece ${index}`, async () => {
+    await this.lock.shared(`writing piece ${index}`, async () => {
       const copy = data.slice();
       const stamp = this.stamp();
       const touched: number[] = [];
@@ -106,26 +106,26 @@ class IdbStore implements BrowserTorrentStorage {
 
   async read(index: number, begin: number, length: number): Promise<Uint8Array> {
     this.map.slicesIn(index, begin, length);
-    const bytes = await this.shared(`reading piece ${index}`, () => this.readRange(index, begin, length));
+    const bytes = await this.lock.shared(`reading piece ${index}`, () => this.readRange(index, begin, length));
     if (bytes === null) throw new StorageError('storage/missing', `piece ${index} is not stored`);
     return bytes;
   }
 
   async readPiece(index: number): Promise<Uint8Array | null> {
     const size = this.map.pieceSize(index);
-    return this.shared(`reading piece ${index}`, () => this.readRange(index, 0, size));
+    return this.lock.shared(`reading piece ${index}`, () => this.readRange(index, 0, size));
   }
 
   async setFileWanted(fileIndex: number, wanted: boolean): Promise<void> {
     this.map.checkFile(fileIndex);
-    await this.exclusive(`selecting file ${fileIndex}`, async () => {
+    await this.lock.exclusive(`selecting file ${fileIndex}`, async () => {
       this.wanted[fileIndex] = wanted;
       if (wanted) await this.settle([fileIndex]);
     });
   }
 
   async fileStates(): Promise<readonly (FileState | null)[]> {
-    return this.shared('reading file states', async () =>
+    return this.lock.shared('reading file states', async () =>
       this.map.layout.files.map((file, i) => {
         const mtime = this.mtimes.get(i);
         return mtime === undefined ? null : { size: file.length, mtime };
@@ -134,7 +134,7 @@ class IdbStore implements BrowserTorrentStorage {
 
   async fileBlob(fileIndex: number): Promise<Blob | null> {
     this.map.checkFile(fileIndex);
-    return this.shared(`reading file ${fileIndex}`, async () => {
+    return this.lock.shared(`reading file ${fileIndex}`, async () => {
       if (!this.mtimes.has(fileIndex)) return null;
       const parts: Blob[] = [];
       for (const piece of this.map.piecesOfFile(fileIndex)) {
@@ -150,12 +150,12 @@ class IdbStore implements BrowserTorrentStorage {
 
   /** Every write already waited for its transaction to complete. */
   async flush(): Promise<void> {
-    await this.shared('flushing', async () => undefined);
+    await this.lock.shared('flushing', async () => undefined);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.exclusive('closing', async () => {
+    await this.lock.exclusive('closing', async () => {
       this.closed = true;
     }).catch((error: unknown) => {
       if (!(error instanceof StorageError && error.code === 'storage/closed')) throw error;
@@ -163,7 +163,7 @@ class IdbStore implements BrowserTorrentStorage {
   }
 
   async deleteData(): Promise<void> {
-    await this.lock.exclusive(async () => {
+    await this.lock.always(async () => {
       this.closed = true;
       try {
         await this.db('readwrite', (s) => {
@@ -203,22 +203,4 @@ class IdbStore implements BrowserTorrentStorage {
     return this.lastStamp;
   }
 
-  private shared<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-    return this.guarded(doing, (run) => this.lock.shared(run), fn);
-  }
-
-  private exclusive<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-    return this.guarded(doing, (run) => this.lock.exclusive(run), fn);
-  }
-
-  private async guarded<T>(doing: string, lock: (run: () => Promise<T>) => Promise<T>, fn: () => Promise<T>): Promise<T> {
-    return lock(async () => {
-      if (this.closed) throw new StorageError('storage/closed', `storage is closed (${doing})`);
-      try {
-        return await fn();
-      } catch (error) {
-        throw toStorageError(error, doing);
-      }
-    });
-  }
 }

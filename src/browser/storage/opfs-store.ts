@@ -1,7 +1,7 @@
 import type { FileState, StorageLayout, StorageOpenOptions } from '../../core/ports/storage.js';
 import { StorageError } from '../../core/storage/errors.js';
 import { PieceMap, type PieceSlice } from '../../core/storage/piece-map.js';
-import { RwLock } from '../../core/storage/rw-lock.js';
+import { GuardedLock } from '../../core/storage/guarded-lock.js';
 import { AsidePieces } from './aside-pieces.js';
 import { checkWritten, isNotFound, toStorageError } from './dom-errors.js';
 import { checkStorageId, fileAt, filePaths, folderAt } from './opfs-paths.js';
@@ -45,7 +45,7 @@ class OpfsStore implements BrowserTorrentStorage {
   get location(): string {
     return `opfs:${this.parent.name}`;
   }
-  private readonly lock = new RwLock();
+  private readonly lock = new GuardedLock(() => this.closed, toStorageError);
   private readonly exists: Existence[];
   private readonly fileHandles = new Map<number, FileSystemFileHandle>();
   private readonly handles: SyncHandles;
@@ -86,7 +86,7 @@ class OpfsStore implements BrowserTorrentStorage {
     const size = this.map.pieceSize(index);
     if (data.length !== size) throw new StorageError('storage/out-of-range', `piece ${index} is ${size} bytes, got ${data.length}`);
     const doing = `writing piece ${index}`;
-    return this.shared(doing, async () => {
+    return this.lock.shared(doing, async () => {
       let keepAside = false;
       for (const s of this.map.slices(index)) {
         if (s.padding) continue;
@@ -105,7 +105,7 @@ class OpfsStore implements BrowserTorrentStorage {
   async read(index: number, begin: number, length: number): Promise<Uint8Array> {
     const slices = this.map.slicesIn(index, begin, length);
     const out = new Uint8Array(length);
-    const whole = await this.shared(`reading piece ${index}`, () => this.readSlices(index, slices, out, begin));
+    const whole = await this.lock.shared(`reading piece ${index}`, () => this.readSlices(index, slices, out, begin));
     if (!whole) throw new StorageError('storage/missing', `piece ${index} is not stored`);
     return out;
   }
@@ -113,19 +113,19 @@ class OpfsStore implements BrowserTorrentStorage {
   async readPiece(index: number): Promise<Uint8Array | null> {
     const slices = this.map.slices(index);
     const out = new Uint8Array(this.map.pieceSize(index));
-    return (await this.shared(`reading piece ${index}`, () => this.readSlices(index, slices, out, 0))) ? out : null;
+    return (await this.lock.shared(`reading piece ${index}`, () => this.readSlices(index, slices, out, 0))) ? out : null;
   }
 
   async setFileWanted(fileIndex: number, wanted: boolean): Promise<void> {
     this.map.checkFile(fileIndex);
-    await this.exclusive(`selecting file ${fileIndex}`, async () => {
+    await this.lock.exclusive(`selecting file ${fileIndex}`, async () => {
       this.wanted[fileIndex] = wanted;
       if (wanted) await this.settleFile(fileIndex);
     });
   }
 
   async fileStates(): Promise<readonly (FileState | null)[]> {
-    return this.shared('reading file states', async () => {
+    return this.lock.shared('reading file states', async () => {
       const states: (FileState | null)[] = [];
       for (let i = 0; i < this.paths.length; i++) {
         const handle = this.paths[i]!.length > 0 && (await this.onDisk(i)) ? await this.fileHandle(i, false) : null;
@@ -138,7 +138,7 @@ class OpfsStore implements BrowserTorrentStorage {
 
   async fileBlob(fileIndex: number): Promise<Blob | null> {
     this.map.checkFile(fileIndex);
-    return this.shared(`reading file ${fileIndex}`, async () => {
+    return this.lock.shared(`reading file ${fileIndex}`, async () => {
       if (this.paths[fileIndex]!.length === 0 || !(await this.onDisk(fileIndex))) return null;
       // Written bytes are in the file once its handle is flushed; the File is the file itself, not a copy.
       if (this.handles.has(fileIndex)) await this.handles.use(fileIndex, (h) => h.flush());
@@ -147,12 +147,12 @@ class OpfsStore implements BrowserTorrentStorage {
   }
 
   async flush(): Promise<void> {
-    await this.shared('flushing', () => this.handles.flushAll());
+    await this.lock.shared('flushing', () => this.handles.flushAll());
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.exclusive('closing', async () => {
+    await this.lock.exclusive('closing', async () => {
       this.closed = true;
       await this.handles.closeAll(true);
     }).catch((error: unknown) => {
@@ -162,7 +162,7 @@ class OpfsStore implements BrowserTorrentStorage {
   }
 
   async deleteData(): Promise<void> {
-    await this.lock.exclusive(async () => {
+    await this.lock.always(async () => {
       this.closed = true;
       try {
         await this.handles.closeAll(false);
@@ -247,22 +247,4 @@ class OpfsStore implements BrowserTorrentStorage {
     return handle;
   }
 
-  private shared<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-    return this.guarded(doing, (run) => this.lock.shared(run), fn);
-  }
-
-  private exclusive<T>(doing: string, fn: () => Promise<T>): Promise<T> {
-    return this.guarded(doing, (run) => this.lock.exclusive(run), fn);
-  }
-
-  private async guarded<T>(doing: string, lock: (run: () => Promise<T>) => Promise<T>, fn: () => Promise<T>): Promise<T> {
-    return lock(async () => {
-      if (this.closed) throw new StorageError('storage/closed', `storage is closed (${doing})`);
-      try {
-        return await fn();
-      } catch (error) {
-        throw toStorageError(error, doing);
-      }
-    });
-  }
 }
