@@ -1,95 +1,6 @@
 import type { DataChannelTuning } from '../../core/ports/rtc.js';
-import {
-  DataChannelTransport,
-  type DataChannelEvents,
-  type DataChannelPort,
-  type DataChannelScheduler,
-} from '../../core/transport/data-channel-transport.js';
-
-/** RFC 9260 §3.3.10.12. */
-const SCTP_USER_INITIATED_ABORT = 12;
-
-/** Writes made in one task are packed into full messages when it ends (the engine never reuses a written buffer). */
-const pageScheduler: DataChannelScheduler = {
-  afterTurn: (task) => queueMicrotask(task),
-  after: (ms, task) => {
-    const timer = setTimeout(task, ms);
-    return () => clearTimeout(timer);
-  },
-};
-
-/** The page's RTCDataChannel and RTCPeerConnection as the port the shared transport drives. */
-class PageDataChannel implements DataChannelPort {
-  constructor(
-    private readonly pc: RTCPeerConnection,
-    private readonly channel: RTCDataChannel,
-  ) {
-    channel.binaryType = 'arraybuffer';
-  }
-
-  listen(events: DataChannelEvents): void {
-    const { channel, pc } = this;
-    channel.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const data = event.data;
-      if (data instanceof ArrayBuffer) events.message(new Uint8Array(data));
-      else if (typeof data === 'string') events.message(new TextEncoder().encode(data)); // no WebTorrent peer sends text
-      // binaryType is 'arraybuffer': no Blob can arrive
-    });
-    channel.addEventListener('bufferedamountlow', () => events.bufferedAmountLow());
-    channel.addEventListener('error', (event) => {
-      const error = (event as RTCErrorEvent).error as RTCError | undefined;
-      // The far side closing its whole peer connection (simple-peer's destroy, libdatachannel's close after
-      // the channel's) arrives as an SCTP ABORT with cause 12, "User-Initiated Abort": that is its orderly
-      // way to end, not a fault.
-      if (error?.errorDetail === 'sctp-failure' && error.sctpCauseCode === SCTP_USER_INITIATED_ABORT) return;
-      events.error(error?.message ?? 'unknown');
-    });
-    channel.addEventListener('close', () => events.closed());
-    channel.addEventListener('open', () => events.open());
-    pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'failed') events.connectionFailed();
-    });
-  }
-
-  readyState(): RTCDataChannelState {
-    return this.channel.readyState;
-  }
-
-  send(view: Uint8Array): void {
-    // A view of a SharedArrayBuffer cannot be sent; copy it (never the case for the engine's own buffers).
-    this.channel.send(view.buffer instanceof ArrayBuffer ? (view as Uint8Array<ArrayBuffer>) : view.slice());
-  }
-
-  bufferedAmount(): number {
-    return this.channel.bufferedAmount;
-  }
-
-  setBufferedAmountLowThreshold(bytes: number): void {
-    this.channel.bufferedAmountLowThreshold = bytes;
-  }
-
-  maxMessageSize(): number {
-    return this.pc.sctp?.maxMessageSize ?? 0;
-  }
-
-  remoteAddress(): string | null {
-    return selectedRemoteAddress(this.pc);
-  }
-
-  close(): void {
-    this.channel.close();
-  }
-
-  release(): void {
-    if (this.channel.readyState !== 'closed') this.channel.close();
-    this.pc.close();
-  }
-
-  /** Page events keep their order: a message sent before the close has been delivered already. */
-  afterQueuedEvents(task: () => void): void {
-    task();
-  }
-}
+import { DataChannelTransport } from '../../core/transport/data-channel-transport.js';
+import { browserScheduler, RtcChannelPort, type ChannelConnection } from './rtc-channel-port.js';
 
 /**
  * A browser RTCDataChannel (and the RTCPeerConnection that carries it) as a Transport of kind
@@ -97,8 +8,21 @@ class PageDataChannel implements DataChannelPort {
  */
 export class RtcDataChannelTransport extends DataChannelTransport {
   constructor(pc: RTCPeerConnection, channel: RTCDataChannel, outgoing: boolean, tuning: DataChannelTuning) {
-    super(new PageDataChannel(pc, channel), outgoing, tuning, pageScheduler);
+    super(new RtcChannelPort(channel, pageConnection(pc)), outgoing, tuning, browserScheduler);
   }
+}
+
+/** The page's RTCPeerConnection as what its channel's port needs. */
+function pageConnection(pc: RTCPeerConnection): ChannelConnection {
+  return {
+    maxMessageSize: () => pc.sctp?.maxMessageSize ?? 0,
+    remoteAddress: () => selectedRemoteAddress(pc),
+    onFailed: (handler) =>
+      pc.addEventListener('connectionstatechange', () => {
+        if (pc.connectionState === 'failed') handler();
+      }),
+    close: () => pc.close(),
+  };
 }
 
 /** `host:port` of the far side of the selected ICE pair, where the browser exposes it. */

@@ -5,7 +5,8 @@ import { RtcAttempt } from '../../core/transport/rtc-attempt.js';
 import { rtcConnectorSettings, type RtcConnectorOptions, type RtcConnectorSettings } from '../../core/transport/rtc-connector-options.js';
 import { deferred } from '../../core/util/deferred.js';
 import type { RtcEvent, RtcRequest } from '../rtc/rtc-messages.js';
-import { ConnectionFacts, RelayedChannelPort, TransferredChannelPort, workerScheduler } from './worker-channel-ports.js';
+import { browserScheduler, type RtcChannelPort } from '../rtc/rtc-channel-port.js';
+import { ConnectionFacts, RelayedChannelPort, transferredChannelPort } from './worker-channel-ports.js';
 
 interface Pending {
   readonly attempt: RtcAttempt;
@@ -45,7 +46,7 @@ export class PageRtcConnector implements RtcConnector {
     }
     switch (event.op) {
       case 'channel':
-        this.adopt(c, new TransferredChannelPort(event.channel, c.facts, () => this.closePeer(event.id)));
+        this.adopt(c, transferredChannelPort(event.channel, c.facts, () => this.closePeer(event.id)));
         return;
       case 'relay':
         c.relay = new RelayedChannelPort(event.id, event.state, c.facts, this.post);
@@ -125,9 +126,9 @@ export class PageRtcConnector implements RtcConnector {
     return { id, pending };
   }
 
-  private adopt(c: Pending, port: TransferredChannelPort | RelayedChannelPort): void {
+  private adopt(c: Pending, port: RtcChannelPort | RelayedChannelPort): void {
     if (c.transport) return;
-    c.transport = new DataChannelTransport(port, c.outgoing, this.settings.tuning, workerScheduler);
+    c.transport = new DataChannelTransport(port, c.outgoing, this.settings.tuning, browserScheduler);
     c.attempt.watch(c.transport);
   }
 

@@ -1,17 +1,6 @@
-import type { DataChannelEvents, DataChannelPort, DataChannelScheduler } from '../../core/transport/data-channel-transport.js';
+import type { DataChannelEvents, DataChannelPort } from '../../core/transport/data-channel-transport.js';
 import type { RtcEvent, RtcRequest } from '../rtc/rtc-messages.js';
-
-/** RFC 9260 §3.3.10.12: the far side closing its peer connection, its orderly way to end. */
-const SCTP_USER_INITIATED_ABORT = 12;
-
-/** Writes of one task leave together once it ends; timers are the worker's. */
-export const workerScheduler: DataChannelScheduler = {
-  afterTurn: (task) => queueMicrotask(task),
-  after: (ms, task) => {
-    const timer = setTimeout(task, ms);
-    return () => clearTimeout(timer);
-  },
-};
+import { RtcChannelPort } from '../rtc/rtc-channel-port.js';
 
 /** What only the page's peer connection knows, told to the worker once it connects. */
 export class ConnectionFacts {
@@ -35,69 +24,13 @@ export class ConnectionFacts {
  * A data channel transferred to the worker: the engine reads and writes it here, and the page only
  * owns the peer connection under it (closed through `closePeer` once the transport is done).
  */
-export class TransferredChannelPort implements DataChannelPort {
-  constructor(
-    private readonly channel: RTCDataChannel,
-    private readonly facts: ConnectionFacts,
-    private readonly closePeer: () => void,
-  ) {
-    channel.binaryType = 'arraybuffer';
-  }
-
-  listen(events: DataChannelEvents): void {
-    const channel = this.channel;
-    channel.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const data = event.data;
-      if (data instanceof ArrayBuffer) events.message(new Uint8Array(data));
-      else if (typeof data === 'string') events.message(new TextEncoder().encode(data));
-    });
-    channel.addEventListener('bufferedamountlow', () => events.bufferedAmountLow());
-    channel.addEventListener('error', (event) => {
-      const error = (event as RTCErrorEvent).error as RTCError | undefined;
-      if (error?.errorDetail === 'sctp-failure' && error.sctpCauseCode === SCTP_USER_INITIATED_ABORT) return;
-      events.error(error?.message ?? 'unknown');
-    });
-    channel.addEventListener('close', () => events.closed());
-    channel.addEventListener('open', () => events.open());
-    this.facts.onFailed(() => events.connectionFailed());
-  }
-
-  readyState(): RTCDataChannelState {
-    return this.channel.readyState;
-  }
-
-  send(view: Uint8Array): void {
-    this.channel.send(view.buffer instanceof ArrayBuffer ? (view as Uint8Array<ArrayBuffer>) : view.slice());
-  }
-
-  bufferedAmount(): number {
-    return this.channel.bufferedAmount;
-  }
-
-  setBufferedAmountLowThreshold(bytes: number): void {
-    this.channel.bufferedAmountLowThreshold = bytes;
-  }
-
-  maxMessageSize(): number {
-    return this.facts.maxMessageSize;
-  }
-
-  remoteAddress(): string | null {
-    return this.facts.remoteAddress;
-  }
-
-  close(): void {
-    this.channel.close();
-  }
-
-  release(): void {
-    if (this.channel.readyState !== 'closed') this.channel.close();
-    this.closePeer();
-  }
-
-  afterQueuedEvents(task: () => void): void {
-    task();
-  }
+export function transferredChannelPort(channel: RTCDataChannel, facts: ConnectionFacts, closePeer: () => void): RtcChannelPort {
+  return new RtcChannelPort(channel, {
+    maxMessageSize: () => facts.maxMessageSize,
+    remoteAddress: () => facts.remoteAddress,
+    onFailed: (handler) => facts.onFailed(handler),
+    close: closePeer,
+  });
 }
 
 /**
