@@ -29,7 +29,8 @@ settings = {
     # Every peer here is 127.0.0.1: a second connection from the same address must not be refused.
     'allow_multiple_connections_per_ip': True,
     'alert_mask': lt.alert.category_t.status_notification | lt.alert.category_t.error_notification
-        | lt.alert.category_t.connect_notification | lt.alert.category_t.peer_notification,
+        | lt.alert.category_t.connect_notification | lt.alert.category_t.peer_notification
+        | lt.alert.category_t.storage_notification,
 }
 if cfg.get('uploadLimit'):
     settings['upload_rate_limit'] = int(cfg['uploadLimit'])
@@ -79,13 +80,25 @@ def read_stdin():
     stop.set()
 threading.Thread(target=read_stdin, daemon=True).start()
 
+# libtorrent 2.0 hashes a piece from its write buffer and may count it before the bytes reach the
+# file: 'seeding' and 'finished' are reported only once a flush (a fence behind every queued write)
+# has completed, so a test that then reads the files sees every byte.
+flush_asked = False
+flushed = False
+finished_seen = False
 last = None
 last_time = 0.0
 while not stop.is_set():
     ses.wait_for_alert(200)
     for a in ses.pop_alerts():
         if isinstance(a, lt.torrent_finished_alert):
-            emit(type='finished')
+            finished_seen = True
+            if flushed:
+                emit(type='finished')
+        elif isinstance(a, lt.cache_flushed_alert):
+            flushed = True
+            if finished_seen:
+                emit(type='finished')
         elif isinstance(a, lt.metadata_received_alert):
             emit(type='metadata')
         elif isinstance(a, (lt.torrent_error_alert, lt.file_error_alert, lt.metadata_failed_alert, lt.hash_failed_alert)):
@@ -95,7 +108,10 @@ while not stop.is_set():
         elif cfg.get('verbose'):
             emit(type='log', alert=type(a).__name__, message=a.message())
     s = handle.status()
-    now = (str(s.state), round(s.progress, 4), s.num_peers, s.is_seeding)
+    if s.is_seeding and not flush_asked:
+        flush_asked = True
+        handle.flush_cache()
+    now = (str(s.state), round(s.progress, 4), s.num_peers, s.is_seeding and flushed)
     if now != last or time.time() - last_time >= 1.0:
         last, last_time = now, time.time()
         emit(type='status', state=now[0], progress=s.progress, peers=s.num_peers, seeding=s.is_seeding,

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sluiceLong } from '../helpers/cli.js';
 import { jsonLines, tempDir, track } from './fixture.js';
 
@@ -5,11 +7,14 @@ export interface SluiceDownload {
   readonly code: number | null;
   readonly lines: Record<string, unknown>[];
   readonly stderr: string;
+  /** Its `--log` event lines (peers, trackers, failures with their reasons), for failure messages. */
+  readonly events?: string;
 }
 
 /** `sluice download` of `target` from the given peers on loopback (no DHT, a private state folder), to the end. */
 export async function sluiceDownload(target: string, out: string, peers: readonly string[], giveUpMs = 40_000, extra: readonly string[] = []): Promise<SluiceDownload> {
-  const args = ['download', target, '--out', out, '--state', tempDir('state'), '--no-dht', '--json', '--port', '0', ...extra];
+  const log = join(tempDir('log'), 'events.log');
+  const args = ['download', target, '--out', out, '--state', tempDir('state'), '--no-dht', '--json', '--port', '0', '--log', log, ...extra];
   for (const p of peers) args.push('--peer', p);
   const run = sluiceLong(args);
   track(run.child);
@@ -18,7 +23,7 @@ export async function sluiceDownload(target: string, out: string, peers: readonl
   const watchdog = setTimeout(() => run.child.kill('SIGINT'), giveUpMs);
   const code = await run.exited;
   clearTimeout(watchdog);
-  return { code, lines: jsonLines(run.stdout()), stderr: run.stderr() };
+  return { code, lines: jsonLines(run.stdout()), stderr: run.stderr(), events: existsSync(log) ? readFileSync(log, 'utf8') : '' };
 }
 
 export interface SluiceSeeder {
@@ -41,5 +46,5 @@ export async function sluiceSeed(target: string, extra: readonly string[] = []):
 export function describe(d: SluiceDownload): string {
   // The course of the run, one [state, progress, peers, downloadRate] per status line, shows where a stall began.
   const course = d.lines.slice(-60).map((l) => [l['state'], l['progress'], l['peers'], l['downloadRate']]);
-  return `exit ${d.code}\nlast lines: ${JSON.stringify(d.lines.slice(-3))}\ncourse: ${JSON.stringify(course)}\nstderr: ${d.stderr}`;
+  return `exit ${d.code}\nlast lines: ${JSON.stringify(d.lines.slice(-3))}\ncourse: ${JSON.stringify(course)}\nstderr: ${d.stderr}\nevents (end):\n${(d.events ?? '').split('\n').slice(-30).join('\n')}`;
 }
