@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrowserBridgeEndpoint } from '../../../src/core/bridge/browser-endpoint.js';
 import type { JoinSource } from '../../../src/core/bridge/control.js';
-import { SidecarBridgeEndpoint } from '../../../src/core/bridge/sidecar-endpoint.js';
+import { SidecarBridgeEndpoint, type SidecarBridgeEvent } from '../../../src/core/bridge/sidecar-endpoint.js';
 import { Session } from '../../../src/core/engine/session.js';
 import type { SessionSettings } from '../../../src/core/api/types.js';
 import type { Torrent } from '../../../src/core/engine/torrent.js';
@@ -25,7 +25,7 @@ function ticking(...sessions: Session[]): void {
  * The bridge end to end in memory: a seeder only the sidecar can reach (a "TCP" peer), the sidecar's
  * Session, and the browser's Session whose only peer is the sidecar over bridge channels.
  */
-async function bridged(t: TestTorrent, sources: Map<string, JoinSource> = new Map(), browserSettings: Partial<SessionSettings> = {}) {
+async function bridged(t: TestTorrent, sources: Map<string, JoinSource> = new Map(), browserSettings: Partial<SessionSettings> = {}, sidecarStore = recordingStorage()) {
   const seeder = new Session({ clock, random: seededRandom(1), hasher: nodeHasher, storage: seededStorage(t) });
   await seeder.addTorrent({ torrent: t.bytes });
   const dialer: TransportDialer = {
@@ -36,13 +36,13 @@ async function bridged(t: TestTorrent, sources: Map<string, JoinSource> = new Ma
       return a;
     },
   };
-  const sidecarStore = recordingStorage();
   const sidecar = new Session({ clock, random: seededRandom(2), hasher: nodeHasher, storage: sidecarStore, dialers: [dialer] });
   const browserStore = recordingStorage();
   const browser = new Session({ clock, random: seededRandom(3), hasher: nodeHasher, storage: browserStore, dialers: [], settings: browserSettings });
   ticking(seeder, sidecar, browser);
   const sockets = socketPair();
-  const sidecarEnd = new SidecarBridgeEndpoint({ session: sidecar, hasher: nodeHasher, socket: sockets.b, scheduler: nodeScheduler, remoteLabel: 'bridge:browser', agent: 'test sidecar' });
+  const sidecarEvents: SidecarBridgeEvent[] = [];
+  const sidecarEnd = new SidecarBridgeEndpoint({ session: sidecar, hasher: nodeHasher, socket: sockets.b, scheduler: nodeScheduler, remoteLabel: 'bridge:browser', agent: 'test sidecar', onEvent: (e) => sidecarEvents.push(e) });
   let changes = 0;
   const browserEnd = new BrowserBridgeEndpoint({
     session: browser,
@@ -63,7 +63,7 @@ async function bridged(t: TestTorrent, sources: Map<string, JoinSource> = new Ma
   }, 20);
   running.push(() => clearInterval(sync));
   browserEnd.opened();
-  return { seeder, sidecar, browser, sidecarEnd, browserEnd, sidecarStore, browserStore, sockets, changes: () => changes };
+  return { seeder, sidecar, browser, sidecarEnd, browserEnd, sidecarStore, browserStore, sockets, sidecarEvents, changes: () => changes };
 }
 
 async function expectComplete(torrent: Torrent, t: TestTorrent, store: ReturnType<typeof recordingStorage>) {
@@ -88,6 +88,32 @@ describe('the bridge in memory: seeder → sidecar → browser', () => {
     // Its one peer was the sidecar, over the bridge: `websocket:<the sidecar's peer id>`.
     expect(connected).toEqual([`websocket:${toHex(b.sidecar.peerId)}`]);
     expect(b.browserEnd.remoteStatus.find((s) => s.infoHash === infoHash)?.state).toBeDefined();
+  });
+
+  it('the sidecar opens the channel once its torrent has checked its data: the first join delivers, with no rejoin', async () => {
+    const t = await makeTorrent([{ path: ['film.mp4'], length: 300_000 }], { pieceLength: 32768 });
+    const infoHash = toHex(t.metainfo.infoHash!);
+    const magnet = `magnet:?xt=urn:btih:${infoHash}&x.pe=seeder:1`;
+    // The sidecar's store opens only when the test says: its torrent has the metadata and stays checking.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = recordingStorage();
+    const held: typeof inner = {
+      stores: inner.stores,
+      open: async (layout, opts) => {
+        await gate;
+        return inner.open(layout, opts);
+      },
+    };
+    const b = await bridged(t, new Map([[infoHash, { magnet }]]), {}, held);
+    const downloading = await b.browser.addTorrent({ magnet });
+    await expect.poll(() => b.sidecar.torrent(infoHash)?.status().state, { timeout: 10_000 }).toBe('checking');
+    expect(b.sidecar.torrent(infoHash)!.metainfo).not.toBeNull();
+    // A checking torrent turns peers away: a channel opened now would be closed, and the browser would ask again 5 s later.
+    b.sidecarEnd.tick();
+    release();
+    await expectComplete(downloading, t, b.browserStore);
+    expect(b.sidecarEvents.filter((e) => e.type === 'bridge-joined')).toEqual([{ type: 'bridge-joined', infoHash, channel: 1 }]);
   });
 
   it('the browser seeds back out: a torrent only the browser has reaches the seeder-less sidecar (joined by its info dictionary)', async () => {
