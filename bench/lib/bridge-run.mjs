@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HOOKS, pageSeenRate, rate, withTimeout } from './browser-runs.mjs';
-import { newContext, sampleHeap } from './chromium.mjs';
+import { sampleHeap } from './chromium.mjs';
+import { openQuietPage } from './quiet-page.mjs';
 import { serveApp } from './sluice-app.mjs';
 import { cachedSha1, sha1File, ROOT, WORK } from './work.mjs';
 
@@ -47,25 +48,22 @@ export async function bridgeRun(browser, { file, infoHash, size, torrentPath }) 
   const dir = mkdtempSync(join(WORK, 'bridge-'));
   const out = join(dir, 'out');
   const app = await serveApp(['--out', out, '--state', join(dir, 'state'), '--no-dht', '--no-webrtc']);
-  const context = await newContext(browser, app.origin);
+  // Outside Playwright (bench/lib/quiet-page.mjs): DevTools would carry every bridge byte to the bench.
+  const page = await openQuietPage(browser, `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [] })});`);
   try {
-    await context.addInitScript({ content: `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [] })});` });
-    const page = await context.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (err) => pageErrors.push(err.message));
     const heap = await sampleHeap(browser, app.origin);
     const magnet = `magnet:?xt=urn:btih:${infoHash}&x.pe=127.0.0.1:${seeder.port}`;
     const opened = performance.timeOrigin + performance.now();
     await page.goto(`${app.origin}/#${magnet}`);
-    const done = page.waitForSelector(`[data-infohash="${infoHash}"][data-state="seeding"]`, { timeout: GIVE_UP_MS });
-    await withTimeout(done, 'bridge').catch(async (err) => {
-      const shown = await page.locator('main').innerText().catch(() => '?');
-      throw new Error(`${err.message}\npage: ${shown}\npage errors: ${pageErrors.join(' | ')}`);
+    const seeding = `(window.sluiceBenchLog ?? []).some((e) => e.infoHash === ${JSON.stringify(infoHash)} && e.state === 'seeding')`;
+    await withTimeout(page.waitFor(seeding, { timeoutMs: GIVE_UP_MS }), 'bridge').catch(async (err) => {
+      const shown = await page.evaluate(`document.querySelector('main')?.innerText ?? '?'`).catch(() => '?');
+      throw new Error(`${err.message}\npage: ${shown}\npage errors: ${page.errors.join(' | ')}`);
     });
-    const log = await page.evaluate(() => window.sluiceBenchLog);
+    const log = await page.evaluate('window.sluiceBenchLog');
     const heapPeak = await heap.stop();
-    const bridge = await page.getAttribute('[data-bridge]', 'data-bridge');
-    if (pageErrors.length > 0) throw new Error(`the app's page reported errors: ${pageErrors.join(' | ')}`);
+    const bridge = await page.evaluate(`document.querySelector('[data-bridge]')?.getAttribute('data-bridge') ?? null`);
+    if (page.errors.length > 0) throw new Error(`the app's page reported errors: ${page.errors.join(' | ')}`);
     const doneAt = log.find((e) => e.infoHash === infoHash && e.state === 'seeding')?.at ?? NaN;
     // The sidecar kept what it relayed in --out: it must be the bench file, byte for byte.
     const kept = sha1File(join(out, file.split('/').at(-1)));
@@ -78,7 +76,7 @@ export async function bridgeRun(browser, { file, infoHash, size, torrentPath }) 
       states: [...new Set(log.map((e) => e.state))].join('→'),
     };
   } finally {
-    await context.close();
+    await page.close();
     await app.close();
     const uploaded = await seeder.stop();
     if (uploaded > size * 2) console.log(`note: libtorrent uploaded ${uploaded} bytes for ${size}`);
