@@ -3,15 +3,15 @@
 //            serves the app, opened at /#<magnet with x.pe=libtorrent> with no tracker and no ICE server,
 //            so every byte goes libtorrent → sidecar → one WebSocket (/bridge) → the app's worker
 //   WebRTC   a Node webtorrent 3 seeder (bench/lib/wt-browser-seed.mjs), found through a ws:// tracker in
-//            this process, → a data channel → the same app (bench/lib/browser-runs.mjs, sluiceRun)
+//            this process, → a data channel → the same app, served without a bridge
+// Both pages run outside Playwright in the browser's own profile (bench/lib/quiet-page.mjs says why).
 // Both are followed through the app's data-infohash / data-state / data-progress hooks; MiB/s is the
 // page's: from the first data-progress above 0 to data-state "seeding" (the same clock for both paths;
 // the hooks change at most every 250 ms). "With set-up" is from opening the page. Rounds alternate the
 // order; medians are printed, then bridge / WebRTC against the target ≥ 5x. Figures: docs/benchmarks.md (Bridge).
 // Usage: node bench/bridge.mjs [--size MiB=256] [--rounds N=3] [--short]   (--short: 32 MiB, 1 round)
 import { cpus, loadavg } from 'node:os';
-import { bridgeRun } from './lib/bridge-run.mjs';
-import { sluiceRun } from './lib/browser-runs.mjs';
+import { bridgeRun, webrtcRun } from './lib/bridge-run.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { buildApp, ensureTorrent, serveApp, startTracker } from './lib/sluice-app.mjs';
 import { ensureRandomFile, median, MIB, WORK } from './lib/work.mjs';
@@ -34,15 +34,16 @@ async function main() {
   const torrent = await ensureTorrent(file);
   buildApp();
   const tracker = await startTracker();
-  // The WebRTC path's app server: serve as browser.mjs runs it (its sidecar is not in that path).
-  const app = await serveApp();
+  // The WebRTC path's app server, without a bridge: with one, the app joins its sidecar, which would
+  // fetch the torrent from the same seeder over WebRTC and relay it.
+  const app = await serveApp(['--no-bridge']);
   const browser = await launchChromium();
   console.log(`Bridge vs WebRTC in Chromium ${browser.version()}: ${SIZE_MIB} MiB, 1 MiB pieces, ${ROUNDS} round(s)`);
   console.log(`machine: ${cpus().length} cores; load average at the start ${loads()}`);
-  const webrtc = { appOrigin: app.origin, magnet: `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`, infoHash: torrent.infoHash, size, torrentPath: torrent.path, dataDir: WORK, trackerUrl: tracker.url, trace: false };
+  const webrtc = { appOrigin: app.origin, magnet: `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`, infoHash: torrent.infoHash, size, torrentPath: torrent.path, dataDir: WORK, trackerUrl: tracker.url };
   const runs = {
     bridge: () => bridgeRun(browser, { file, infoHash: torrent.infoHash, size, torrentPath: torrent.path }),
-    WebRTC: () => sluiceRun(browser, webrtc),
+    WebRTC: () => webrtcRun(browser, webrtc),
   };
   const names = Object.keys(runs);
   const results = { bridge: [], WebRTC: [] };
@@ -52,7 +53,7 @@ async function main() {
         const before = loadavg()[0].toFixed(1);
         const r = await runs[name]();
         results[name].push(r);
-        console.log(`round ${round + 1} ${name}: ${fmt(r.pageMibps)} MiB/s (with set-up ${fmt(r.mibpsWithSetup)}); heap page + worker ${fmt(r.heapTotalMiB)} MiB; states ${r.states}; load ${before}→${loadavg()[0].toFixed(1)}`);
+        console.log(`round ${round + 1} ${name}: ${fmt(r.pageMibps)} MiB/s (with set-up ${fmt(r.mibpsWithSetup)}); heap page + worker ${fmt(r.heapTotalMiB)} MiB; states ${r.states}; bridge ${r.bridge}; load ${before}→${loadavg()[0].toFixed(1)}`);
       }
     }
   } finally {

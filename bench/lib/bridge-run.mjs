@@ -1,13 +1,15 @@
-// One bridge run of bench/bridge.mjs: libtorrent (bench/lib/lt_seed.py, TCP on 127.0.0.1 only) seeds
-// the bench file; a fresh `sluice serve` (empty --out and --state, no DHT, no WebRTC) serves the app;
-// the app, opened at /#<magnet with x.pe=libtorrent> with no tracker and no ICE server, can only get
-// the bytes through the sidecar over the bridge. Followed through the same data-* hooks as sluiceRun.
+// The two runs of bench/bridge.mjs, each the app in a quiet page (bench/lib/quiet-page.mjs: outside
+// Playwright, in the browser's own profile), followed through the same data-* hooks as sluiceRun:
+// - bridge: libtorrent (bench/lib/lt_seed.py, TCP on 127.0.0.1 only) seeds the bench file; a fresh
+//   `sluice serve` (empty --out and --state, no DHT, no WebRTC) serves the app; the app, opened at
+//   /#<magnet with x.pe=libtorrent> with no tracker and no ICE server, can only get the bytes through
+//   the sidecar over the bridge.
+// - WebRTC: a Node webtorrent seeder found through the bench's ws:// tracker, the app served without a bridge.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { HOOKS, pageSeenRate, rate, withTimeout } from './browser-runs.mjs';
-import { sampleHeap } from './chromium.mjs';
+import { HOOKS, pageSeenRate, rate, startSeeder, withTimeout } from './browser-runs.mjs';
 import { openQuietPage } from './quiet-page.mjs';
 import { serveApp } from './sluice-app.mjs';
 import { cachedSha1, sha1File, ROOT, WORK } from './work.mjs';
@@ -42,21 +44,19 @@ async function startLibtorrentSeeder(torrentPath) {
   };
 }
 
-/** libtorrent → sidecar → bridge → the app's page. Same figures as sluiceRun's page-seen ones. */
-export async function bridgeRun(browser, { file, infoHash, size, torrentPath }) {
-  const seeder = await startLibtorrentSeeder(torrentPath);
-  const dir = mkdtempSync(join(WORK, 'bridge-'));
-  const out = join(dir, 'out');
-  const app = await serveApp(['--out', out, '--state', join(dir, 'state'), '--no-dht', '--no-webrtc']);
-  // Outside Playwright (bench/lib/quiet-page.mjs): DevTools would carry every bridge byte to the bench.
-  const page = await openQuietPage(browser, `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [] })});`);
+/**
+ * The app at `appOrigin`/#`magnet` in a quiet page (bench/lib/quiet-page.mjs), followed through the same
+ * data-* hooks as sluiceRun until `infoHash` seeds. MiB/s as the page saw it, and with set-up.
+ */
+async function appRun(browser, { appOrigin, magnet, infoHash, size, trackers }) {
+  const page = await openQuietPage(browser, `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers })});`, { origin: appOrigin });
   try {
-    const heap = await sampleHeap(browser, app.origin);
-    const magnet = `magnet:?xt=urn:btih:${infoHash}&x.pe=127.0.0.1:${seeder.port}`;
+    // chromium.mjs's sampleHeap finds workers as top-level targets, which only Playwright's attach makes them.
+    const heap = page.sampleHeap();
     const opened = performance.timeOrigin + performance.now();
-    await page.goto(`${app.origin}/#${magnet}`);
+    await page.goto(`${appOrigin}/#${magnet}`);
     const seeding = `(window.sluiceBenchLog ?? []).some((e) => e.infoHash === ${JSON.stringify(infoHash)} && e.state === 'seeding')`;
-    await withTimeout(page.waitFor(seeding, { timeoutMs: GIVE_UP_MS }), 'bridge').catch(async (err) => {
+    await withTimeout(page.waitFor(seeding, { timeoutMs: GIVE_UP_MS }), 'app').catch(async (err) => {
       const shown = await page.evaluate(`document.querySelector('main')?.innerText ?? '?'`).catch(() => '?');
       throw new Error(`${err.message}\npage: ${shown}\npage errors: ${page.errors.join(' | ')}`);
     });
@@ -65,9 +65,6 @@ export async function bridgeRun(browser, { file, infoHash, size, torrentPath }) 
     const bridge = await page.evaluate(`document.querySelector('[data-bridge]')?.getAttribute('data-bridge') ?? null`);
     if (page.errors.length > 0) throw new Error(`the app's page reported errors: ${page.errors.join(' | ')}`);
     const doneAt = log.find((e) => e.infoHash === infoHash && e.state === 'seeding')?.at ?? NaN;
-    // The sidecar kept what it relayed in --out: it must be the bench file, byte for byte.
-    const kept = sha1File(join(out, file.split('/').at(-1)));
-    if (kept !== cachedSha1(file)) throw new Error(`the sidecar's copy differs from the bench file (${kept})`);
     return {
       pageMibps: pageSeenRate(log, infoHash, size),
       mibpsWithSetup: rate(size, opened, doneAt),
@@ -77,9 +74,38 @@ export async function bridgeRun(browser, { file, infoHash, size, torrentPath }) 
     };
   } finally {
     await page.close();
+  }
+}
+
+/** libtorrent → sidecar → bridge → the app's page. */
+export async function bridgeRun(browser, { file, infoHash, size, torrentPath }) {
+  const seeder = await startLibtorrentSeeder(torrentPath);
+  const dir = mkdtempSync(join(WORK, 'bridge-'));
+  const out = join(dir, 'out');
+  const app = await serveApp(['--out', out, '--state', join(dir, 'state'), '--no-dht', '--no-webrtc']);
+  try {
+    const magnet = `magnet:?xt=urn:btih:${infoHash}&x.pe=127.0.0.1:${seeder.port}`;
+    const figures = await appRun(browser, { appOrigin: app.origin, magnet, infoHash, size, trackers: [] });
+    // The sidecar kept what it relayed in --out: it must be the bench file, byte for byte.
+    const kept = sha1File(join(out, file.split('/').at(-1)));
+    if (kept !== cachedSha1(file)) throw new Error(`the sidecar's copy differs from the bench file (${kept})`);
+    return figures;
+  } finally {
     await app.close();
     const uploaded = await seeder.stop();
     if (uploaded > size * 2) console.log(`note: libtorrent uploaded ${uploaded} bytes for ${size}`);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A Node webtorrent seeder (bench/lib/wt-browser-seed.mjs), found through `trackerUrl` → a data channel → the app's page. */
+export async function webrtcRun(browser, { appOrigin, magnet, infoHash, size, torrentPath, dataDir, trackerUrl }) {
+  const seeder = await startSeeder(torrentPath, dataDir, trackerUrl);
+  try {
+    const figures = await appRun(browser, { appOrigin, magnet, infoHash, size, trackers: [trackerUrl] });
+    await seeder.waitFor((l) => l.uploaded);
+    return figures;
+  } finally {
+    await seeder.stop();
   }
 }
