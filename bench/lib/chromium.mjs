@@ -3,7 +3,9 @@
 // sampled; also the array-buffer backing stores it reports), and the longest task of a thread over a time
 // window (a trace with the `toplevel` category, whose ThreadControllerImpl::RunTask events are the tasks of
 // each thread: `dur` is wall time, which a loaded machine stretches; `tdur` the thread's CPU time).
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
+
+let kept = 0;
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { WORK } from './work.mjs';
@@ -102,13 +104,15 @@ export async function sampleHeap(browser, origin, everyMs = 500) {
  */
 export async function startTrace(browser, page) {
   const path = join(WORK, `browser-trace-${process.pid}.json`);
-  await browser.startTracing(page, { path, categories: ['toplevel', 'blink.user_timing'] });
+  const extra = process.env.BENCH_TRACE_CATEGORIES ? process.env.BENCH_TRACE_CATEGORIES.split(',') : [];
+  await browser.startTracing(page, { path, categories: ['toplevel', 'blink.user_timing', ...extra] });
   return {
     async stop() {
       await browser.stopTracing();
       const { traceEvents } = JSON.parse(readFileSync(path, 'utf8'));
       const bytes = readFileSync(path).length;
-      rmSync(path, { force: true });
+      if (process.env.BENCH_KEEP_TRACE) renameSync(path, `${process.env.BENCH_KEEP_TRACE}-${++kept}.json`);
+      else rmSync(path, { force: true });
       return traceOf(traceEvents, bytes);
     },
   };
@@ -122,21 +126,29 @@ export async function markIn(target, name) {
   }, name);
 }
 
+/** The function that posted a task, without its C++ signature: `ScheduledActionSendBeginMainFrame`, `OnMessage`. */
+function poster(task) {
+  const at = task?.args?.src_func ?? '';
+  return at.replace(/\(.*$/, '').split(' ').pop();
+}
+
 function traceOf(events, bytes) {
   return {
     bytes,
     /**
      * The longest task (ms) of the thread where mark `name` (made at wall-clock `markedAt`) was made,
-     * among tasks that started between wall-clock `from` and `to`; and how many tasks there were.
+     * among tasks that started between wall-clock `from` and `to`, by wall time and by thread CPU time
+     * (often two different tasks: on a loaded machine the longest by wall is one that waited for a core);
+     * what posted each; and how many tasks there were.
      */
     longestTask(name, markedAt, from, to) {
       const mark = events.find((e) => e.name === name && e.ph !== 'M');
-      if (!mark) return { longestMs: NaN, longestCpuMs: NaN, tasks: 0, over50: 0 };
+      if (!mark) return { longestMs: NaN, longestCpuMs: NaN, longestOwnCpuMs: NaN, longestWhat: '', longestCpuWhat: '', tasks: 0, over50: 0 };
       const toTrace = (wallMs) => mark.ts + (wallMs - markedAt) * 1000;
       const start = toTrace(from);
       const end = toTrace(to);
-      let longest = 0;
-      let longestCpu = NaN;
+      let longest = null;
+      let longestCpu = null;
       let tasks = 0;
       let over50 = 0;
       for (const e of events) {
@@ -144,10 +156,19 @@ function traceOf(events, bytes) {
         if (e.ts < start || e.ts > end) continue;
         tasks++;
         if (e.dur > 50_000) over50++;
-        longest = Math.max(longest, e.dur);
-        if (e.tdur !== undefined) longestCpu = Math.max(Number.isNaN(longestCpu) ? 0 : longestCpu, e.tdur);
+        if (!longest || e.dur > longest.dur) longest = e;
+        if (e.tdur !== undefined && (!longestCpu || e.tdur > longestCpu.tdur)) longestCpu = e;
       }
-      return { longestMs: longest / 1000, longestCpuMs: longestCpu / 1000, tasks, over50 };
+      return {
+        longestMs: longest ? longest.dur / 1000 : NaN,
+        longestCpuMs: longestCpu ? longestCpu.tdur / 1000 : NaN,
+        // The same task's CPU time, and where Chromium posted it from (a frame, a message, a timer).
+        longestOwnCpuMs: longest?.tdur !== undefined ? longest.tdur / 1000 : NaN,
+        longestWhat: poster(longest),
+        longestCpuWhat: poster(longestCpu),
+        tasks,
+        over50,
+      };
     },
   };
 }

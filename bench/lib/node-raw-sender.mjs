@@ -1,7 +1,7 @@
 // The Node end of bench/browser.mjs's Node → page raw channel, in its own process as the seeders are:
 // webrtc-polyfill's RTCPeerConnection (node-datachannel, as webtorrent in Node uses it) bound to
 // 127.0.0.1 with no ICE servers, driven over IPC: {offer} → {sdp}, {complete, sdp} → {}, {send, total,
-// messageSize, highWater} → {started}. Exits when the parent disconnects.
+// messageSize, highWater, lowWater} → {started}. Exits when the parent disconnects.
 import { RTCPeerConnection } from 'webrtc-polyfill';
 import { rawChannel } from './raw-channel.mjs';
 
@@ -12,7 +12,7 @@ process.on('message', async (m) => {
     else if (m.type === 'complete') {
       await side.complete(m.sdp);
       process.send({ type: 'complete' });
-    } else if (m.type === 'send') process.send({ type: 'send', ...(await side.send(m.total, m.messageSize, m.highWater)) });
+    } else if (m.type === 'send') process.send({ type: 'send', ...(await side.send(m.total, m.messageSize, m.highWater, m.lowWater)) });
   } catch (err) {
     process.send({ type: 'error', message: String(err?.message ?? err) });
   }

@@ -53,10 +53,10 @@ export function rawChannel(RTCPeerConnectionImpl, config) {
       if (channel.readyState !== 'open') await new Promise((resolve) => (channel.onopen = resolve));
     },
 
-    /** Sends `total` bytes in `messageSize` messages, keeping at most `highWater` buffered. */
-    async send(total, messageSize, highWater) {
+    /** Sends `total` bytes in `messageSize` messages; above `highWater` buffered, waits until it is down to `lowWater`. */
+    async send(total, messageSize, highWater, lowWater = highWater / 4) {
       const message = new Uint8Array(messageSize).fill(0x5a);
-      channel.bufferedAmountLowThreshold = highWater / 4;
+      channel.bufferedAmountLowThreshold = lowWater;
       const started = now();
       for (let sent = 0; sent < total; sent += messageSize) {
         if (channel.bufferedAmount > highWater) await new Promise((resolve) => (channel.onbufferedamountlow = resolve));

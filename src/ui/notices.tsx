@@ -55,7 +55,7 @@ export function SeedJobs({ jobs }: { readonly jobs: readonly SeedJob[] }) {
                   </span>
                 </p>
                 <div className="progress" role="progressbar" aria-label={`Hashing ${j.name}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.floor(fraction * 1000) / 10}>
-                  <div className="progress-fill" style={{ width: `${fraction * 100}%` }} />
+                  <div className="progress-fill" style={{ transform: `scaleX(${fraction})` }} />
                 </div>
               </>
             )}

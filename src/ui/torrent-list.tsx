@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { EngineClient, Outcome, TorrentView } from '../browser/client/index.js';
 import { TorrentRow } from './torrent-row.js';
 
@@ -15,6 +15,16 @@ interface Props {
 /** One element per torrent, carrying the data-* hooks tests and scripts rely on. */
 export function TorrentList({ client, torrents, report, trackerProblems, onOpen }: Props) {
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  // Stable, so a row whose torrent did not change skips the status batch's render (TorrentRow is memoized).
+  const toggle = useCallback(
+    (infoHash: string) =>
+      setOpen((previous) => {
+        const next = new Set(previous);
+        if (!next.delete(infoHash)) next.add(infoHash);
+        return next;
+      }),
+    [],
+  );
   if (torrents.length === 0) {
     return (
       <div className="empty panel">
@@ -23,12 +33,6 @@ export function TorrentList({ client, torrents, report, trackerProblems, onOpen 
       </div>
     );
   }
-  const toggle = (infoHash: string) =>
-    setOpen((previous) => {
-      const next = new Set(previous);
-      if (!next.delete(infoHash)) next.add(infoHash);
-      return next;
-    });
   return (
     <ul className="torrents" aria-label="Torrents">
       {torrents.map((t) => (
@@ -39,8 +43,8 @@ export function TorrentList({ client, torrents, report, trackerProblems, onOpen 
           report={report}
           trackerProblem={trackerProblems.get(t.infoHash) ?? null}
           expanded={open.has(t.infoHash)}
-          onToggle={() => toggle(t.infoHash)}
-          onOpen={() => onOpen(t.infoHash)}
+          onToggle={toggle}
+          onOpen={onOpen}
         />
       ))}
     </ul>

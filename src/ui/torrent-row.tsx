@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { EngineClient, Outcome, TorrentView } from '../browser/client/index.js';
 import { CopyButton } from './copy-button.js';
 import { TorrentDetails } from './details/torrent-details.js';
@@ -14,13 +14,31 @@ interface Props {
   /** The last tracker failure of this torrent, in words, if its trackers are failing. */
   readonly trackerProblem: string | null;
   readonly expanded: boolean;
-  readonly onToggle: () => void;
+  readonly onToggle: (infoHash: string) => void;
   /** Shows its contents above the list: the player, the files to download. */
-  readonly onOpen: () => void;
+  readonly onOpen: (infoHash: string) => void;
 }
 
+/** Whether two views of a torrent show the same: every status batch brings new objects, mostly unchanged. */
+function sameView(a: TorrentView, b: TorrentView): boolean {
+  for (const key of Object.keys(a) as (keyof TorrentView)[]) {
+    if (key === 'error') {
+      if (a.error?.code !== b.error?.code || a.error?.message !== b.error?.message) return false;
+    } else if (a[key] !== b[key]) {
+      return false;
+    }
+  }
+  return Object.keys(a).length === Object.keys(b).length;
+}
+
+/** A row renders again only when its torrent, or what it is given, changed: a long list costs one row per changed torrent. */
+export const TorrentRow = memo(Row, (before, after) =>
+  before.client === after.client && before.report === after.report && before.trackerProblem === after.trackerProblem
+  && before.expanded === after.expanded && before.onToggle === after.onToggle && before.onOpen === after.onOpen
+  && sameView(before.torrent, after.torrent));
+
 /** One torrent: the element carrying the data-* hooks, its figures, its actions, and its details when expanded. */
-export function TorrentRow({ client, torrent: t, report, trackerProblem, expanded, onToggle, onOpen }: Props) {
+function Row({ client, torrent: t, report, trackerProblem, expanded, onToggle, onOpen }: Props) {
   const [confirming, setConfirming] = useState(false);
   const name = t.name || t.infoHash;
   const detailsId = `details-${t.infoHash}`;
@@ -35,7 +53,7 @@ export function TorrentRow({ client, torrent: t, report, trackerProblem, expande
         <span className={`badge state-${t.state}`}>{stateLabel(t.state)}</span>
       </div>
       <div className="progress" role="progressbar" aria-label={`Progress of ${name}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.floor(t.progress * 1000) / 10}>
-        <div className={`progress-fill${done ? ' done' : ''}${t.state === 'paused' ? ' paused' : ''}`} style={{ width: `${t.progress * 100}%` }} />
+        <div className={`progress-fill${done ? ' done' : ''}${t.state === 'paused' ? ' paused' : ''}`} style={{ transform: `scaleX(${t.progress})` }} />
       </div>
       <dl className="stats">
         <Stat label="Done" value={`${formatPercent(t.progress)} of ${size}`} wide />
@@ -63,11 +81,11 @@ export function TorrentRow({ client, torrent: t, report, trackerProblem, expande
             <span className="button-text">Pause</span>
           </button>
         )}
-        <button type="button" className="button" onClick={onOpen}>
+        <button type="button" className="button" onClick={() => onOpen(t.infoHash)}>
           <Icon name="eye" />
           <span className="button-text">Open</span>
         </button>
-        <button type="button" className="button" aria-expanded={expanded} aria-controls={detailsId} onClick={onToggle}>
+        <button type="button" className="button" aria-expanded={expanded} aria-controls={detailsId} onClick={() => onToggle(t.infoHash)}>
           <Icon name="info" />
           <span className="button-text">Details</span>
         </button>

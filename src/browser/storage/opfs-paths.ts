@@ -55,3 +55,26 @@ export async function fileAt(root: FileSystemDirectoryHandle, parts: readonly st
     throw error;
   }
 }
+
+/**
+ * The torrent files already on disk below `root`, by their path parts joined with `/`, with their
+ * handles: one listing per folder on the torrent's paths instead of one lookup per file (a fresh
+ * torrent costs one listing however many files it has). Only folders some file's path goes through
+ * are entered.
+ */
+export async function filesOnDisk(root: FileSystemDirectoryHandle, paths: readonly (readonly string[])[]): Promise<Map<string, FileSystemFileHandle>> {
+  const folders = new Set<string>();
+  for (const parts of paths) for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
+  const found = new Map<string, FileSystemFileHandle>();
+  const walk = async (dir: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+    const below: Promise<void>[] = [];
+    for await (const [name, handle] of dir.entries()) {
+      const path = prefix === '' ? name : `${prefix}/${name}`;
+      if (handle.kind === 'file') found.set(path, handle as FileSystemFileHandle);
+      else if (folders.has(path)) below.push(walk(handle as FileSystemDirectoryHandle, path));
+    }
+    await Promise.all(below);
+  };
+  await walk(root, '');
+  return found;
+}

@@ -107,6 +107,8 @@ export class EngineHost {
     session.on((alert) => {
       // The metadata is the torrent's once it is checked (`metadata-received` comes just before).
       if (alert.type === 'metadata-received' || alert.type === 'torrent-checked') {
+        // User timing marks: DevTools and bench/browser.mjs read from them how long storage took to be ready.
+        performance.mark(`sluice:${alert.type}:${alert.infoHash}`);
         const torrent = session.torrent(alert.infoHash);
         if (torrent) this.persisted.changed(torrent);
       }

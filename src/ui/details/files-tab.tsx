@@ -38,7 +38,7 @@ export function FilesTab({ client, infoHash, files, hasMetadata, report, onChang
                 {f.path}
               </span>
               <div className="progress thin" aria-hidden="true">
-                <div className={`progress-fill${f.progress >= 1 ? ' done' : ''}`} style={{ width: `${f.progress * 100}%` }} />
+                <div className={`progress-fill${f.progress >= 1 ? ' done' : ''}`} style={{ transform: `scaleX(${f.progress})` }} />
               </div>
             </div>
             <span className="file-figures num">
