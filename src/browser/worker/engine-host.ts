@@ -2,7 +2,7 @@ import type { Alert } from '../../core/api/types.js';
 import { Session, SessionError, type AddTorrentOptions, type TorrentSource } from '../../core/engine/session.js';
 import type { Torrent } from '../../core/engine/torrent.js';
 import { isSluiceError, SluiceError } from '../../core/errors.js';
-import { formatMagnet, magnetFromMetainfo, parseMagnet } from '../../core/magnet/index.js';
+import { parseMagnet } from '../../core/magnet/index.js';
 import { parseMetainfo } from '../../core/metainfo/index.js';
 import type { Hasher } from '../../core/ports/hasher.js';
 import type { StorageFactory } from '../../core/ports/storage.js';
@@ -32,7 +32,8 @@ import { BridgeClient } from '../bridge/bridge-client.js';
 import { browserWebSocket } from './browser-websocket.js';
 import { PageRtcConnector } from './page-rtc-connector.js';
 import type { EngineState } from '../persist/engine-state.js';
-import { PersistedTorrents } from './persisted-torrents.js';
+import { PersistedTorrents } from '../../core/persist/persisted-torrents.js';
+import { torrentMagnet } from '../../core/persist/torrent-magnet.js';
 import { seedFiles } from './seed-files.js';
 import { torrentDetails, validRate } from './torrent-details.js';
 
@@ -103,7 +104,16 @@ export class EngineHost {
       resume: ports.state?.resume ?? null,
     });
     this.session = session;
-    this.persisted = new PersistedTorrents(ports.state, ports.hasher, (t) => this.magnetOf(t));
+    this.persisted = new PersistedTorrents({
+      store: ports.state,
+      hasher: ports.hasher,
+      magnetOf: torrentMagnet,
+      after: (ms, task) => {
+        const t = setTimeout(task, ms);
+        return () => clearTimeout(t);
+      },
+      now: () => Date.now(),
+    });
     session.on((alert) => {
       // The metadata is the torrent's once it is checked (`metadata-received` comes just before).
       if (alert.type === 'metadata-received' || alert.type === 'torrent-checked') {
@@ -277,7 +287,7 @@ export class EngineHost {
         await store?.close();
       }
       this.jobs.delete(id);
-      return { infoHash, magnet: this.magnetOf(this.torrent(infoHash)) };
+      return { infoHash, magnet: torrentMagnet(this.torrent(infoHash)) };
     } catch (err) {
       const error = isSluiceError(err) ? { code: err.code, message: firstLine(err.message) } : { code: 'seed/failed', message: String(err) };
       this.updateJob(id, { error });
@@ -343,30 +353,12 @@ export class EngineHost {
     return torrent;
   }
 
-  private magnetOf(torrent: Torrent): string {
-    const trackers = torrent.trackers().map((t) => [t.url]);
-    const meta = torrent.metainfo;
-    if (meta) return magnetFromMetainfo({ ...meta, announce: trackers });
-    return formatMagnet({
-      infoHash: torrent.infoHash,
-      infoHashV2: null,
-      name: torrent.name || null,
-      trackers: trackers.flat(),
-      webSeeds: [],
-      exactSources: [],
-      acceptableSources: [],
-      selectOnly: [],
-      peers: [],
-      extra: [],
-    });
-  }
-
   private status(): EngineStatus {
     const torrents: TorrentView[] = this.session.torrents().map((t) => {
       const status = t.status();
       // The core keeps a paused magnet in 'metadata' (it has nothing else to say yet); the person paused it.
       const state = status.state === 'metadata' && this.persisted.isPaused(t.infoHashHex) ? 'paused' : status.state;
-      return { ...status, state, magnet: this.magnetOf(t), bridgePeers: t.peers().filter((p) => p.transport === 'websocket').length };
+      return { ...status, state, magnet: torrentMagnet(t), bridgePeers: t.peers().filter((p) => p.transport === 'websocket').length };
     });
     return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts }, bridge: this.bridge.view() };
   }
