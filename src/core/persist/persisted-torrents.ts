@@ -129,14 +129,44 @@ export class PersistedTorrents {
     this.dirty.set(torrent.infoHashHex, torrent);
     this.flushTimer ??= this.options.after(COALESCE_MS, () => {
       this.flushTimer = null;
-      for (const [key, t] of this.dirty) {
-        const previous = this.records.get(key);
-        if (!previous) continue;
-        this.records.set(key, this.recordOf(t, previous));
-        void this.write(key).catch(() => {});
-      }
-      this.dirty.clear();
+      this.flushChanged();
     });
+  }
+
+  /** Writes what changed on its own now, rather than within the second; resolves once every write landed. */
+  flush(): Promise<void> {
+    this.flushTimer?.();
+    this.flushTimer = null;
+    this.flushChanged();
+    return this.settled();
+  }
+
+  /**
+   * Keeps a record of every torrent `session` gets, however it came (the sidecar's operands, a
+   * browser's join, remote mode) as not paused (a pause is `setPaused`); follows metadata and checks,
+   * and forgets removed torrents. Restored torrents keep their records. Returns the unsubscribe.
+   */
+  follow(session: Session): () => void {
+    return session.on((alert) => {
+      const torrent = session.torrent(alert.infoHash);
+      if (alert.type === 'torrent-added' && torrent && !this.records.has(alert.infoHash)) {
+        void this.added(torrent, false).catch(() => {});
+      } else if ((alert.type === 'metadata-received' || alert.type === 'torrent-checked') && torrent) {
+        this.changed(torrent);
+      } else if (alert.type === 'torrent-removed' && this.records.has(alert.infoHash)) {
+        void this.removed(alert.infoHash, false).catch(() => {});
+      }
+    });
+  }
+
+  private flushChanged(): void {
+    for (const [key, t] of this.dirty) {
+      const previous = this.records.get(key);
+      if (!previous) continue;
+      this.records.set(key, this.recordOf(t, previous));
+      void this.write(key).catch(() => {});
+    }
+    this.dirty.clear();
   }
 
   async removed(infoHash: string, deleteData: boolean): Promise<void> {
