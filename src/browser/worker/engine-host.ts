@@ -4,6 +4,8 @@ import type { Torrent } from '../../core/engine/torrent.js';
 import { isSluiceError, SluiceError } from '../../core/errors.js';
 import { parseMagnet } from '../../core/magnet/index.js';
 import { parseMetainfo } from '../../core/metainfo/index.js';
+import { toBase64 } from '../../core/bridge/base64.js';
+import { CONTROL_LIMITS } from '../../core/bridge/control.js';
 import type { Hasher } from '../../core/ports/hasher.js';
 import type { StorageFactory } from '../../core/ports/storage.js';
 import type { TrackerClient } from '../../core/ports/tracker.js';
@@ -227,6 +229,14 @@ export class EngineHost {
       }
       case 'sidecar': {
         const p = a as CommandArgs<'sidecar'>;
+        if (p.action === 'add' && p.torrent) {
+          // A .torrent file goes as its exact info dictionary and its trackers, as a join of the browser's own torrent does.
+          const meta = await parseMetainfo(p.torrent, this.ports.hasher);
+          // Held to the protocol's bounds here: the sidecar drops a bridge that sends it a malformed message.
+          const info = { info: toBase64(meta.infoBytes), trackers: meta.announce.flat().filter((u) => u.length <= CONTROL_LIMITS.url).slice(0, CONTROL_LIMITS.trackers) };
+          if (info.info.length > CONTROL_LIMITS.info) throw new SluiceError('engine/bad-input', 'the torrent\'s info dictionary is larger than the bridge carries');
+          return { infoHash: await this.bridge.remoteRequest('add', { source: info }) } as CommandResult<C>;
+        }
         const input = (p.input ?? '').trim();
         // Checked here: the sidecar drops a bridge that sends it a malformed message.
         if (p.action === 'add' ? !(/^magnet:\?/.test(input) && input.length <= 64 * 1024) && !/^([0-9a-fA-F]{40}|[A-Za-z2-7]{32})$/.test(input) : !/^[0-9a-f]{40}$/.test(p.infoHash ?? ''))
