@@ -4,8 +4,8 @@ import { launchChromium } from '../helpers/chromium.js';
 import { itEachWorkerCase, runWorkerCase, serveWorkerCases, type CallWorker, type WorkerCasesServer } from '../helpers/worker-cases.js';
 
 /**
- * The storage contract suite (OPFS and IndexedDB), the hasher contract (WebCrypto) and the
- * browser-only storage cases, in a dedicated worker of Debian's Chromium. The worker registers the
+ * The storage contract suite (OPFS and IndexedDB), the hasher contract (WebCrypto), the
+ * torrent list contract (EngineState over IndexedDB) and the browser-only storage cases, in a dedicated worker of Debian's Chromium. The worker registers the
  * cases (test/browser/worker/storage-worker.js); each one is a test here, run by name.
  */
 const pageErrors: string[] = [];
@@ -33,6 +33,7 @@ describe('storage and hashing in a Chromium dedicated worker', () => {
     expect(opfs.length).toBeGreaterThan(20);
     expect(idb.map((n) => n.replace('IndexedDB', 'OPFS'))).toEqual(opfs);
     expect(names.filter((n) => n.startsWith('hasher contract: WebCrypto > ')).length).toBeGreaterThanOrEqual(6);
+    expect(names.filter((n) => n.startsWith('torrent list contract: IndexedDB (EngineState) > ')).length).toBeGreaterThanOrEqual(7);
     expect(names.filter((n) => n.startsWith(QUOTA))).toHaveLength(4);
     expect(pageErrors).toEqual([]);
   });

@@ -13,6 +13,7 @@ import { SLUICE_VERSION } from '../../../src/core/version.js';
 import { checkBridgeRequest, type BridgeAccess } from './access.js';
 import { answerSidecarStream } from './stream-server.js';
 import { RemoteControl } from '../../../src/core/bridge/remote-control.js';
+import type { PersistedTorrents } from '../../../src/core/persist/persisted-torrents.js';
 
 export const BRIDGE_PATH = '/bridge';
 /** How often each browser gets the sidecar's status of the torrents it joined. */
@@ -22,6 +23,8 @@ export interface BridgeServerOptions {
   readonly session: Session;
   readonly hasher: Hasher;
   readonly access: BridgeAccess;
+  /** The sidecar's kept torrent list, which remote mode's adds, pauses and removes update. */
+  readonly list?: PersistedTorrents;
   /** Connections, refusals and joins, for the serve log. */
   readonly log: (event: string, fields: Record<string, unknown>, detail: string) => void;
 }
@@ -52,7 +55,7 @@ export class BridgeServer {
   constructor(private readonly options: BridgeServerOptions) {
     const ws = createRequire(import.meta.url)('ws') as WsModule;
     this.wss = new ws.WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
-    this.remote = new RemoteControl(options.session, options.hasher);
+    this.remote = new RemoteControl(options.session, options.hasher, {}, options.list ?? null);
   }
 
   /** The sidecar's own `/stream/...` (remote mode's files), under the bridge's access rules. */

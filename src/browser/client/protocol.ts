@@ -46,10 +46,11 @@ export interface EngineCommands {
   engineSettings: { args: { readonly trackers?: readonly string[] }; result: EngineSettings };
   /**
    * Remote mode: the sidecar's own torrents, over the bridge. `add` takes a magnet or info hash in
-   * `input`; the others name the torrent by `infoHash`. Returns its info hash.
+   * `input`, or a .torrent file's bytes in `torrent`; the others name the torrent by `infoHash`.
+   * Returns its info hash.
    */
   sidecar: {
-    args: { readonly action: 'add' | 'pause' | 'resume' | 'remove'; readonly infoHash?: string; readonly input?: string; readonly deleteData?: boolean };
+    args: { readonly action: 'add' | 'pause' | 'resume' | 'remove'; readonly infoHash?: string; readonly input?: string; readonly torrent?: Uint8Array; readonly deleteData?: boolean };
     result: { readonly infoHash: string };
   };
   /** The latest status, at once (the batches carry it too). */

@@ -1,30 +1,9 @@
 import { createStore, del, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
 import type { SessionSettings } from '../../core/api/types.js';
 import type { ResumeStore } from '../../core/engine/context.js';
+import type { TorrentListStore, TorrentRecord } from '../../core/persist/torrent-list.js';
 
-/**
- * One torrent of the engine's list, as it is kept between page loads. Everything else about it is
- * either in its resume data (verified pieces, file priorities, file states, location) or on disk.
- */
-export interface TorrentRecord {
-  /** The session's key: lower-case hex v1 hash (a v2-only torrent: the truncated v2 hash). */
-  readonly infoHash: string;
-  /** When it was first added (ms since the epoch): the list is restored in this order. */
-  readonly addedAt: number;
-  /** Its magnet with every tracker it announces to: how it is added again while its metadata is unknown. */
-  readonly magnet: string;
-  /** The exact bytes of its info dictionary, once known (the hashes are of these bytes). */
-  readonly info: Uint8Array | null;
-  /** BEP 52 piece layers by pieces root (hex), for v2 and hybrid torrents. */
-  readonly pieceLayers: readonly (readonly [string, Uint8Array])[];
-  /** Every tracker it announces to, and its web seeds. */
-  readonly trackers: readonly string[];
-  readonly urlList: readonly string[];
-  /** Paused by the person (a reload keeps it paused). */
-  readonly paused: boolean;
-  /** Its own rate limits in bytes per second (0: none), when the person set them. */
-  readonly rateLimits?: { readonly download: number; readonly upload: number };
-}
+export type { TorrentRecord };
 
 const DATABASE = 'sluice-engine';
 const STORE = 'state';
@@ -40,7 +19,7 @@ const SETTINGS = 'settings';
  * decides what is trusted), and the session settings. Pieces themselves live in OPFS or the
  * IndexedDB piece store; this database holds only what tells the engine what to do with them.
  */
-export class EngineState {
+export class EngineState implements TorrentListStore {
   private readonly db: UseStore;
 
   constructor(databaseName = DATABASE) {

@@ -2,8 +2,10 @@ import type { Alert } from '../../core/api/types.js';
 import { Session, SessionError, type AddTorrentOptions, type TorrentSource } from '../../core/engine/session.js';
 import type { Torrent } from '../../core/engine/torrent.js';
 import { isSluiceError, SluiceError } from '../../core/errors.js';
-import { formatMagnet, magnetFromMetainfo, parseMagnet } from '../../core/magnet/index.js';
+import { parseMagnet } from '../../core/magnet/index.js';
 import { parseMetainfo } from '../../core/metainfo/index.js';
+import { toBase64 } from '../../core/bridge/base64.js';
+import { CONTROL_LIMITS } from '../../core/bridge/control.js';
 import type { Hasher } from '../../core/ports/hasher.js';
 import type { StorageFactory } from '../../core/ports/storage.js';
 import type { TrackerClient } from '../../core/ports/tracker.js';
@@ -32,7 +34,8 @@ import { BridgeClient } from '../bridge/bridge-client.js';
 import { browserWebSocket } from './browser-websocket.js';
 import { PageRtcConnector } from './page-rtc-connector.js';
 import type { EngineState } from '../persist/engine-state.js';
-import { PersistedTorrents } from './persisted-torrents.js';
+import { PersistedTorrents } from '../../core/persist/persisted-torrents.js';
+import { torrentMagnet } from '../../core/persist/torrent-magnet.js';
 import { seedFiles } from './seed-files.js';
 import { torrentDetails, validRate } from './torrent-details.js';
 
@@ -103,7 +106,16 @@ export class EngineHost {
       resume: ports.state?.resume ?? null,
     });
     this.session = session;
-    this.persisted = new PersistedTorrents(ports.state, ports.hasher, (t) => this.magnetOf(t));
+    this.persisted = new PersistedTorrents({
+      store: ports.state,
+      hasher: ports.hasher,
+      magnetOf: torrentMagnet,
+      after: (ms, task) => {
+        const t = setTimeout(task, ms);
+        return () => clearTimeout(t);
+      },
+      now: () => Date.now(),
+    });
     session.on((alert) => {
       // The metadata is the torrent's once it is checked (`metadata-received` comes just before).
       if (alert.type === 'metadata-received' || alert.type === 'torrent-checked') {
@@ -219,6 +231,14 @@ export class EngineHost {
       }
       case 'sidecar': {
         const p = a as CommandArgs<'sidecar'>;
+        if (p.action === 'add' && p.torrent) {
+          // A .torrent file goes as its exact info dictionary and its trackers, as a join of the browser's own torrent does.
+          const meta = await parseMetainfo(p.torrent, this.ports.hasher);
+          // Held to the protocol's bounds here: the sidecar drops a bridge that sends it a malformed message.
+          const info = { info: toBase64(meta.infoBytes), trackers: meta.announce.flat().filter((u) => u.length <= CONTROL_LIMITS.url).slice(0, CONTROL_LIMITS.trackers) };
+          if (info.info.length > CONTROL_LIMITS.info) throw new SluiceError('engine/bad-input', 'the torrent\'s info dictionary is larger than the bridge carries');
+          return { infoHash: await this.bridge.remoteRequest('add', { source: info }) } as CommandResult<C>;
+        }
         const input = (p.input ?? '').trim();
         // Checked here: the sidecar drops a bridge that sends it a malformed message.
         if (p.action === 'add' ? !(/^magnet:\?/.test(input) && input.length <= 64 * 1024) && !/^([0-9a-fA-F]{40}|[A-Za-z2-7]{32})$/.test(input) : !/^[0-9a-f]{40}$/.test(p.infoHash ?? ''))
@@ -279,7 +299,7 @@ export class EngineHost {
         await store?.close();
       }
       this.jobs.delete(id);
-      return { infoHash, magnet: this.magnetOf(this.torrent(infoHash)) };
+      return { infoHash, magnet: torrentMagnet(this.torrent(infoHash)) };
     } catch (err) {
       const error = isSluiceError(err) ? { code: err.code, message: firstLine(err.message) } : { code: 'seed/failed', message: String(err) };
       this.updateJob(id, { error });
@@ -345,30 +365,12 @@ export class EngineHost {
     return torrent;
   }
 
-  private magnetOf(torrent: Torrent): string {
-    const trackers = torrent.trackers().map((t) => [t.url]);
-    const meta = torrent.metainfo;
-    if (meta) return magnetFromMetainfo({ ...meta, announce: trackers });
-    return formatMagnet({
-      infoHash: torrent.infoHash,
-      infoHashV2: null,
-      name: torrent.name || null,
-      trackers: trackers.flat(),
-      webSeeds: [],
-      exactSources: [],
-      acceptableSources: [],
-      selectOnly: [],
-      peers: [],
-      extra: [],
-    });
-  }
-
   private status(): EngineStatus {
     const torrents: TorrentView[] = this.session.torrents().map((t) => {
       const status = t.status();
       // The core keeps a paused magnet in 'metadata' (it has nothing else to say yet); the person paused it.
       const state = status.state === 'metadata' && this.persisted.isPaused(t.infoHashHex) ? 'paused' : status.state;
-      return { ...status, state, magnet: this.magnetOf(t), bridgePeers: t.peers().filter((p) => p.transport === 'websocket').length };
+      return { ...status, state, magnet: torrentMagnet(t), bridgePeers: t.peers().filter((p) => p.transport === 'websocket').length };
     });
     return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts }, bridge: this.bridge.view() };
   }

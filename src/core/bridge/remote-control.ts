@@ -4,6 +4,7 @@ import { SluiceError } from '../errors.js';
 import { CONTROL_LIMITS, type ControlMessage, type RemoteFile, type RemoteTorrentEntry } from './control.js';
 import { resolveJoin } from './join-source.js';
 import type { Hasher } from '../ports/hasher.js';
+import type { PersistedTorrents } from '../persist/persisted-torrents.js';
 
 export class RemoteControlError extends SluiceError<'remote/unknown-torrent' | 'remote/paused'> {}
 
@@ -23,11 +24,13 @@ export class RemoteControl {
     private readonly session: Session,
     private readonly hasher: Hasher,
     private readonly addOptions: AddTorrentOptions = {},
+    /** The sidecar's kept torrent list: adds, pauses and removes are on disk before they are answered. */
+    private readonly kept: PersistedTorrents | null = null,
   ) {}
 
-  /** Whether a person paused this torrent through remote mode (and has not resumed it). */
+  /** Whether a person paused this torrent through remote mode (and has not resumed it), in this run or before a restart. */
   isHeld(infoHash: string): boolean {
-    return this.held.has(infoHash);
+    return this.held.has(infoHash) || (this.kept?.isPaused(infoHash) ?? false);
   }
 
   list(): RemoteTorrentEntry[] {
@@ -39,7 +42,8 @@ export class RemoteControl {
         return {
           infoHash: t.infoHashHex,
           name: s.name.slice(0, CONTROL_LIMITS.name),
-          state: s.state,
+          // A paused torrent still waiting for its metadata says so, not 'metadata'.
+          state: s.state === 'metadata' && this.isHeld(t.infoHashHex) ? 'paused' : s.state,
           progress: s.progress,
           peers: s.peers,
           downloadRate: s.downloadRate,
@@ -56,6 +60,8 @@ export class RemoteControl {
       const { source, key } = await resolveJoin(request.source!, this.hasher);
       if (this.session.torrent(key)) return key;
       const torrent = await this.session.addTorrent(source, this.addOptions);
+      // The list's follower recorded it as it was added; answered once that is written.
+      await this.kept?.settled();
       return torrent.infoHashHex;
     }
     const infoHash = request.infoHash!;
@@ -65,14 +71,17 @@ export class RemoteControl {
       case 'pause':
         this.held.add(infoHash);
         torrent.pause();
+        await this.kept?.setPaused(torrent, true);
         break;
       case 'resume':
         this.held.delete(infoHash);
         torrent.resume();
+        await this.kept?.setPaused(torrent, false);
         break;
       case 'remove':
         this.held.delete(infoHash);
         await this.session.removeTorrent(infoHash, { deleteData: request.deleteData });
+        await this.kept?.removed(infoHash, request.deleteData);
         break;
     }
     return infoHash;

@@ -21,7 +21,7 @@ export function SidecarTorrents({ client, view }: { readonly client: EngineClien
   }, [playing, torrents]);
   if (!base) return null;
 
-  const act = (action: SidecarAction, args: { infoHash?: string; input?: string; deleteData?: boolean }) =>
+  const act = (action: SidecarAction, args: { infoHash?: string; input?: string; torrent?: Uint8Array; deleteData?: boolean }) =>
     void client.call('sidecar', { action, ...args }).then((o) => setFailure(o.ok ? null : o.error.message));
 
   return (
@@ -37,6 +37,18 @@ export function SidecarTorrents({ client, view }: { readonly client: EngineClien
       >
         <input name="sidecar-link" placeholder="magnet link or info hash" value={link} onChange={(e) => setLink(e.currentTarget.value)} />
         <button type="submit">Add to the sidecar</button>
+        <label>
+          Add torrent file to the sidecar
+          <input
+            type="file"
+            accept=".torrent,application/x-bittorrent"
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (file) void file.arrayBuffer().then((bytes) => act('add', { torrent: new Uint8Array(bytes) }));
+            }}
+          />
+        </label>
       </form>
       {failure ? <p className="error" role="alert">{failure}</p> : null}
       {playing ? <video className="sidecar-player" src={playing} controls autoPlay muted /> : null}

@@ -156,8 +156,12 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   const trackerUrl = `${tls ? 'wss' : 'ws'}://${shownHost}:${port}/announce`;
   if (!hasFlag(args, 'no-bridge')) {
     try {
-      engine = await startServeEngine(args, io.cwd, { host, port, secure: tls !== null }, (event, fields, detail) =>
-        log.record({ entry: { event, time: new Date().toISOString(), ...fields }, detail }),
+      engine = await startServeEngine(
+        args,
+        io.cwd,
+        { host, port, secure: tls !== null },
+        (event, fields, detail) => log.record({ entry: { event, time: new Date().toISOString(), ...fields }, detail }),
+        (line) => void io.stderr.write(`sluice serve: ${line}\n`),
       );
       log.follow(engine.node.session);
     } catch (err) {
@@ -180,7 +184,12 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   );
 
   // The sidecar's own torrents, as `sluice download --seed` would keep them (remote mode lists them); after the URL line, which stays first.
-  for (const source of given) await engine?.node.session.addTorrent(source, {}).catch((err: Error) => io.stderr.write(`sluice serve: ${err.message.split('\n')[0]}\n`));
+  // One restored from --state stays as it was left (a paused one paused).
+  for (const source of given) {
+    await engine?.node.session.addTorrent(source, {}).catch((err: Error & { code?: string }) => {
+      if (err.code !== 'session/duplicate-torrent') io.stderr.write(`sluice serve: ${err.message.split('\n')[0]}\n`);
+    });
+  }
 
   await new Promise<void>((done) => {
     const stop = () => {
@@ -188,6 +197,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
         engine?.bridge.close();
         server.closeAllConnections?.();
         await new Promise<void>((closed) => server.close(() => closed()));
+        await engine?.list.flush().catch(() => {});
         await engine?.node.close();
         log.close();
       })();

@@ -1,11 +1,32 @@
-import type { SessionSettings } from '../../core/api/types.js';
-import type { AddTorrentOptions, Session, TorrentSource } from '../../core/engine/session.js';
-import type { Torrent } from '../../core/engine/torrent.js';
-import { parseInfoDictionary } from '../../core/metainfo/index.js';
-import type { Metainfo } from '../../core/metainfo/model.js';
-import type { Hasher } from '../../core/ports/hasher.js';
-import type { TorrentRateLimits } from '../client/protocol.js';
-import type { EngineState, TorrentRecord } from '../persist/engine-state.js';
+import type { SessionSettings } from '../api/types.js';
+import type { AddTorrentOptions, Session, TorrentSource } from '../engine/session.js';
+import type { Torrent } from '../engine/torrent.js';
+import { parseInfoDictionary } from '../metainfo/index.js';
+import type { Metainfo } from '../metainfo/model.js';
+import type { Hasher } from '../ports/hasher.js';
+import type { TorrentListStore, TorrentRecord } from './torrent-list.js';
+import { SluiceError } from '../errors.js';
+import { toHex } from '../util/hex.js';
+
+export class PersistError extends SluiceError<'persist/foreign-record'> {}
+
+/** Bytes per second; 0 = no limit of its own. */
+export interface TorrentRateLimits {
+  readonly download: number;
+  readonly upload: number;
+}
+
+export interface PersistedTorrentsOptions {
+  /** Where the list lives; null keeps it in memory only (tests). */
+  readonly store: TorrentListStore | null;
+  readonly hasher: Hasher;
+  /** A torrent's magnet with every tracker it announces to. */
+  readonly magnetOf: (torrent: Torrent) => string;
+  /** Runs `task` in `ms`; returns a cancel. */
+  readonly after: (ms: number, task: () => void) => () => void;
+  /** Wall-clock milliseconds since the epoch (a record's `addedAt`). */
+  readonly now: () => number;
+}
 
 /** Changes that do not come from a command (metadata arrived) are saved together, at most this late. */
 const COALESCE_MS = 1000;
@@ -17,25 +38,33 @@ export interface RestoreFailure {
 }
 
 /**
- * The engine's torrent list as it outlives the page: which torrents, how to add each again (its
- * exact info bytes once known, else its magnet), its trackers and web seeds, and whether the person
- * paused it. Pieces, priorities and file states are the core's resume data (EngineState.resume),
- * and what is on disk outranks both: a restored torrent is checked by the core as any start is.
- * Without an EngineState (tests) the list lives in memory only.
+ * The engine's torrent list as it outlives the page or the process: which torrents, how to add each
+ * again (its exact info bytes once known, else its magnet), its trackers and web seeds, and whether
+ * the person paused it. Pieces, priorities and file states are the core's resume data, and what is
+ * on disk outranks both: a restored torrent is checked by the core as any start is. The browser's
+ * worker and `sluice serve` keep it, each over its own TorrentListStore.
  */
 export class PersistedTorrents {
   private readonly records = new Map<string, TorrentRecord>();
   /** Torrents whose record changed on its own, saved together at the next flush. */
   private readonly dirty = new Map<string, Torrent>();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushTimer: (() => void) | null = null;
   private writing: Promise<void> = Promise.resolve();
+  private readonly state: TorrentListStore | null;
 
-  constructor(
-    private readonly state: EngineState | null,
-    private readonly hasher: Hasher,
-    /** A torrent's magnet with every tracker it announces to. */
-    private readonly magnetOf: (torrent: Torrent) => string,
-  ) {}
+  constructor(private readonly options: PersistedTorrentsOptions) {
+    this.state = options.store;
+  }
+
+  /** Whether the torrent has a record (added, or restored). */
+  has(infoHash: string): boolean {
+    return this.records.has(infoHash);
+  }
+
+  /** Resolves once every write asked for so far has landed (or failed). */
+  settled(): Promise<void> {
+    return this.writing;
+  }
 
   /** The torrent's own rate limits (0: none). */
   rateLimits(infoHash: string): TorrentRateLimits {
@@ -58,10 +87,11 @@ export class PersistedTorrents {
    * the person left it paused. Returns those that could not be added (a record that no longer
    * parses is dropped, and said so).
    */
-  async restore(session: Session): Promise<RestoreFailure[]> {
+  async restore(session: Session, options: { readonly settings?: boolean } = {}): Promise<RestoreFailure[]> {
     if (!this.state) return [];
     const failures: RestoreFailure[] = [];
-    const settings = await this.state.settings();
+    // The sidecar's settings come from its command line, not from a file.
+    const settings = options.settings === false ? {} : await this.state.settings();
     if (Object.keys(settings).length > 0) session.applySettings(settings);
     for (const record of await this.state.torrents()) {
       try {
@@ -79,7 +109,7 @@ export class PersistedTorrents {
 
   /** A torrent the person added: saved before the command answers, so a reload right after keeps it. */
   async added(torrent: Torrent, paused: boolean): Promise<void> {
-    const record = this.recordOf(torrent, { addedAt: Date.now(), paused });
+    const record = this.recordOf(torrent, { addedAt: this.options.now(), paused });
     this.records.set(record.infoHash, record);
     await this.write(record.infoHash);
   }
@@ -97,15 +127,46 @@ export class PersistedTorrents {
    */
   changed(torrent: Torrent): void {
     this.dirty.set(torrent.infoHashHex, torrent);
-    this.flushTimer ??= setTimeout(() => {
+    this.flushTimer ??= this.options.after(COALESCE_MS, () => {
       this.flushTimer = null;
-      for (const [key, t] of this.dirty) {
-        const previous = this.records.get(key);
-        if (!previous) continue;
-        this.records.set(key, this.recordOf(t, previous));
-        void this.write(key).catch(() => {});
+      this.flushChanged();
+    });
+  }
+
+  /** Writes what changed on its own now, rather than within the second; resolves once every write landed. */
+  flush(): Promise<void> {
+    this.flushTimer?.();
+    this.flushTimer = null;
+    this.flushChanged();
+    return this.settled();
+  }
+
+  /**
+   * Keeps a record of every torrent `session` gets, however it came (the sidecar's operands, a
+   * browser's join, remote mode) as not paused (a pause is `setPaused`); follows metadata and checks,
+   * and forgets removed torrents. Restored torrents keep their records. Returns the unsubscribe.
+   */
+  follow(session: Session): () => void {
+    return session.on((alert) => {
+      const torrent = session.torrent(alert.infoHash);
+      if (alert.type === 'torrent-added' && torrent && !this.records.has(alert.infoHash)) {
+        void this.added(torrent, false).catch(() => {});
+      } else if ((alert.type === 'metadata-received' || alert.type === 'torrent-checked') && torrent) {
+        this.changed(torrent);
+      } else if (alert.type === 'torrent-removed' && this.records.has(alert.infoHash)) {
+        void this.removed(alert.infoHash, false).catch(() => {});
       }
-    }, COALESCE_MS);
+    });
+  }
+
+  private flushChanged(): void {
+    for (const [key, t] of this.dirty) {
+      const previous = this.records.get(key);
+      if (!previous) continue;
+      this.records.set(key, this.recordOf(t, previous));
+      void this.write(key).catch(() => {});
+    }
+    this.dirty.clear();
   }
 
   async removed(infoHash: string, deleteData: boolean): Promise<void> {
@@ -138,7 +199,7 @@ export class PersistedTorrents {
     return {
       infoHash: torrent.infoHashHex,
       addedAt: kept.addedAt,
-      magnet: this.magnetOf(torrent),
+      magnet: this.options.magnetOf(torrent),
       info: meta ? meta.infoBytes : null,
       pieceLayers: meta ? [...meta.pieceLayers] : [],
       trackers: torrent.trackers().map((t) => t.url),
@@ -150,7 +211,10 @@ export class PersistedTorrents {
 
   private async sourceOf(record: TorrentRecord): Promise<TorrentSource> {
     if (!record.info) return { magnet: record.magnet };
-    const info = await parseInfoDictionary(record.info, this.hasher);
+    const info = await parseInfoDictionary(record.info, this.options.hasher);
+    // Bytes that changed on disk would make another torrent: refused, the record dropped.
+    const key = toHex(info.infoHash ?? info.infoHashV2!.subarray(0, 20));
+    if (key !== record.infoHash) throw new PersistError('persist/foreign-record', `its info dictionary hashes to ${key}`);
     const metainfo: Metainfo = {
       ...info,
       announce: record.trackers.map((url) => [url]),
