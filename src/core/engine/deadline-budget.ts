@@ -19,7 +19,7 @@ export interface RequestRoom {
 }
 
 type BudgetPicker = Pick<PiecePicker, 'deadlineOf'>;
-type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'requests'>;
+type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'requests' | 'cancelledUnanswered'>;
 
 /**
  * While a piece has a deadline, how deep the queue at a peer not known to honour CANCEL may be. Such a
@@ -56,13 +56,14 @@ export class DeadlineBudget {
     const byRate = Math.ceil((pipeline.rate(now) * this.horizonMs) / 1000 / BLOCK);
     const total = Math.min(pipeline.queueLimit, Math.max(this.minRequests, byRate));
     let deadline = 0;
-    let ordinary = 0;
+    // What we cancelled there may still come (the verdict is not known, or it ignores CANCEL): it is queued ahead.
+    let ordinary = pipeline.cancelledUnanswered;
     for (const r of pipeline.requests()) {
       if (picker.deadlineOf(r.piece) !== undefined) deadline++;
       else ordinary++;
     }
     // Deadline requests count only against the total, so the first deadline still goes out at once
-    // behind a pipeline filled before it; ordinary ones wait until the queue is short again.
+    // behind a pipeline filled (or cancelled) before it; ordinary ones wait until the queue is short again.
     return {
       deadline: Math.max(0, total - deadline),
       ordinary: Math.max(0, Math.min(this.ordinaryAhead - ordinary, total - deadline - ordinary)),

@@ -135,8 +135,10 @@ export class DeadlinePreemption {
    * deadline behind them (bytes ahead of it > the peer's rate × the time left). Returns whether it did.
    */
   private unblock(picker: PreemptionPicker, link: PeerLink, now: number): boolean {
-    // A peer known to send what we cancel would only send it twice (we ask for it again).
-    if (link.pipeline.cancelVerdict === 'ignores') return false;
+    // A peer known to send what we cancel would only send it twice (we ask for it again); one not known
+    // yet is tried once, and not again until its answer (a REJECT, a skip, or the blocks) shows which.
+    const verdict = link.pipeline.cancelVerdict;
+    if (verdict === 'ignores' || (verdict === 'unknown' && link.pipeline.cancelledUnanswered > 0)) return false;
     const requests = link.pipeline.requests();
     const bytesPerMs = link.pipeline.rate(now) / 1000;
     let ahead = 0;

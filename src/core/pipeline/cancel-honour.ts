@@ -26,8 +26,8 @@ export class CancelHonour {
   private sequence = 0;
   /** Sequence number of each outstanding request, by the pipeline's key. */
   private readonly sent = new Map<number | string, number>();
-  /** Cancelled requests not yet answered, with their sequence number, oldest first. */
-  private readonly cancelled = new Map<number | string, number>();
+  /** Cancelled requests not yet answered, with their sequence number and when they were cancelled, oldest first. */
+  private readonly cancelled = new Map<number | string, { readonly seq: number; readonly at: number }>();
   /** Cancelled requests counted as skipped, kept so a late block takes the skip back. */
   private readonly skippedKeys = new Map<number | string, true>();
   private rejects = 0;
@@ -49,12 +49,24 @@ export class CancelHonour {
     this.sent.set(key, this.sequence++);
   }
 
-  /** We sent CANCEL for an outstanding request. */
-  cancelSent(key: number | string): void {
+  /**
+   * Cancelled requests neither rejected, delivered nor skipped, cancelled within `maxAgeMs` of `now`: at a
+   * peer that ignores CANCEL they are still queued there, ahead of whatever we ask next. Older ones are forgotten.
+   */
+  unanswered(now: number, maxAgeMs: number): number {
+    for (const [key, c] of this.cancelled) {
+      if (now - c.at <= maxAgeMs) break;
+      this.cancelled.delete(key);
+    }
+    return this.cancelled.size;
+  }
+
+  /** We sent CANCEL for an outstanding request at `now`. */
+  cancelSent(key: number | string, now: number): void {
     const seq = this.sent.get(key);
     if (seq === undefined) return;
     this.sent.delete(key);
-    this.cancelled.set(key, seq);
+    this.cancelled.set(key, { seq, at: now });
     if (this.cancelled.size > MAX_REMEMBERED) this.cancelled.delete(this.cancelled.keys().next().value!);
   }
 
@@ -84,8 +96,8 @@ export class CancelHonour {
     // Requests are answered in order: a cancelled request sent before this one, still unanswered, was dropped.
     // (Cancels are not made in send order, so every remembered one is looked at; they are few: each is
     // soon rejected, delivered or skipped.)
-    for (const [k, s] of this.cancelled) {
-      if (s >= seq) continue;
+    for (const [k, c] of this.cancelled) {
+      if (c.seq >= seq) continue;
       this.cancelled.delete(k);
       this.skipped++;
       this.skippedKeys.set(k, true);

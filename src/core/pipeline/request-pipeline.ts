@@ -141,6 +141,14 @@ export class RequestPipeline {
     return this.honour.verdict;
   }
 
+  /**
+   * Requests we cancelled that the peer has neither rejected nor been seen to skip, within a request
+   * timeout: a peer that ignores CANCEL still sends them, ahead of anything asked for now.
+   */
+  get cancelledUnanswered(): number {
+    return this.honour.unanswered(Number.isFinite(this.clock) ? this.clock : 0, this.requestTimeoutMs);
+  }
+
   get peerChoking(): boolean {
     return this.choked;
   }
@@ -263,7 +271,7 @@ export class RequestPipeline {
   /** We sent CANCEL (e.g. endgame): forget the request without penalising the peer. */
   onCancelled(piece: number, begin: number): boolean {
     const key = keyOf(piece, begin, this.blockSize);
-    this.honour.cancelSent(key);
+    this.honour.cancelSent(key, Number.isFinite(this.clock) ? this.clock : 0);
     return this.pending.delete(key);
   }
 
