@@ -24,6 +24,7 @@ const webrtcOnly = typeof cfg.wsTracker === 'string';
 const client = new WebTorrent({
   dht: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false,
   secure: cfg.secure ?? 0,
+  uploadLimit: cfg.uploadLimit ?? -1,
   // node-datachannel gathers no ICE candidates on a host with only 'lo' unless bound to it; no STUN.
   tracker: webrtcOnly ? { rtcConfig: { iceServers: [], bindAddress: '127.0.0.1' } } : cfg.classicTrackers ? {} : false,
   // ut_pex is how a webtorrent in Node learns TCP addresses from its WebRTC peers.
@@ -87,7 +88,7 @@ const onTorrent = (torrent) => {
 };
 const torrents = [];
 let wiresEver = 0;
-if (cfg.seed) client.seed(cfg.seed, { announce }, onTorrent);
+if (cfg.seed) client.seed(cfg.seed, { announce, ...(cfg.pieceLength ? { pieceLength: cfg.pieceLength } : {}) }, onTorrent);
 else onTorrent(client.add(cfg.torrent ?? cfg.magnet, { path: cfg.out, announce }));
 
 let buffered = '';
@@ -128,6 +129,10 @@ export interface WebTorrentOptions {
   /** Write the .torrent webtorrent made or received here once it is ready. */
   readonly torrentOut?: string;
   readonly peers?: readonly string[];
+  /** webtorrent's `uploadLimit` in bytes per second (default none): its sends queue in a throttled stream. */
+  readonly uploadLimit?: number;
+  /** Piece length of the torrent it makes of `seed` (default: create-torrent's choice). */
+  readonly pieceLength?: number;
   /** webtorrent's `secure`: 0 plaintext (the default here), 1 MSE/PE first with plaintext fallback, 2 RC4 only. */
   readonly secure?: 0 | 1 | 2;
   /**

@@ -1,7 +1,9 @@
 import type { PiecePicker } from '../picker/piece-picker.js';
+import type { BlockRequest } from '../picker/types.js';
 import { RateMeter } from '../rate/rate-meter.js';
 import { Bitfield } from '../util/bitfield.js';
 import type { WebSeedPeer } from '../webseed/index.js';
+import { DeadlineBudget, type RequestRoom } from './deadline-budget.js';
 import { DeadlinePreemption } from './deadline-preemption.js';
 import type { PeerLink } from './peer-link.js';
 import type { PieceBuffers } from './piece-buffers.js';
@@ -52,10 +54,12 @@ export class BlockFetcher {
   readonly meter = new RateMeter();
   /** Deadline pieces overtake the requests already queued at peers (see deadline-preemption.ts). */
   readonly preemption: DeadlinePreemption;
+  /** While deadlines exist, the queue at a peer not known to honour CANCEL stays short (see deadline-budget.ts). */
+  readonly budget = new DeadlineBudget();
   private seeds: readonly WebSeedPeer[] = [];
 
   constructor(private readonly deps: BlockFetcherDeps) {
-    this.preemption = new DeadlinePreemption(deps);
+    this.preemption = new DeadlinePreemption(deps, {}, this.budget);
   }
 
   /** The torrent's web seeds (new metadata replaces them; the old ones are closed). */
@@ -87,13 +91,22 @@ export class BlockFetcher {
     const peerHas = deps.peerPieces(link);
     if (!peerHas) return;
     const has = choked ? allowedFastPieces(link.allowedFast, peerHas, picker.pieceCount) : peerHas;
-    const blocks = picker.pick({ id: link.address, has }, count, now);
+    const room = !choked && picker.deadlinePieces().length > 0 ? this.budget.room(picker, link.pipeline, now) : null;
+    const blocks = room ? this.pickWithin(picker, link, peerHas, count, room, now) : picker.pick({ id: link.address, has }, count, now);
     for (const b of blocks) {
       link.conn.request(b.piece, b.begin, b.length);
       link.pipeline.onRequestSent(b.piece, b.begin, now, b.length);
       for (const bucket of deps.buckets) bucket.take(b.length, now);
     }
     if (blocks.length > 0) link.flush();
+  }
+
+  /** Deadline blocks first, then as many ordinary ones as the peer's short queue takes (see DeadlineBudget). */
+  private pickWithin(picker: FetchPicker, link: PeerLink, peerHas: 'all' | Bitfield, count: number, room: RequestRoom, now: number): BlockRequest[] {
+    const due = picker.deadlinePieces().filter((d) => peerHas === 'all' || peerHas.get(d.piece));
+    const urgent = due.length === 0 ? [] : picker.pick({ id: link.address, has: Bitfield.fromIndices(picker.pieceCount, due.map((d) => d.piece)) }, Math.min(count, room.deadline), now);
+    const ordinary = Math.min(count - urgent.length, room.ordinary);
+    return ordinary > 0 ? [...urgent, ...picker.pick({ id: link.address, has: peerHas }, ordinary, now)] : urgent;
   }
 
   /** A PIECE message from `link` (the caller refills the link's requests once per batch of events). */

@@ -1,6 +1,7 @@
 import type { PiecePicker } from '../picker/piece-picker.js';
 import type { OutstandingRequest } from '../pipeline/types.js';
 import { Bitfield } from '../util/bitfield.js';
+import { DeadlineBudget } from './deadline-budget.js';
 import type { PeerLink } from './peer-link.js';
 import type { TokenBucket } from './token-bucket.js';
 
@@ -56,6 +57,8 @@ export class DeadlinePreemption {
   constructor(
     private readonly deps: DeadlinePreemptionDeps,
     options: DeadlinePreemptionOptions = {},
+    /** How many deadline requests a peer not known to honour CANCEL takes (shared with the ordinary refill). */
+    private readonly budget: DeadlineBudget = new DeadlineBudget(),
   ) {
     this.urgentWindowMs = options.urgentWindowMs ?? 1000;
     this.recheckMs = options.recheckMs ?? 250;
@@ -103,13 +106,15 @@ export class DeadlinePreemption {
   private requestPiece(picker: PreemptionPicker, link: PeerLink, piece: number, now: number): boolean {
     const { pipeline } = link;
     const requests = pipeline.requests();
+    const limited = this.budget.room(picker, pipeline, now);
     const urgent = requests.filter((r) => picker.deadlineOf(r.piece) !== undefined).length;
-    const room = pipeline.queueLimit - urgent;
+    // A peer not known to honour CANCEL would send what we cancel to make room anyway: it gets only what its short queue takes.
+    const room = limited ? limited.deadline : pipeline.queueLimit - urgent;
     if (room <= 0) return false;
     const blocks = picker.pick({ id: link.address, has: Bitfield.fromIndices(picker.pieceCount, [piece]) }, room, now);
     if (blocks.length === 0) return false;
     // The peer drops requests past its queue limit: the newest ordinary ones make way.
-    let excess = requests.length + blocks.length - pipeline.queueLimit;
+    let excess = limited ? 0 : requests.length + blocks.length - pipeline.queueLimit;
     for (let i = requests.length - 1; i >= 0 && excess > 0; i--) {
       const r = requests[i]!;
       if (picker.deadlineOf(r.piece) !== undefined) continue;
@@ -130,6 +135,10 @@ export class DeadlinePreemption {
    * deadline behind them (bytes ahead of it > the peer's rate × the time left). Returns whether it did.
    */
   private unblock(picker: PreemptionPicker, link: PeerLink, now: number): boolean {
+    // A peer known to send what we cancel would only send it twice (we ask for it again); one not known
+    // yet is tried once, and not again until its answer (a REJECT, a skip, or the blocks) shows which.
+    const verdict = link.pipeline.cancelVerdict;
+    if (verdict === 'ignores' || (verdict === 'unknown' && link.pipeline.cancelledUnanswered > 0)) return false;
     const requests = link.pipeline.requests();
     const bytesPerMs = link.pipeline.rate(now) / 1000;
     let ahead = 0;

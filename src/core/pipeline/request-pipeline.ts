@@ -23,6 +23,7 @@
  * Non-goals: which blocks to request (the picker).
  */
 import { RateMeter } from '../rate/rate-meter.js';
+import { CancelHonour, type CancelVerdict } from './cancel-honour.js';
 import { RttEstimator } from './rtt.js';
 import type { OutstandingRequest, PipelineOptions, PipelinePoll } from './types.js';
 
@@ -80,6 +81,8 @@ export class RequestPipeline {
 
   private readonly meter: RateMeter;
   private readonly latency = new RttEstimator();
+  /** What the peer does with our CANCELs. */
+  private readonly honour = new CancelHonour();
   /** In send order (Map keeps insertion order), so the oldest request is first. */
   private readonly pending = new Map<number | string, OutstandingRequest>();
 
@@ -131,6 +134,19 @@ export class RequestPipeline {
 
   get inSlowStart(): boolean {
     return this.slowStart;
+  }
+
+  /** Whether the peer is known to drop requests we CANCEL (see cancel-honour.ts). */
+  get cancelVerdict(): CancelVerdict {
+    return this.honour.verdict;
+  }
+
+  /**
+   * Requests we cancelled that the peer has neither rejected nor been seen to skip, within a request
+   * timeout: a peer that ignores CANCEL still sends them, ahead of anything asked for now.
+   */
+  get cancelledUnanswered(): number {
+    return this.honour.unanswered(Number.isFinite(this.clock) ? this.clock : 0, this.requestTimeoutMs);
   }
 
   get peerChoking(): boolean {
@@ -201,6 +217,7 @@ export class RequestPipeline {
     this.choked = true;
     if (fastExtension) return [];
     const dropped = [...this.pending.values()];
+    for (const key of this.pending.keys()) this.honour.forget(key);
     this.pending.clear();
     this.isSnubbed = false;
     return dropped;
@@ -214,6 +231,7 @@ export class RequestPipeline {
     const t = this.tick(now);
     if (this.pending.size === 0) this.lastProgressAt = t;
     this.pending.set(key, { piece, begin, length, sentAt: t });
+    this.honour.requestSent(key);
     return true;
   }
 
@@ -229,6 +247,7 @@ export class RequestPipeline {
     this.isSnubbed = false;
     const key = keyOf(piece, begin, this.blockSize);
     const request = this.pending.get(key);
+    this.honour.blockReceived(key);
     if (request !== undefined) {
       this.pending.delete(key);
       this.latency.add(t - request.sentAt);
@@ -244,12 +263,16 @@ export class RequestPipeline {
   /** A REJECT (BEP 6): the request is no longer outstanding. Returns whether it was. */
   onRejected(piece: number, begin: number, now: number): boolean {
     this.tick(now);
-    return this.pending.delete(keyOf(piece, begin, this.blockSize));
+    const key = keyOf(piece, begin, this.blockSize);
+    this.honour.rejected(key);
+    return this.pending.delete(key);
   }
 
   /** We sent CANCEL (e.g. endgame): forget the request without penalising the peer. */
   onCancelled(piece: number, begin: number): boolean {
-    return this.pending.delete(keyOf(piece, begin, this.blockSize));
+    const key = keyOf(piece, begin, this.blockSize);
+    this.honour.cancelSent(key, Number.isFinite(this.clock) ? this.clock : 0);
+    return this.pending.delete(key);
   }
 
   poll(now: number): PipelinePoll {
@@ -259,6 +282,7 @@ export class RequestPipeline {
     for (const [key, request] of this.pending) {
       if (t - request.sentAt < timeout) break;
       this.pending.delete(key);
+      this.honour.forget(key);
       timedOut.push(request);
     }
     if (timedOut.length > 0) {

@@ -1,0 +1,72 @@
+import type { PiecePicker } from '../picker/piece-picker.js';
+import type { RequestPipeline } from '../pipeline/request-pipeline.js';
+
+const BLOCK = 16 * 1024;
+
+export interface DeadlineBudgetOptions {
+  /** Ordinary (non-deadline) requests kept at such a peer while deadlines exist (default 4). */
+  readonly ordinaryAhead?: number;
+  /** The requests kept there last about this long at the peer's rate (default 500 ms). */
+  readonly horizonMs?: number;
+  /** ...but never fewer than this many (default 8): a peer whose rate is not known yet still gets some. */
+  readonly minRequests?: number;
+}
+
+/** How many more requests a peer may take now, deadline ones and ordinary ones. */
+export interface RequestRoom {
+  readonly deadline: number;
+  readonly ordinary: number;
+}
+
+type BudgetPicker = Pick<PiecePicker, 'deadlineOf'>;
+type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'requests' | 'cancelledUnanswered'>;
+
+/**
+ * While a piece has a deadline, how deep the queue at a peer not known to honour CANCEL may be. Such a
+ * peer (webtorrent; any peer before it answered a CANCEL) sends every request it got, in order, whatever
+ * we cancel, so a deadline set now (the playhead after a seek, the next piece the player asks for) waits
+ * behind everything queued there: with the ordinary pipeline at its usual depth (3 s of data, up to 500
+ * requests) that is seconds. So, only while deadlines exist:
+ * - at most `ordinaryAhead` ordinary requests are kept there (the next deadline waits behind a few);
+ * - requests in all about `horizonMs` of its rate (at least `minRequests`), counting deadline requests
+ *   against it too: a seek abandons the old position's deadline requests, and the new ones wait behind
+ *   them, so those must be few as well. A horizon longer than the round trip keeps the peer's full rate.
+ * A peer known to honour CANCEL is not limited: cancelling what is queued ahead does the job there
+ * (deadline-preemption.ts). With no deadline, nothing is limited and the pipeline's depth rules.
+ */
+export class DeadlineBudget {
+  private readonly ordinaryAhead: number;
+  private readonly horizonMs: number;
+  private readonly minRequests: number;
+
+  constructor(options: DeadlineBudgetOptions = {}) {
+    this.ordinaryAhead = options.ordinaryAhead ?? 4;
+    this.horizonMs = options.horizonMs ?? 500;
+    this.minRequests = Math.max(this.ordinaryAhead, options.minRequests ?? 8);
+  }
+
+  /** Whether `pipeline`'s peer is limited while deadlines exist. */
+  limits(pipeline: Pick<RequestPipeline, 'cancelVerdict'>): boolean {
+    return pipeline.cancelVerdict !== 'honours';
+  }
+
+  /** The requests the peer may still take now (deadlines exist), or null when it is not limited. */
+  room(picker: BudgetPicker, pipeline: BudgetPipeline, now: number): RequestRoom | null {
+    if (!this.limits(pipeline)) return null;
+    const byRate = Math.ceil((pipeline.rate(now) * this.horizonMs) / 1000 / BLOCK);
+    const total = Math.min(pipeline.queueLimit, Math.max(this.minRequests, byRate));
+    let deadline = 0;
+    // What we cancelled there may still come (the verdict is not known, or it ignores CANCEL): it is queued ahead.
+    let ordinary = pipeline.cancelledUnanswered;
+    for (const r of pipeline.requests()) {
+      if (picker.deadlineOf(r.piece) !== undefined) deadline++;
+      else ordinary++;
+    }
+    // Deadline requests count only against the total, so the first deadline still goes out at once
+    // behind a pipeline filled (or cancelled) before it; ordinary ones wait until the queue is short again.
+    return {
+      deadline: Math.max(0, total - deadline),
+      ordinary: Math.max(0, Math.min(this.ordinaryAhead - ordinary, total - deadline - ordinary)),
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { deadlineSwarm } from './deadline-swarm.js';
+
+const PIECES = 60;
+
+/**
+ * A seeder that answers every request in order and ignores CANCEL (webtorrent), on a fake clock: what a
+ * deadline waits behind once the engine knows the peer ignores CANCEL.
+ */
+function ignoringPeerStreaming() {
+  const h = deadlineSwarm(PIECES);
+  const s = h.peer('10.0.0.1:1', 100, 'ignores');
+  h.fetcher.fill(s.link);
+  h.deliver(s);
+  expect(h.peers.get(s)!.queue).toHaveLength(100);
+  // A stream opens at piece 50: its piece due now, read-ahead after it (as readFileStream sets them).
+  const readAhead = [50, 51, 52, 53, 54, 55, 56, 57];
+  readAhead.forEach((p, k) => h.picker.setDeadline(p, h.now() + k * 1000));
+  h.fetcher.fill(s.link);
+  h.deliver(s);
+  // The cancels (the peer was not known yet) are ignored: the whole first queue still comes first.
+  const first = h.serveUntil(s, 50);
+  expect(first.length).toBeGreaterThanOrEqual(98);
+  expect(s.link.pipeline.cancelVerdict).toBe('ignores');
+  // The reader moves on to piece 51 and sets the read-ahead's deadlines again from now.
+  readAhead.slice(1).forEach((p, k) => h.picker.setDeadline(p, h.now() + k * 1000));
+  return { h, s, readAhead };
+}
+
+describe('DeadlineBudget: a peer not known to honour CANCEL keeps a short queue while deadlines exist', () => {
+  it('a deadline set while others exist waits behind a few ordinary blocks, not the pipeline', () => {
+    const { h, s } = ignoringPeerStreaming();
+    // The player asks for another place (the moov at the end, say) while the read-ahead is still due.
+    const target = h.freshPiece(20);
+    h.picker.setDeadline(target, h.now());
+    h.fetcher.fill(s.link);
+    h.deliver(s);
+    const before = h.serveUntil(s, target);
+    const ordinary = before.filter((q) => h.picker.deadlineOf(q.index) === undefined && !(q.index >= 50 && q.index <= 57));
+    // At most `ordinaryAhead` (4) ordinary blocks were queued there, plus the read-ahead's due earlier
+    // (its piece 51, due now): 8 deadline requests at this peer's rate (200 KB/s × 500 ms, at least 8).
+    expect(ordinary.length).toBeLessThanOrEqual(4);
+    expect(before.length).toBeLessThanOrEqual(12);
+  });
+
+  it('after a seek, the old position’s deadline blocks still queued are few, and the new playhead comes next', () => {
+    const { h, s, readAhead } = ignoringPeerStreaming();
+    // Seek: the old stream drops its deadlines, the new one sets its own at piece 10.
+    for (const p of readAhead) h.picker.clearDeadline(p);
+    const seekTo = h.freshPiece(10);
+    for (let k = 0; k < 8; k++) h.picker.setDeadline(seekTo + k, h.now() + k * 1000);
+    h.fetcher.fill(s.link);
+    h.deliver(s);
+    const before = h.serveUntil(s, seekTo);
+    // The old read-ahead's requests (8 at most) and a few ordinary ones.
+    expect(before.length).toBeLessThanOrEqual(12);
+  });
+
+  it('restores the normal depth once the deadlines are gone, and never limits a peer that honours CANCEL', () => {
+    const { h, s, readAhead } = ignoringPeerStreaming();
+    const state = h.peers.get(s)!;
+    for (let i = 0; i < 5; i++) h.serve(s);
+    expect(state.queue.length).toBeLessThanOrEqual(12);
+    for (const p of readAhead) h.picker.clearDeadline(p);
+    h.serve(s);
+    // The pipeline's own depth again: 3 s at the peer's 200 KB/s, about 37 requests.
+    expect(s.link.pipeline.depth).toBeGreaterThan(30);
+    expect(state.queue.length).toBe(s.link.pipeline.depth);
+
+    const r = deadlineSwarm(PIECES);
+    const honest = r.peer('10.0.0.2:1', 100, 'rejects');
+    r.fetcher.fill(honest.link);
+    r.deliver(honest);
+    r.picker.setDeadline(50, r.now() + 500);
+    r.picker.setDeadline(59, r.now() + 60_000);
+    r.fetcher.fill(honest.link);
+    r.deliver(honest);
+    r.serveUntil(honest, 50);
+    expect(honest.link.pipeline.cancelVerdict).toBe('honours');
+    // Deadlines still exist (piece 59), and the queue is as deep as the pipeline wants.
+    expect(r.picker.deadlineOf(59)).toBeDefined();
+    expect(r.peers.get(honest)!.queue.length).toBeGreaterThan(30);
+  });
+});
