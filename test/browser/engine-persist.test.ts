@@ -80,7 +80,9 @@ async function recordStatusUntilUnload(page: Page): Promise<void> {
       addEventListener(type: string, listener: () => void): void;
     };
     let last = { downloaded: 0, verifiedBytes: 0, at: Date.now() };
-    g.addEventListener('pagehide', () => g.sessionStorage.setItem('sluice-test:last-status', JSON.stringify({ ...last, ageMs: Date.now() - last.at })));
+    let leaving = Number.NaN;
+    g.addEventListener('beforeunload', () => (leaving = Date.now()));
+    g.addEventListener('pagehide', () => g.sessionStorage.setItem('sluice-test:last-status', JSON.stringify({ ...last, ageMs: Date.now() - last.at, leavingMs: Date.now() - leaving })));
     const ask = async (): Promise<void> => {
       const outcome = await g.sluiceEngine.call('status', {});
       const torrent = outcome.ok ? outcome.value.torrents[0] : undefined;
@@ -91,9 +93,9 @@ async function recordStatusUntilUnload(page: Page): Promise<void> {
   });
 }
 
-async function lastRecordedStatus(page: Page): Promise<{ downloaded: number; verifiedBytes: number; ageMs: number }> {
+async function lastRecordedStatus(page: Page): Promise<{ downloaded: number; verifiedBytes: number; ageMs: number; leavingMs: number }> {
   const json = await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('sluice-test:last-status'));
-  return JSON.parse(json ?? '{"downloaded":0,"verifiedBytes":0,"ageMs":-1}') as { downloaded: number; verifiedBytes: number; ageMs: number };
+  return JSON.parse(json ?? '{"downloaded":0,"verifiedBytes":0,"ageMs":-1,"leavingMs":-1}') as { downloaded: number; verifiedBytes: number; ageMs: number; leavingMs: number };
 }
 
 /** The names under `sluice/torrents/` in the origin private file system, as the page sees them. */
@@ -152,7 +154,7 @@ describe('the app across reloads, in Chromium', () => {
     const detail =
       `reloaded at ${before.progress.toFixed(3)}; ${stats.wires} connections; piece ${ready.pieceLength}; answered ${stats.answered} ` +
       `(first half ${firstHalf.answered}, restored ${restoredBytes}: lost at the reload ${lost}, of it received by the page but not restored ` +
-      `about ${lastSeen.downloaded - restoredBytes} as of ${lastSeen.ageMs} ms before it went away; verified after the snapshot ${restoredBytes - before.verifiedBytes}); ` +
+      `about ${lastSeen.downloaded - restoredBytes} as of ${lastSeen.ageMs} ms before it went away, ${lastSeen.leavingMs} ms after beforeunload; verified after the snapshot ${restoredBytes - before.verifiedBytes}); ` +
       `second half beyond what was missing ${stats.answered - firstHalf.answered - (ready.length - restoredBytes)}; wire bytes uploaded ${stats.uploaded}`;
     console.log(`reload: ${detail}`);
     expect(stats.answered, detail).toBeLessThanOrEqual(ready.length + ready.pieceLength * stats.wires);
