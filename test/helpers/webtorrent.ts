@@ -47,7 +47,7 @@ const announce = webrtcOnly ? [cfg.wsTracker] : [];
 const onTorrent = (torrent) => {
   torrent.on('warning', (err) => emit({ type: 'warning', message: String(err && err.message || err) }));
   torrent.on('error', (err) => emit({ type: 'error', message: String(err && err.message || err) }));
-  torrent.on('wire', (wire, addr) => (wiresEver += 1, emit({ type: 'wire', address: addr ?? null, connection: wire.type ?? null, sinceStartMs: Math.round(performance.now()) })));
+  torrent.on('wire', (wire, addr) => (wiresEver.push(wire), emit({ type: 'wire', address: addr ?? null, connection: wire.type ?? null, sinceStartMs: Math.round(performance.now()) })));
   const onReady = () => {
     if (cfg.torrentOut) writeFileSync(cfg.torrentOut, torrent.torrentFile);
     emit({ type: 'ready', infoHash: torrent.infoHash, magnet: torrent.magnetURI, name: torrent.name, length: torrent.length, pieceLength: torrent.pieceLength });
@@ -87,7 +87,7 @@ const onTorrent = (torrent) => {
   torrents.push({ torrent, addPeer });
 };
 const torrents = [];
-let wiresEver = 0;
+const wiresEver = [];
 if (cfg.seed) client.seed(cfg.seed, { announce, ...(cfg.pieceLength ? { pieceLength: cfg.pieceLength } : {}) }, onTorrent);
 else onTorrent(client.add(cfg.torrent ?? cfg.magnet, { path: cfg.out, announce }));
 
@@ -100,7 +100,7 @@ process.stdin.on('data', (d) => {
     const [cmd, arg] = buffered.slice(0, nl).split(' ');
     buffered = buffered.slice(nl + 1);
     if (cmd === 'peer') for (const t of torrents) t.addPeer(arg);
-    if (cmd === 'stats') for (const t of torrents) emit({ type: 'stats', uploaded: t.torrent.uploaded, downloaded: t.torrent.downloaded, wires: wiresEver });
+    if (cmd === 'stats') for (const t of torrents) emit({ type: 'stats', uploaded: t.torrent.uploaded, downloaded: t.torrent.downloaded, wires: wiresEver.length, answered: wiresEver.reduce((sum, w) => sum + w.uploaded, 0) });
   }
 });
 process.stdin.on('end', () => client.destroy(() => process.exit(0)));
@@ -109,8 +109,12 @@ process.stdin.on('end', () => client.destroy(() => process.exit(0)));
 export type WebTorrentLine =
   | { type: 'listening'; port: number }
   | { type: 'ready'; infoHash: string; magnet: string; name: string; length: number; pieceLength: number }
-  /** Answer to `stats()`: bytes sent and received so far, and how many connections it ever had. */
-  | { type: 'stats'; uploaded: number; downloaded: number; wires: number }
+  /**
+   * Answer to `stats()`: bytes sent and received so far (every byte of the wire, messages' framing
+   * included, counted as it passes into the connection), how many connections it ever had, and the
+   * block payload it answered requests with (counted when the block is queued on the wire).
+   */
+  | { type: 'stats'; uploaded: number; downloaded: number; wires: number; answered: number }
   /** `sinceStartMs`: since the process started (how long connecting took, for the record). */
   | { type: 'wire'; address: string | null; connection: string | null; sinceStartMs: number }
   | { type: 'progress'; progress: number; peers: number }
@@ -155,7 +159,7 @@ export interface WebTorrentPeer {
   waitFor(match: (line: WebTorrentLine) => boolean, giveUpMs?: number): Promise<WebTorrentLine>;
   addPeer(address: string): void;
   /** Bytes uploaded and downloaded so far (webtorrent's torrent.uploaded/downloaded) and connections ever made. */
-  stats(): Promise<{ uploaded: number; downloaded: number; wires: number }>;
+  stats(): Promise<{ uploaded: number; downloaded: number; wires: number; answered: number }>;
   transcript(): string;
   close(): Promise<void>;
 }
@@ -180,8 +184,8 @@ export async function startWebTorrent(options: WebTorrentOptions): Promise<WebTo
     stats: async () => {
       const seen = lines.length;
       child.stdin.write('stats\n');
-      const answer = (await waitFor((l) => l.type === 'stats' && lines.indexOf(l) >= seen)) as { type: 'stats'; uploaded: number; downloaded: number; wires: number };
-      return { uploaded: answer.uploaded, downloaded: answer.downloaded, wires: answer.wires };
+      const answer = (await waitFor((l) => l.type === 'stats' && lines.indexOf(l) >= seen)) as { type: 'stats'; uploaded: number; downloaded: number; wires: number; answered: number };
+      return { uploaded: answer.uploaded, downloaded: answer.downloaded, wires: answer.wires, answered: answer.answered };
     },
     transcript,
     close: async () => {

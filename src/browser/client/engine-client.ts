@@ -123,6 +123,7 @@ export class EngineClient {
     worker.addEventListener('error', (event) => {
       this.publish({ status: this.lastBatch?.status ?? { torrents: [], jobs: [], channels: { transferred: 0, relayed: 0 } }, alerts: [{ type: 'torrent-error', infoHash: '', code: 'engine/crashed', message: `the engine stopped: ${event.message}` }] });
     });
+    addEventListener('beforeunload', () => this.toWorker({ kind: 'leaving' }));
     addEventListener('pagehide', () => this.rtcHost?.close());
     this.toWorker({ kind: 'init', options: { trackers: this.options.trackers, ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}), ...(this.options.bridge ? { bridge: this.options.bridge } : {}) } });
     this.setRole('leader');

@@ -143,7 +143,9 @@ export type PageMessage =
   | CommandMessage
   | { readonly kind: 'rtc'; readonly event: RtcEvent }
   /** The engine's end of a MessagePort whose other end the page gave the Service Worker (docs/streaming.md). */
-  | { readonly kind: 'stream-port'; readonly port: MessagePort };
+  | { readonly kind: 'stream-port'; readonly port: MessagePort }
+  /** The page is going away (beforeunload): request nothing new for a moment (Session.holdRequests). */
+  | { readonly kind: 'leaving' };
 
 /** Settings the page gives the engine when it starts it. */
 export interface EngineOptions {

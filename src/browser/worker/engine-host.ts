@@ -50,6 +50,8 @@ export interface EnginePorts {
 
 /** Most alerts carried by one status batch; the oldest go first (the status itself is always whole). */
 const MAX_ALERTS_PER_BATCH = 1000;
+/** How long a page that said it was leaving holds new requests; past it, the page stayed after all. */
+const LEAVING_HOLD_MS = 1000;
 
 /**
  * The core Session in the worker: WebSocket trackers from here, WebRTC through the page, web seeds
@@ -150,6 +152,15 @@ export class EngineHost {
   }
 
   private streams: StreamResponder | null = null;
+
+  /**
+   * The page is about to go away (a reload, a closed tab): what is already requested drains while the
+   * channels last, instead of being sent for nothing (docs/browser-engine.md). If the page stays after
+   * all, requests start again after LEAVING_HOLD_MS.
+   */
+  leaving(): void {
+    this.session.holdRequests(LEAVING_HOLD_MS);
+  }
 
   rtcEvent(event: RtcEvent): void {
     if (event.op === 'channel') this.channelCounts.transferred += 1;

@@ -20,4 +20,5 @@ self.addEventListener('message', (event: MessageEvent<PageMessage>) => {
   else if (message.kind === 'command') void host?.command(message);
   else if (message.kind === 'rtc') host?.rtcEvent(message.event);
   else if (message.kind === 'stream-port') host?.serveStreams(message.port);
+  else if (message.kind === 'leaving') host?.leaving();
 });

@@ -39,6 +39,8 @@ export interface BlockFetcherDeps {
   /** Every block of `index` is buffered: the piece is ready to verify. */
   pieceComplete(index: number): void;
   wake(): void;
+  /** True while nothing new may be requested (the page is going away); absent: never. */
+  held?(): boolean;
 }
 
 /**
@@ -76,7 +78,7 @@ export class BlockFetcher {
   fill(link: PeerLink): void {
     const { deps } = this;
     const picker = deps.picker();
-    if (!picker || !deps.active() || link.closed || !link.conn.amInterested) return;
+    if (!picker || !deps.active() || link.closed || !link.conn.amInterested || deps.held?.()) return;
     if (deps.buffers.heldBytes < deps.maxBufferedBytes) this.preemption.run(deps.now());
     // Choked, a peer with the fast extension may still serve the pieces it allowed us (BEP 6).
     const choked = link.conn.peerChoking;
@@ -154,7 +156,7 @@ export class BlockFetcher {
   private fillWebSeed(ws: WebSeedPeer, now: number): void {
     const { deps } = this;
     const picker = deps.picker();
-    if (!picker || !deps.active() || picker.isComplete() || ws.disabled) return;
+    if (!picker || !deps.active() || picker.isComplete() || ws.disabled || deps.held?.()) return;
     for (let slots = ws.wantMore(now); slots > 0; slots--) {
       if (deps.buffers.heldBytes >= deps.maxBufferedBytes) return;
       if (this.allowance(now) < BLOCK) return;

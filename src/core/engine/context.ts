@@ -49,4 +49,6 @@ export interface TorrentContext {
   emit(alert: Alert): void;
   /** Something changed outside a tick: the shell should tick soon. */
   wake(): void;
+  /** True while nothing new may be requested (Session.holdRequests); absent: never. */
+  requestsHeld?(): boolean;
 }

@@ -102,6 +102,8 @@ export class Session {
   private readonly uploadBucket: TokenBucket;
   private wakeHandler: () => void = () => {};
   private closed = false;
+  /** Session clock (ms) until which nothing new is requested (holdRequests). */
+  private requestsHeldUntil = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: SessionDeps) {
     this.peerId = deps.peerId ?? makePeerId(deps.random.bytes(12));
@@ -206,6 +208,17 @@ export class Session {
     this.torrentsByHash.delete(key);
     await torrent.close(options);
     this.emit({ type: 'torrent-removed', infoHash: key });
+  }
+
+  /**
+   * The app is going away (a page's beforeunload): request nothing new from peers or web seeds for
+   * `forMs`, so that the blocks already requested arrive while the connections last instead of being
+   * sent for nothing (a peer that has read a block sends it whatever CANCEL follows). Requests start
+   * again by themselves after `forMs` if the app stays.
+   */
+  holdRequests(forMs: number): void {
+    this.requestsHeldUntil = this.deps.clock.now() + Math.max(0, forMs);
+    this.wake();
   }
 
   pauseAll(): void {
@@ -342,6 +355,7 @@ export class Session {
       }
     }
     let next: number | null = this.pendingIncoming.size > 0 ? now + 1000 : null;
+    if (now < this.requestsHeldUntil) next = next === null ? this.requestsHeldUntil : Math.min(next, this.requestsHeldUntil);
     for (const t of this.torrentsByHash.values()) {
       const d = t.tick(now);
       if (d !== null) next = next === null ? d : Math.min(next, d);
@@ -405,6 +419,7 @@ export class Session {
       uploadBucket: this.uploadBucket,
       emit: (alert) => this.emit(alert),
       wake: () => this.wake(),
+      requestsHeld: () => this.deps.clock.now() < this.requestsHeldUntil,
     };
   }
 }

@@ -193,6 +193,7 @@ export function wireTorrent(ctx: TorrentContext, id: TorrentIdentity, held: Torr
     smartBan,
     pieceComplete: (index) => void completion.finish(index),
     wake,
+    held: () => ctx.requestsHeld?.() ?? false,
   });
   const uploadMeter = new RateMeter();
   const uploads: UploadQueue = new UploadQueue({

@@ -3,11 +3,17 @@
  * stalled, and whether the peer is snubbing us. Sans-I/O: events and `now` in, decisions out.
  *
  * Rules:
- * - Depth = measured rate × request_queue_time / block size (libtorrent), clamped to
- *   [minDepth, min(maxDepth, the peer's reqq)]. Keeping 3 s of data requested always covers the
- *   bandwidth-delay product unless the latency exceeds 3 s.
+ * - Depth = measured rate × queue time / block size, clamped to [minDepth, min(maxDepth, the
+ *   peer's reqq)]. The queue time is 4 × the round trip with nothing queued (the smallest latency
+ *   sample of the last 5–10 s), at least 20 ms and at most request_queue_time (3 s, libtorrent's
+ *   fixed figure): that covers the bandwidth-delay product with room for jitter, and keeps what a
+ *   peer holds for us to tens of milliseconds of data on a short path instead of 3 s. What is
+ *   queued is what a page that goes away (a reload) has been sent and loses: webtorrent answers
+ *   every request at once and ignores a CANCEL once it has read the block (issue 9: 5.1 MB lost at a
+ *   reload with 3 s queued, 359 requests, at 2 MB/s).
  * - Slow start: depth starts at 4 and grows by one per block received (doubling per round trip)
- *   until throughput stops growing by 10% a second, a request times out, or the peer snubs us.
+ *   until throughput stops growing by 10% a second, the smoothed latency passes the queue time
+ *   (the peer is queueing: the pipe is full), a request times out, or the peer snubs us.
  * - A request times out `clamp(2·SRTT + 4·RTTVAR, 5 s, 60 s)` after it was sent (20 s before any
  *   latency is known); the sample includes queueing at the peer. A timeout ends slow start and
  *   halves the depth until the next block re-measures it.
@@ -24,11 +30,14 @@
  */
 import { RateMeter } from '../rate/rate-meter.js';
 import { CancelHonour, type CancelVerdict } from './cancel-honour.js';
-import { RttEstimator } from './rtt.js';
+import { MinRttFilter, RttEstimator } from './rtt.js';
 import type { OutstandingRequest, PipelineOptions, PipelinePoll } from './types.js';
 
 export const BLOCK_SIZE = 16_384;
 export const REQUEST_QUEUE_TIME_MS = 3000;
+/** Queue time = this × the unloaded round trip, within [MIN_QUEUE_TIME_MS, requestQueueTimeMs]. */
+export const QUEUE_ROUND_TRIPS = 4;
+export const MIN_QUEUE_TIME_MS = 20;
 export const MIN_DEPTH = 2;
 export const MAX_DEPTH = 500;
 export const INITIAL_DEPTH = 4;
@@ -71,7 +80,7 @@ function keyOf(piece: number, begin: number, blockSize: number): number | string
 
 export class RequestPipeline {
   private readonly blockSize: number;
-  private readonly queueTimeMs: number;
+  private readonly queueTimeCeilingMs: number;
   private readonly minDepth: number;
   private readonly maxDepth: number;
   private readonly initialTimeoutMs: number;
@@ -83,6 +92,7 @@ export class RequestPipeline {
   private readonly latency = new RttEstimator();
   /** What the peer does with our CANCELs. */
   private readonly honour = new CancelHonour();
+  private readonly unloadedLatency = new MinRttFilter();
   /** In send order (Map keeps insertion order), so the oldest request is first. */
   private readonly pending = new Map<number | string, OutstandingRequest>();
 
@@ -101,7 +111,7 @@ export class RequestPipeline {
 
   constructor(options: PipelineOptions = {}) {
     this.blockSize = positive(options.blockSize, BLOCK_SIZE);
-    this.queueTimeMs = positive(options.requestQueueTimeMs, REQUEST_QUEUE_TIME_MS);
+    this.queueTimeCeilingMs = positive(options.requestQueueTimeMs, REQUEST_QUEUE_TIME_MS);
     this.maxDepth = Math.max(1, Math.floor(positive(options.maxDepth, MAX_DEPTH)));
     this.minDepth = Math.min(this.maxDepth, Math.max(1, Math.floor(positive(options.minDepth, MIN_DEPTH))));
     const initial = Math.floor(positive(options.initialDepth, INITIAL_DEPTH));
@@ -156,6 +166,13 @@ export class RequestPipeline {
   /** Smoothed request latency in ms, or null before the first answered request. */
   get latencyMs(): number | null {
     return this.latency.smoothed;
+  }
+
+  /** How many ms of data to keep requested: a few unloaded round trips (see the rules above). */
+  get queueTimeMs(): number {
+    const unloaded = this.unloadedLatency.value;
+    if (unloaded === null) return this.queueTimeCeilingMs;
+    return Math.min(this.queueTimeCeilingMs, Math.max(MIN_QUEUE_TIME_MS, QUEUE_ROUND_TRIPS * unloaded));
   }
 
   /** How long a request may stay unanswered before `poll` reports it. */
@@ -251,6 +268,7 @@ export class RequestPipeline {
     if (request !== undefined) {
       this.pending.delete(key);
       this.latency.add(t - request.sentAt);
+      this.unloadedLatency.add(t - request.sentAt, t);
     }
     if (this.slowStart) {
       if (request !== undefined) this.slowStartDepth++;
@@ -331,8 +349,10 @@ export class RequestPipeline {
 
   private updateDepth(t: number): void {
     const ceiling = this.depthCeiling();
-    const byRate = Math.ceil((this.meter.rate(t) * this.queueTimeMs) / 1000 / this.blockSize);
+    const queueTimeMs = this.queueTimeMs;
+    const byRate = Math.ceil((this.meter.rate(t) * queueTimeMs) / 1000 / this.blockSize);
     let depth = Math.max(this.minDepth, byRate);
+    if (this.slowStart && (this.latency.smoothed ?? 0) > queueTimeMs) this.slowStart = false;
     if (this.slowStart) {
       depth = Math.max(depth, this.slowStartDepth);
       if (depth >= ceiling) this.slowStart = false;

@@ -33,3 +33,37 @@ export class RttEstimator {
     this.srtt = 0.875 * this.srtt + 0.125 * sampleMs;
   }
 }
+
+/**
+ * The smallest latency sample of the last 5–10 s (two 5 s buckets, BBR's min_rtt filter in small):
+ * the round trip with nothing queued at the peer, which the pipeline's depth is sized by. Windowed, so
+ * a path that got slower is seen within 10 s.
+ */
+export class MinRttFilter {
+  private current = Number.POSITIVE_INFINITY;
+  private previous = Number.POSITIVE_INFINITY;
+  private bucketStart: number | null = null;
+
+  constructor(private readonly bucketMs = 5000) {}
+
+  /** The windowed minimum in ms, or null before any sample. */
+  get value(): number | null {
+    const m = Math.min(this.current, this.previous);
+    return Number.isFinite(m) ? m : null;
+  }
+
+  add(sampleMs: number, now: number): void {
+    if (!Number.isFinite(sampleMs) || sampleMs < 0) return;
+    this.rotate(now);
+    if (sampleMs < this.current) this.current = sampleMs;
+  }
+
+  private rotate(now: number): void {
+    if (this.bucketStart === null) this.bucketStart = now;
+    if (now - this.bucketStart < this.bucketMs) return;
+    // A gap of two buckets or more leaves nothing recent to remember.
+    this.previous = now - this.bucketStart < 2 * this.bucketMs ? this.current : Number.POSITIVE_INFINITY;
+    this.current = Number.POSITIVE_INFINITY;
+    this.bucketStart = now;
+  }
+}

@@ -79,7 +79,7 @@ describe('two sessions in memory', () => {
   it('smart ban: when a liar and an honest peer share pieces, only the liar is banned', async () => {
     // Which pieces end up shared depends on the order the simulated seeders' reads complete; at this size the
     // seeded swarm shares pieces whether blocks are read one by one or in runs (UploadQueue).
-    const t = await makeTorrent([{ path: ['big.bin'], length: 1_200_000 }], { pieceLength: 65536 });
+    const t = await makeTorrent([{ path: ['big.bin'], length: 1_200_000 }], { pieceLength: 131072 });
     const net = new SimNet();
     const bad = net.session('bad', { storage: seededStorage(t, { corrupt: true }) });
     const good = net.session('good', { storage: seededStorage(t) });

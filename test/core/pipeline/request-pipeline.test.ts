@@ -51,11 +51,13 @@ function simulate(
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 describe('RequestPipeline — depth follows throughput and latency', () => {
-  it('fills a 300 MiB/s loopback link: slow start reaches a deep queue within 100 ms', () => {
+  it('fills a 300 MiB/s loopback link: slow start reaches 150 requests within 100 ms, then keeps the 20 ms floor of data requested', () => {
     const p = new RequestPipeline();
     const { bytesPerSlot, depthAt } = simulate(p, { rate: 300 * MiB, oneWayMs: 0.05, durationMs: 1500 });
-    expect(depthAt[0]).toBeGreaterThanOrEqual(250);
-    expect(p.depth).toBe(500);
+    expect(depthAt[0]).toBeGreaterThanOrEqual(150);
+    // 300 MiB/s × 20 ms / 16 KiB = 384 blocks (3 s would be the 500 cap).
+    expect(p.depth).toBeGreaterThanOrEqual(370);
+    expect(p.depth).toBeLessThanOrEqual(390);
     // From 0.5 s to 1.5 s the link runs at ≥ 97% of its capacity.
     expect(sum(bytesPerSlot.slice(5, 15))).toBeGreaterThanOrEqual(0.97 * 300 * MiB);
   });
@@ -72,17 +74,31 @@ describe('RequestPipeline — depth follows throughput and latency', () => {
     expect(sum(bytesPerSlot.slice(30, 60))).toBeGreaterThanOrEqual(0.97 * 3 * 20 * MiB);
   });
 
-  it('leaves slow start when throughput stops growing and then keeps 3 s of data requested', () => {
+  it('leaves slow start once the peer queues, then keeps 4 unloaded round trips of data requested and the link full', () => {
     const p = new RequestPipeline();
     simulate(p, { rate: 1 * MiB, oneWayMs: 5, durationMs: 10_000 });
     expect(p.inSlowStart).toBe(false);
-    // 1 MiB/s × 3 s / 16 KiB = 192 blocks.
-    expect(p.depth).toBeGreaterThanOrEqual(185);
-    expect(p.depth).toBeLessThanOrEqual(200);
+    // Unloaded round trip: 10 ms + 15.6 ms to send a block = 25.6 ms; 1 MiB/s × 4 × 25.6 ms / 16 KiB = 6.4.
+    expect(p.queueTimeMs).toBeCloseTo(102.5, 0);
+    expect(p.depth).toBeGreaterThanOrEqual(6);
+    expect(p.depth).toBeLessThanOrEqual(8);
     expect(p.rate(10_000)).toBeGreaterThan(0.95 * MiB);
-    // Latency ≈ the queue's drain time, so the adaptive timeout sits near 2 × 3 s.
-    expect(p.latencyMs).toBeGreaterThan(2500);
-    expect(p.requestTimeoutMs).toBeGreaterThan(5000);
+    // Little queues at the peer: the latency stays a few round trips, not 3 s.
+    expect(p.latencyMs).toBeLessThan(150);
+    expect(p.requestTimeoutMs).toBe(5000);
+  });
+
+  it('fills a long path: 20 MiB/s with a 300 ms round trip (bandwidth-delay product ≈ 380 blocks)', () => {
+    const p = new RequestPipeline();
+    const { bytesPerSlot } = simulate(p, { rate: 20 * MiB, oneWayMs: 150, durationMs: 8000 });
+    expect(sum(bytesPerSlot.slice(40, 80))).toBeGreaterThanOrEqual(0.97 * 4 * 20 * MiB);
+  });
+
+  it('keeps at most 3 s of data requested however long the round trip (libtorrent\'s request_queue_time)', () => {
+    const p = new RequestPipeline();
+    simulate(p, { rate: 1 * MiB, oneWayMs: 1000, durationMs: 20_000 });
+    expect(p.queueTimeMs).toBe(3000);
+    expect(p.depth).toBeLessThanOrEqual(200);
   });
 
   it('never exceeds the peer’s advertised reqq', () => {
