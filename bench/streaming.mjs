@@ -1,9 +1,10 @@
 // Streaming in Debian's Chromium (issue 10): a 200 MB H.264 MP4 (ffmpeg testsrc with noise), once with
 // its moov at the end (as ffmpeg writes it) and once with faststart, seeded by webtorrent 3 in Node
-// (bench/lib/wt-browser-seed.mjs, WebRTC over 127.0.0.1, found through a ws:// tracker in this process),
-// played by
-//   Sluice      the app built by `vite build`, served by `sluice serve`, opened at /#<magnet>: it opens the
-//               video by itself, through its Service Worker's /stream/ route
+// (bench/lib/wt-browser-seed.mjs, WebRTC over 127.0.0.1, found through a ws:// tracker in this process;
+// started, with its first announce at the tracker, before either player's clock starts), played by
+//   Sluice      the app built by `vite build`, served by a fresh `sluice serve` per run (its bridge engine
+//               joins the swarm too), opened at /#<magnet>: it opens the video by itself, through its
+//               Service Worker's /stream/ route
 //   webtorrent  its browser build as shipped: `file.streamTo(video)` through its own Service Worker
 // For each: time from adding the magnet (Sluice: opening /#<magnet>; webtorrent: `client.add`) to the
 // first presented frame (requestVideoFrameCallback), and, one second of playback later, from setting
@@ -13,9 +14,9 @@
 // Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,webtorrent] [--layout moov-end,faststart] [--trace]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import bencode from 'bencode';
@@ -90,27 +91,70 @@ function startBenchServer() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
 }
 
+/**
+ * bittorrent-tracker's WebSocket server. It keeps a log of the announces and answers it relays (for
+ * --trace) and says when a peer of a torrent has announced with WebRTC offers.
+ */
 async function startTracker() {
   const server = new Server({ http: false, udp: false, ws: true, stats: false });
   server.on('warning', () => {});
   server.on('error', () => {});
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `ws://127.0.0.1:${server.http.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  const log = [];
+  server.ws.on('connection', (socket) => socket.on('message', (data) => {
+    let m;
+    try {
+      m = JSON.parse(String(data));
+    } catch {
+      return;
+    }
+    if (m.action !== 'announce') return;
+    const id = Buffer.from(String(m.peer_id ?? ''), 'latin1');
+    const client = `${id.subarray(0, 8).toString()}${id.subarray(8, 12).toString('hex')}`;
+    const infoHash = Buffer.from(String(m.info_hash ?? ''), 'latin1').toString('hex');
+    log.push({ at: Date.now(), client, infoHash, offers: m.offers?.length ?? 0, answer: Boolean(m.answer), event: m.event ?? null });
+  }));
+  return {
+    url: `ws://127.0.0.1:${server.http.address().port}`,
+    log,
+    /** Resolves once some peer has announced `infoHash` with offers after `since` (ms since the epoch). */
+    async offersAnnounced(infoHash, since) {
+      while (!log.some((e) => e.at >= since && e.infoHash === infoHash && e.offers > 0)) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
-async function startApp() {
+function buildApp() {
   const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('vite build failed');
-  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/**
+ * `sluice serve` for one Sluice run, with a state folder of its own: its engine joins each torrent the
+ * page adds (the bridge), and one sharing ~/.local/state/sluice would find the MP4 already downloaded
+ * there by an earlier run and hand it to the page over the bridge. No DHT, LSD or STUN: loopback only.
+ */
+async function startApp() {
+  const state = mkdtempSync(join(tmpdir(), 'sluice-stream-bench-'));
+  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json', '--state', state, '--no-dht', '--no-lsd', '--no-stun', '--webrtc-host', '127.0.0.1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   const first = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
     child.once('exit', (code) => reject(new Error(`sluice serve exited (${code})`)));
   });
-  return { origin: new URL(first.app ?? first.url).origin, close: () => child.kill('SIGTERM') };
+  return {
+    origin: new URL(first.app ?? first.url).origin,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The stages of one run up to the seek, in ms from the add (--trace). */
-async function printTrace(page, addedAt, probe, seeder, pieces) {
+async function printTrace(page, addedAt, probe, seeder, pieces, trackerLog) {
   const rows = [];
   const at = (label, t) => Number.isFinite(t) && rows.push([t - addedAt, label]);
   const nav = await page.evaluate(() => ({ origin: performance.timeOrigin, dcl: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd }));
@@ -138,6 +182,9 @@ async function printTrace(page, addedAt, probe, seeder, pieces) {
   if (lastTail >= 0) at(`seeder: last request of the last 2 pieces (request #${lastTail})`, requests[lastTail].at);
   const cancels = lines.filter((l) => 'cancel' in l);
   at(`seeder: first of ${cancels.length} cancels`, cancels[0]?.at);
+  for (const e of trackerLog.filter((e) => e.at >= seeder.startedAt)) {
+    at(`tracker: ${e.client} ${e.answer ? 'answer' : `announce${e.event ? ` (${e.event})` : ''}, ${e.offers} offers`}`, e.at);
+  }
   for (const e of probe.events) at(`video ${e.type} t=${e.t.toFixed(2)}`, e.at);
   at('video first frame', probe.firstFrame);
   rows.sort((a, b) => a[0] - b[0]);
@@ -146,19 +193,36 @@ async function printTrace(page, addedAt, probe, seeder, pieces) {
 }
 
 /** Plays until the first frame, one more second, seeks to 80% and waits for a frame there. */
-async function measure(page, addedAt, progress, seeder, pieces) {
+async function measure(page, addedAt, progress, seeder, pieces, trackerLog) {
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe?.firstFrame), null, { timeout: GIVE_UP_MS, polling: 50 });
   await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) >= 1 && Number.isFinite(document.querySelector('video').duration), null, { timeout: GIVE_UP_MS, polling: 50 });
   const progressAtSeek = await progress();
   await page.evaluate(() => window.benchSeek(0.8));
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
   const probe = await page.evaluate(() => window.mediaProbe);
-  if (TRACE) await printTrace(page, addedAt, probe, seeder, pieces);
-  return { firstFrameS: (probe.firstFrame - addedAt) / 1000, seekS: (probe.resumed - probe.seekAt) / 1000, progressAtSeek };
+  if (TRACE) await printTrace(page, addedAt, probe, seeder, pieces, trackerLog);
+  // The seeder's first connection (for Sluice, the page's or its sidecar's, whichever came first).
+  const wireS = ((seeder.lines.find((l) => 'wire' in l)?.at ?? NaN) - addedAt) / 1000;
+  return { firstFrameS: (probe.firstFrame - addedAt) / 1000, seekS: (probe.resumed - probe.seekAt) / 1000, progressAtSeek, wireS };
 }
 
-async function sluiceRun(browser, { appOrigin, magnet, infoHash, torrentPath, dir, trackerUrl, pieces }) {
-  const seeder = await startSeeder(torrentPath, dir, trackerUrl);
+/**
+ * The seeder, started and announced (its offers made and relayed to the tracker) before a player's
+ * clock starts: a viewer following a link finds the seeder there already. webtorrent in Node gathers
+ * ICE for simple-peer's 5 s iceCompleteTimeout before its first announce, so starting the clock at the
+ * seeder's start would charge that stall to whichever player's page happened to be up first.
+ */
+async function startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash }) {
+  const startedAt = Date.now();
+  const seeder = await startSeeder(torrentPath, dir, tracker.url);
+  await tracker.offersAnnounced(infoHash, startedAt);
+  return Object.assign(seeder, { startedAt });
+}
+
+async function sluiceRun(browser, { magnet, infoHash, torrentPath, dir, tracker, trackerUrl, pieces }) {
+  const app = await startApp();
+  const appOrigin = app.origin;
+  const seeder = await startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash });
   const context = await newContext(browser, appOrigin);
   try {
     await context.addInitScript({ content: `${HOOKS}\n${PROBE}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [trackerUrl] })});\nglobalThis.installMediaProbe();` });
@@ -171,15 +235,16 @@ async function sluiceRun(browser, { appOrigin, magnet, infoHash, torrentPath, di
     const addedAt = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
     const progress = () => page.evaluate((ih) => Number(document.querySelector(`[data-infohash="${ih}"]`)?.getAttribute('data-progress') ?? NaN), infoHash);
-    return await measure(page, addedAt, progress, seeder, pieces);
+    return await measure(page, addedAt, progress, seeder, pieces, tracker.log);
   } finally {
     await context.close();
     await seeder.stop();
+    await app.close();
   }
 }
 
-async function webtorrentRun(browser, { benchOrigin, magnet, torrentPath, dir, trackerUrl, pieces }) {
-  const seeder = await startSeeder(torrentPath, dir, trackerUrl);
+async function webtorrentRun(browser, { benchOrigin, magnet, infoHash, torrentPath, dir, tracker, pieces }) {
+  const seeder = await startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash });
   const context = await newContext(browser, benchOrigin);
   try {
     await context.addInitScript({ content: `${PROBE}\nglobalThis.installMediaProbe();` });
@@ -195,7 +260,7 @@ async function webtorrentRun(browser, { benchOrigin, magnet, torrentPath, dir, t
     await page.waitForFunction(() => 'wtStream' in window && navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
     const addedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
     await page.evaluate((m) => window.wtStream.play(m), magnet);
-    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()), seeder, pieces);
+    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()), seeder, pieces, tracker.log);
   } finally {
     await context.close();
     await seeder.stop();
@@ -206,7 +271,7 @@ async function main() {
   const files = ensureMp4s();
   const bench = await startBenchServer();
   const tracker = await startTracker();
-  const app = ONLY.includes('sluice') ? await startApp() : null;
+  if (ONLY.includes('sluice')) buildApp();
   const browser = await launchChromium();
   console.log(`Streaming in Chromium ${browser.version()}: ${SIZE_MB} MB MP4, ${ROUNDS} round(s); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const results = {};
@@ -215,7 +280,7 @@ async function main() {
       const file = files[layout];
       const torrent = await ensureTorrent(file);
       const magnet = `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`;
-      const common = { benchOrigin: bench.origin, appOrigin: app?.origin, magnet, infoHash: torrent.infoHash, torrentPath: torrent.path, dir: WORK, trackerUrl: tracker.url, pieces: Math.ceil(statSync(file).size / torrent.pieceLength) };
+      const common = { benchOrigin: bench.origin, magnet, infoHash: torrent.infoHash, torrentPath: torrent.path, dir: WORK, tracker, trackerUrl: tracker.url, pieces: Math.ceil(statSync(file).size / torrent.pieceLength) };
       const runs = { Sluice: ONLY.includes('sluice') ? sluiceRun : null, webtorrent: ONLY.includes('webtorrent') ? webtorrentRun : null };
       const names = Object.keys(runs).filter((n) => runs[n]);
       for (let round = 0; round < ROUNDS; round++) {
@@ -225,7 +290,7 @@ async function main() {
           try {
             const r = await runs[name](browser, common);
             (results[key] ??= []).push(r);
-            console.log(`round ${round + 1} ${key}: first frame ${fmt(r.firstFrameS)} s, seek to 80% ${fmt(r.seekS)} s (progress at the seek ${fmt(r.progressAtSeek * 100, 0)}%); load ${before}→${loadavg()[0].toFixed(1)}`);
+            console.log(`round ${round + 1} ${key}: seeder's wire ${fmt(r.wireS)} s, first frame ${fmt(r.firstFrameS)} s, seek to 80% ${fmt(r.seekS)} s (progress at the seek ${fmt(r.progressAtSeek * 100, 0)}%); load ${before}→${loadavg()[0].toFixed(1)}`);
           } catch (err) {
             console.log(`round ${round + 1} ${key}: FAILED ${err.message.split('\n')[0]}`);
           }
@@ -235,7 +300,6 @@ async function main() {
     }
   } finally {
     await browser.close();
-    app?.close();
     await tracker.close();
     bench.close();
   }

@@ -8,6 +8,11 @@ export interface WsTracker {
   readonly url: string;
   /** Offers and answers relayed so far, when the tracker says (Sluice's /stats); null for bittorrent-tracker. */
   relayed(): Promise<{ offers: number; answers: number } | null>;
+  /**
+   * Resolves when a peer of `infoHash` (hex) has announced with WebRTC offers (bittorrent-tracker
+   * only: it hands them to the peers already there, so a peer announcing later gets none of them).
+   */
+  offersAnnounced(infoHash: string, giveUpMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,9 +35,27 @@ export async function startWsTracker(): Promise<WsTracker> {
   });
   server.on('error', () => {});
   const port = (server.http!.address() as AddressInfo).port;
+  const withOffers = new Set<string>();
+  const waiters: { infoHash: string; resolve(): void }[] = [];
+  const onAnnounce = (_peerId: string, params: { info_hash?: string; offers?: unknown[] }) => {
+    if (!params.info_hash || !Array.isArray(params.offers) || params.offers.length === 0) return;
+    withOffers.add(params.info_hash);
+    for (const w of waiters.filter((w) => w.infoHash === params.info_hash)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  for (const event of ['start', 'update']) server.on(event, onAnnounce);
   const tracker: WsTracker = {
     url: `ws://127.0.0.1:${port}`,
     relayed: () => Promise.resolve(null),
+    offersAnnounced: (infoHash, giveUpMs = 60_000) => {
+      if (withOffers.has(infoHash)) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no peer of ${infoHash} announced offers to ${tracker.url} in ${giveUpMs} ms`)), giveUpMs);
+        waiters.push({ infoHash, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
     close: async () => {
       running.delete(tracker);
       // The server does not end its WebSocket clients; those are gone by now (peers are stopped first),
@@ -58,6 +81,7 @@ export async function startSluiceTracker(options: { prefix?: readonly string[] }
       const stats = (await (await fetch(first.stats)).json()) as { offersRelayed: number; answersRelayed: number };
       return { offers: stats.offersRelayed, answers: stats.answersRelayed };
     },
+    offersAnnounced: () => Promise.reject(new Error('offersAnnounced: only for bittorrent-tracker (startWsTracker)')),
     close: async () => {
       running.delete(tracker);
       if (run.child.exitCode !== null || run.child.signalCode !== null) return;
