@@ -63,9 +63,11 @@ describe('DeadlineBudget: a peer not known to honour CANCEL keeps a short queue 
     expect(state.queue.length).toBeLessThanOrEqual(12);
     for (const p of readAhead) h.picker.clearDeadline(p);
     h.serve(s);
-    // The pipeline's own depth again: 3 s at the peer's 200 KB/s, about 37 requests.
-    expect(s.link.pipeline.depth).toBeGreaterThan(30);
-    expect(state.queue.length).toBe(s.link.pipeline.depth);
+    // The pipeline's own depth again (four unloaded round trips of this peer's rate), past the
+    // budget's 4 ordinary requests: every queued request is an ordinary one now.
+    expect(s.link.pipeline.depth).toBeGreaterThan(4);
+    // (The fake peer's queue also holds what we cancelled and it ignored: at least the depth.)
+    expect(state.queue.length).toBeGreaterThanOrEqual(s.link.pipeline.depth);
 
     const r = deadlineSwarm(PIECES);
     const honest = r.peer('10.0.0.2:1', 100, 'rejects');
@@ -79,6 +81,7 @@ describe('DeadlineBudget: a peer not known to honour CANCEL keeps a short queue 
     expect(honest.link.pipeline.cancelVerdict).toBe('honours');
     // Deadlines still exist (piece 59), and the queue is as deep as the pipeline wants.
     expect(r.picker.deadlineOf(59)).toBeDefined();
+    // Far past the budget's cap (at most 12 while deadlines exist at a peer that ignores CANCEL).
     expect(r.peers.get(honest)!.queue.length).toBeGreaterThan(30);
   });
 });
