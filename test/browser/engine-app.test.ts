@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium.js';
-import { ChromiumApp, engineCall, engineFileHashes, makeFolder, sha256File, startAppServer, type AppServer } from '../helpers/sluice-app.js';
-import { startWebTorrent, stopAllWebTorrent } from '../helpers/webtorrent.js';
-import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
-import { cleanTemps, tempDir } from '../interop/fixture.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { engineCall, engineFileHashes, makeFolder, sha256File, useChromiumApp, type ChromiumApp } from '../helpers/sluice-app.js';
+import { startWebTorrent } from '../helpers/webtorrent.js';
+import { startWsTracker, type WsTracker } from '../helpers/ws-tracker.js';
+import { tempDir } from '../interop/fixture.js';
 
 /**
  * The app itself (index.html, src/ui, the engine worker) in Debian's Chromium, served by Vite, on
@@ -19,28 +18,9 @@ const TEST_TIMEOUT_MS = 240_000;
 
 interface EngineCounts { transferred: number; relayed: number }
 
-let server: AppServer | undefined;
-let browser: Browser | undefined;
 let app: ChromiumApp;
 let tracker: WsTracker;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchChromium();
-  app = new ChromiumApp(browser, server.origin);
-});
-
-afterEach(async () => {
-  await app.closeContexts();
-  await stopAllWebTorrent();
-  await stopAllWsTrackers();
-  cleanTemps();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useChromiumApp((a) => (app = a));
 
 const newAppContext = (channelMode: 'auto' | 'relay' = 'auto') => app.newContext(tracker.url, channelMode);
 const openApp = (context: Parameters<ChromiumApp['open']>[0], path = '/') => app.open(context, path);

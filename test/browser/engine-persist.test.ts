@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { sluiceLong } from '../helpers/cli.js';
-import { APP_GIVE_UP_MS, ChromiumApp, engineCall, engineFileHashes, makeFolder, sha256File, startAppServer, type AppServer } from '../helpers/sluice-app.js';
-import { startWebTorrent, stopAllWebTorrent, type WebTorrentLine } from '../helpers/webtorrent.js';
-import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
-import { cleanTemps, jsonLines, killChildren, tempDir, track } from '../interop/fixture.js';
+import { APP_GIVE_UP_MS, engineCall, engineFileHashes, makeFolder, sha256File, useChromiumApp, type ChromiumApp } from '../helpers/sluice-app.js';
+import { startWebTorrent, type WebTorrentLine } from '../helpers/webtorrent.js';
+import { startWsTracker, type WsTracker } from '../helpers/ws-tracker.js';
+import { jsonLines, tempDir, track } from '../interop/fixture.js';
 
 /**
  * The app keeps its torrents across reloads (IndexedDB for the list and resume data, OPFS for the
@@ -19,29 +18,9 @@ import { cleanTemps, jsonLines, killChildren, tempDir, track } from '../interop/
 const MiB = 1024 * 1024;
 const TEST_TIMEOUT_MS = 240_000;
 
-let server: AppServer | undefined;
-let browser: Browser | undefined;
 let app: ChromiumApp;
 let tracker: WsTracker;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchChromium();
-  app = new ChromiumApp(browser, server.origin);
-});
-
-afterEach(async () => {
-  await app.closeContexts();
-  await stopAllWebTorrent();
-  await killChildren();
-  await stopAllWsTrackers();
-  cleanTemps();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+useChromiumApp((a) => (app = a));
 
 type Ready = Extract<WebTorrentLine, { type: 'ready' }>;
 

@@ -5,7 +5,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
-import { CHROMIUM_ARGS } from './chromium.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { cleanTemps, killChildren } from '../interop/fixture.js';
+import { CHROMIUM_ARGS, launchChromium } from './chromium.js';
+import { stopAllWebTorrent } from './webtorrent.js';
+import { stopAllWsTrackers } from './ws-tracker.js';
 
 /**
  * The app itself (index.html, src/ui, the engine worker) served by Vite on loopback, and what the
@@ -158,4 +162,32 @@ export function makeFolder(parent: string, name: string, sizes: readonly number[
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * The hooks of a Chromium app test file: one app server and one Chromium for the file, handed to
+ * `ready` as a ChromiumApp; after each test its contexts are closed and every seeder, child process,
+ * tracker and temp folder it started is gone.
+ */
+export function useChromiumApp(ready: (app: ChromiumApp) => void): void {
+  let server: AppServer | undefined;
+  let browser: Browser | undefined;
+  let app: ChromiumApp | undefined;
+  beforeAll(async () => {
+    server = await startAppServer();
+    browser = await launchChromium();
+    app = new ChromiumApp(browser, server.origin);
+    ready(app);
+  });
+  afterEach(async () => {
+    await app?.closeContexts();
+    await stopAllWebTorrent();
+    await killChildren();
+    await stopAllWsTrackers();
+    cleanTemps();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }
