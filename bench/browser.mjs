@@ -19,9 +19,10 @@
 // The figures are in docs/benchmarks.md (Browser). `npm run bench` builds the sidecar; this builds the app.
 // Usage: node bench/browser.mjs [--size MiB=256] [--rounds N=3] [--short] [--only raw,webtorrent,sluice] [--no-trace]
 //   --short: 32 MiB, 1 round (a check that everything runs); --no-trace: no Chromium trace (no task figures)
+//   BENCH_WORKER_PROFILE=/path/prefix saves a V8 CPU profile of the engine worker per Sluice run;
 //   BENCH_KEEP_TRACE=/path/prefix keeps each trace as <prefix>-N.json; BENCH_TRACE_CATEGORIES=a,b adds trace
 //   categories (devtools.timeline shows what a long task ran: frames, layout, event handlers)
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,10 @@ async function main() {
   const bench = await startBenchServer();
   const tracker = await startTracker();
   if (ONLY.includes('sluice')) buildApp();
-  const app = ONLY.includes('sluice') ? await serveApp() : null;
+  // Without a bridge (its sidecar would join the torrent, fetch it from the same seeder and relay it) and
+  // with state of its own (the default state dir would keep what an earlier run fetched).
+  const serveDir = mkdtempSync(join(WORK, 'serve-'));
+  const app = ONLY.includes('sluice') ? await serveApp(['--no-bridge', '--state', join(serveDir, 'state'), '--out', join(serveDir, 'out')]) : null;
   const browser = await launchChromium();
   const magnet = `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`;
   const common = { benchOrigin: bench.origin, appOrigin: app?.origin, magnet, infoHash: torrent.infoHash, size, torrentPath: torrent.path, dataDir: WORK, trackerUrl: tracker.url, trace: TRACE };
@@ -101,6 +105,7 @@ async function main() {
   } finally {
     await browser.close();
     await app?.close();
+    rmSync(serveDir, { recursive: true, force: true });
     await tracker.close();
     bench.close();
   }

@@ -2,10 +2,11 @@
 // and Node → page, and a torrent downloaded from a Node webtorrent seeder by webtorrent's browser build
 // and by Sluice's app. Every function returns plain numbers; browser.mjs takes medians and prints.
 import { fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { markIn, newContext, sampleHeap, startTrace } from './chromium.mjs';
+import { newContext, startTrace } from './chromium.mjs';
+import { openQuietPage } from './quiet-page.mjs';
 import { ROOT } from './work.mjs';
 
 const LIB = join(ROOT, 'bench', 'lib');
@@ -171,29 +172,35 @@ function torrentFigures({ size, opened, doneAt, seeder, trace, marks, heap }) {
   };
 }
 
-/** webtorrent's browser build (its bundle as shipped) in a page of its own profile. */
+/** A uniquely named performance mark made in a quiet page or its worker; its wall-clock time. */
+const markExpression = (name) => `(() => { const m = performance.mark(${JSON.stringify(name)}); return performance.timeOrigin + m.startTime; })()`;
+
+/**
+ * webtorrent's browser build (its bundle as shipped) in a quiet page (bench/lib/quiet-page.mjs): in the
+ * browser's profile on disk, as a user's tab runs, since its default store (fsa-chunk-store) is OPFS and
+ * an incognito context keeps OPFS in memory behind a synchronous IPC per write.
+ */
 export async function webtorrentRun(browser, { benchOrigin, magnet, size, torrentPath, dataDir, trackerUrl, trace: tracing }) {
   const seeder = await startSeeder(torrentPath, dataDir, trackerUrl);
-  const context = await newContext(browser, benchOrigin);
+  const page = await openQuietPage(browser, '', { origin: benchOrigin });
   try {
-    const page = await context.newPage();
     await page.goto(`${benchOrigin}/wt.html`);
-    await page.waitForFunction(() => 'wtBench' in window);
-    const trace = tracing ? await startTrace(browser, page) : null;
-    const marks = { main: await markIn(page, 'bench-main') };
-    const heap = await sampleHeap(browser, benchOrigin);
-    const result = await withTimeout(page.evaluate((m) => window.wtBench.download(m), magnet), 'webtorrent');
+    await page.waitFor(`'wtBench' in window`, { timeoutMs: 60_000, everyMs: 20 });
+    const trace = tracing ? await startTrace(browser) : null;
+    const marks = { main: await page.evaluate(markExpression('bench-main')) };
+    const heap = page.sampleHeap();
+    const result = await withTimeout(page.evaluate(`window.wtBench.download(${JSON.stringify(magnet)})`), 'webtorrent');
     const heapPeak = await heap.stop();
     const traced = trace ? await trace.stop() : null;
     if (result.length !== size || result.verifiedPieces !== result.pieces) throw new Error(`webtorrent finished with ${result.verifiedPieces}/${result.pieces} pieces of ${result.length} bytes`);
     await seeder.waitFor((l) => l.uploaded);
-    await page.evaluate(() => window.wtBench.destroy());
+    await page.evaluate('window.wtBench.destroy()');
     return {
       ...torrentFigures({ size, opened: result.at.added, doneAt: result.at.done, seeder, trace: traced, marks, heap: heapPeak }),
       ownMetadataToReadyMs: result.at.ready - result.at.metadata,
     };
   } finally {
-    await context.close();
+    await page.close();
     await seeder.stop();
   }
 }
@@ -209,37 +216,44 @@ export function pageSeenRate(log, infoHash, size) {
   return rate(size * (1 - first.progress), first.at, done.at);
 }
 
-/** Sluice's app as `sluice serve` serves it, opened at /#<magnet>, followed through its data-* hooks. */
+/**
+ * Sluice's app as `sluice serve` serves it, opened at /#<magnet> in a quiet page in the browser's profile
+ * on disk (as webtorrentRun), followed through its data-* hooks.
+ */
 export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, torrentPath, dataDir, trackerUrl, trace: tracing }) {
   const seeder = await startSeeder(torrentPath, dataDir, trackerUrl);
-  const context = await newContext(browser, appOrigin);
+  const page = await openQuietPage(browser, `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [trackerUrl] })});`, { origin: appOrigin });
   try {
-    await context.addInitScript({ content: `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [trackerUrl] })});` });
-    const page = await context.newPage();
-    const pageErrors = [];
-    page.on('pageerror', (err) => pageErrors.push(err.message));
     // The trace and heap sampling start on the blank page, so the app's start-up is in both.
-    const trace = tracing ? await startTrace(browser, page) : null;
-    const heap = await sampleHeap(browser, appOrigin);
+    const trace = tracing ? await startTrace(browser) : null;
+    const heap = page.sampleHeap();
     const opened = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
-    const marks = { main: await markIn(page, 'bench-main') };
-    // Only wait for the event when the worker is not there yet: an unawaited waitForEvent rejects later.
-    const worker = page.workers()[0] ?? (await page.waitForEvent('worker', { timeout: 60_000 }));
-    marks.worker = await markIn(worker, 'bench-worker');
-    const done = page.waitForSelector(`[data-infohash="${infoHash}"][data-state="seeding"]`, { timeout: GIVE_UP_MS });
-    await withTimeout(done, 'sluice').catch(async (err) => {
-      const shown = await page.locator('main').innerText().catch(() => '?');
-      throw new Error(`${err.message}\npage: ${shown}\npage errors: ${pageErrors.join(' | ')}`);
+    await page.waitFor(`location.origin === ${JSON.stringify(appOrigin)} && document.readyState !== 'loading'`, { timeoutMs: 60_000, everyMs: 20 });
+    const marks = { main: await page.evaluate(markExpression('bench-main')) };
+    marks.worker = await page.workerEvaluate(markExpression('bench-worker'));
+    // BENCH_WORKER_PROFILE=/path/prefix: a V8 CPU profile of the engine worker for the whole run.
+    if (process.env.BENCH_WORKER_PROFILE) await page.workerCommand('Profiler.enable').then(() => page.workerCommand('Profiler.start'));
+    const seeding = `(window.sluiceBenchLog ?? []).some((e) => e.infoHash === ${JSON.stringify(infoHash)} && e.state === 'seeding')`;
+    await withTimeout(page.waitFor(seeding, { timeoutMs: GIVE_UP_MS }), 'sluice').catch(async (err) => {
+      const shown = await page.evaluate(`document.querySelector('main')?.innerText ?? '?'`).catch(() => '?');
+      throw new Error(`${err.message}\npage: ${shown}\npage errors: ${page.errors.join(' | ')}`);
     });
-    const log = await page.evaluate(() => window.sluiceBenchLog);
+    const log = await page.evaluate('window.sluiceBenchLog');
     // The engine marks metadata-received and torrent-checked (engine-host.ts): storage ready, seen inside.
-    const engineMarks = await worker.evaluate((hash) => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.endsWith(`:${hash}`)).map((m) => [m.name.split(':')[1], m.startTime])), infoHash);
+    const engineMarks = await page.workerEvaluate(
+      `Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.endsWith(${JSON.stringify(`:${infoHash}`)})).map((m) => [m.name.split(':')[1], m.startTime]))`,
+    );
     const heapPeak = await heap.stop();
     const traced = trace ? await trace.stop() : null;
+    if (process.env.BENCH_WORKER_PROFILE) {
+      for (const [i, { result }] of (await page.workerCommand('Profiler.stop')).entries()) {
+        writeFileSync(`${process.env.BENCH_WORKER_PROFILE}-${process.pid}-${i}.cpuprofile`, JSON.stringify(result.profile));
+      }
+    }
     const doneAt = log.find((e) => e.infoHash === infoHash && e.state === 'seeding')?.at ?? NaN;
     await seeder.waitFor((l) => l.uploaded);
-    if (pageErrors.length > 0) throw new Error(`the app's page reported errors: ${pageErrors.join(' | ')}`);
+    if (page.errors.length > 0) throw new Error(`the app's page reported errors: ${page.errors.join(' | ')}`);
     return {
       ...torrentFigures({ size, opened, doneAt, seeder, trace: traced, marks, heap: heapPeak }),
       ownMetadataToReadyMs: engineMarks['torrent-checked'] - engineMarks['metadata-received'],
@@ -247,7 +261,7 @@ export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, to
       states: [...new Set(log.map((e) => e.state))].join('→'),
     };
   } finally {
-    await context.close();
+    await page.close();
     await seeder.stop();
   }
 }

@@ -1,6 +1,5 @@
-// Debian Chromium for bench/browser.mjs, through playwright-core, and what the bench reads from it
-// over the DevTools protocol: JS heap of a page and its workers (Runtime.getHeapUsage on each target,
-// sampled; also the array-buffer backing stores it reports), and the longest task of a thread over a time
+// Debian Chromium for bench/browser.mjs, through playwright-core, and what the bench reads from its
+// traces (the heap is sampled by bench/lib/quiet-page.mjs): the longest task of a thread over a time
 // window (a trace with the `toplevel` category, whose ThreadControllerImpl::RunTask events are the tasks of
 // each thread: `dur` is wall time, which a loaded machine stretches; `tdur` the thread's CPU time).
 import { readFileSync, renameSync, rmSync } from 'node:fs';
@@ -37,75 +36,13 @@ export async function newContext(browser, origin) {
 }
 
 /**
- * Samples the JS heap (V8 used size) of every page and worker target whose URL starts with `origin`,
- * every `everyMs`, until stopped. Workers are reached with a non-flattened attach from a browser-level
- * session, since Playwright gives no CDP session for a worker. Peaks are of each sample's sums.
- */
-export async function sampleHeap(browser, origin, everyMs = 500) {
-  const cdp = await browser.newBrowserCDPSession();
-  const sessions = new Map();
-  const waiting = new Map();
-  let nextId = 0;
-  cdp.on('Target.receivedMessageFromTarget', (event) => {
-    const reply = JSON.parse(event.message);
-    waiting.get(reply.id)?.(reply);
-    waiting.delete(reply.id);
-  });
-  const ask = async (sessionId, method) => {
-    const id = ++nextId;
-    const answered = new Promise((resolve) => waiting.set(id, resolve));
-    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params: {} }) });
-    return answered;
-  };
-  const peak = { page: 0, worker: 0, total: 0, buffers: 0, samples: 0 };
-  const sample = async () => {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const sums = { page: 0, worker: 0, buffers: 0 };
-    for (const t of targetInfos) {
-      if (!t.url.startsWith(origin) || (t.type !== 'page' && t.type !== 'worker')) continue;
-      try {
-        if (!sessions.has(t.targetId)) sessions.set(t.targetId, (await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false })).sessionId);
-        const reply = await ask(sessions.get(t.targetId), 'Runtime.getHeapUsage');
-        if (reply.result) {
-          sums[t.type] += reply.result.usedSize;
-          sums.buffers += reply.result.backingStorageSize ?? 0;
-        }
-      } catch {
-        sessions.delete(t.targetId); // Gone between listing and asking.
-      }
-    }
-    peak.page = Math.max(peak.page, sums.page);
-    peak.worker = Math.max(peak.worker, sums.worker);
-    peak.total = Math.max(peak.total, sums.page + sums.worker);
-    peak.buffers = Math.max(peak.buffers, sums.buffers);
-    peak.samples++;
-  };
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      await sample().catch(() => {});
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-      await sample().catch(() => {});
-      await cdp.detach().catch(() => {});
-      return peak;
-    },
-  };
-}
-
-/**
  * A trace of the whole browser (`toplevel` and user timing). Threads are found by a performance.mark
- * made in them (`markIn`), which also ties the trace clock to wall-clock time.
+ * made in them (browser-runs.mjs's markExpression), which also ties the trace clock to wall-clock time.
  */
-export async function startTrace(browser, page) {
+export async function startTrace(browser) {
   const path = join(WORK, `browser-trace-${process.pid}.json`);
   const extra = process.env.BENCH_TRACE_CATEGORIES ? process.env.BENCH_TRACE_CATEGORIES.split(',') : [];
-  await browser.startTracing(page, { path, categories: ['toplevel', 'blink.user_timing', ...extra] });
+  await browser.startTracing(undefined, { path, categories: ['toplevel', 'blink.user_timing', ...extra] });
   return {
     async stop() {
       await browser.stopTracing();
@@ -116,14 +53,6 @@ export async function startTrace(browser, page) {
       return traceOf(traceEvents, bytes);
     },
   };
-}
-
-/** Makes a uniquely named mark in a page or worker (a Playwright Page or Worker); its wall-clock time. */
-export async function markIn(target, name) {
-  return target.evaluate((n) => {
-    const mark = performance.mark(n);
-    return performance.timeOrigin + mark.startTime;
-  }, name);
 }
 
 /** The function that posted a task, without its C++ signature: `ScheduledActionSendBeginMainFrame`, `OnMessage`. */

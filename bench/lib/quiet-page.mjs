@@ -82,23 +82,40 @@ export async function openQuietPage(browser, init, { origin, incognito = false }
         await new Promise((resolve) => setTimeout(resolve, everyMs));
       }
     },
+    /** The value of `expression` in the page's first worker (the app's engine), waiting up to `timeoutMs` for one to start. */
+    async workerEvaluate(expression, { timeoutMs = 60_000 } = {}) {
+      const until = Date.now() + timeoutMs;
+      while (workers.size === 0) {
+        if (Date.now() > until) throw new Error(`no worker started within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const [id] = workers.keys();
+      const r = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, id);
+      if (r.exceptionDetails) throw new Error(`in the worker: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+      return r.result.value;
+    },
     /** `method` sent to every worker of the page (e.g. Profiler.start); their results by URL. */
     async workerCommand(method, params = {}) {
       const out = [];
       for (const [id, url] of workers) out.push({ url, result: await send(method, params, id) });
       return out;
     },
-    /** V8 heap used now (bytes): the page's and its workers'. */
+    /** V8 heap used now (bytes): the page's and its workers', and the array-buffer backing stores V8 reports for all. */
     async heapUsage() {
-      const used = async (worker) => (await send('Runtime.getHeapUsage', {}, worker).catch(() => ({ usedSize: 0 }))).usedSize;
-      const page = await used(null);
+      const usage = (worker) => send('Runtime.getHeapUsage', {}, worker).catch(() => ({ usedSize: 0 }));
+      const page = await usage(null);
       let worker = 0;
-      for (const id of workers.keys()) worker += await used(id);
-      return { page, worker, workers: workers.size };
+      let buffers = page.backingStorageSize ?? 0;
+      for (const id of workers.keys()) {
+        const w = await usage(id);
+        worker += w.usedSize;
+        buffers += w.backingStorageSize ?? 0;
+      }
+      return { page: page.usedSize, worker, buffers, workers: workers.size };
     },
     /** Samples heapUsage every `everyMs` until stopped; the peaks (sampleHeap's shape). */
     sampleHeap(everyMs = 500) {
-      const peak = { page: 0, worker: 0, total: 0, samples: 0 };
+      const peak = { page: 0, worker: 0, total: 0, buffers: 0, samples: 0 };
       let stopped = false;
       const loop = (async () => {
         while (!stopped) {
@@ -107,6 +124,7 @@ export async function openQuietPage(browser, init, { origin, incognito = false }
             peak.page = Math.max(peak.page, h.page);
             peak.worker = Math.max(peak.worker, h.worker);
             peak.total = Math.max(peak.total, h.page + h.worker);
+            peak.buffers = Math.max(peak.buffers, h.buffers);
             peak.samples++;
           }
           await new Promise((resolve) => setTimeout(resolve, everyMs));
