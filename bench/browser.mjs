@@ -114,6 +114,21 @@ async function main() {
   process.exit(0);
 }
 
+const CPU_ROLES = ['renderer', 'network', 'browser', 'gpu', 'chromium other', 'seeder', 'sidecar'];
+
+/** CPU ms per MiB moved, by process role (bench/lib/proc-cpu.mjs), medians of the rounds. */
+function reportCpu(results) {
+  const size = SIZE_MIB;
+  console.log(`\nCPU ms per MiB (user + system, from /proc; raw runs over the send, downloads from opening to done)`);
+  console.log(`run                 ${CPU_ROLES.map((r) => r.padStart(15)).join('')}          total`);
+  for (const [name, rounds] of Object.entries(results)) {
+    if (!rounds[0]?.cpu) continue;
+    const per = (role) => median(rounds.map((r) => ((r.cpu[role] ?? 0) * 1000) / size));
+    const total = median(rounds.map((r) => (Object.values(r.cpu).reduce((a, b) => a + b, 0) * 1000) / size));
+    console.log(`${name.padEnd(19)}${CPU_ROLES.map((r) => fmt(per(r), 0).padStart(15)).join('')}${fmt(total, 0).padStart(15)}`);
+  }
+}
+
 function report(results) {
   const m = (name, key) => median((results[name] ?? []).map((r) => r[key]));
   console.log(`\nmedians of ${ROUNDS} round(s)`);
@@ -137,6 +152,7 @@ function report(results) {
   console.log('  own: the client\'s metadata → ready (webtorrent\'s `metadata` and `ready` events; Sluice\'s engine marks metadata-received → torrent-checked, its store open and checked).');
   console.log('longest task: of the thread, among tasks started during the transfer: the longest by wall time (stretched while the thread waits for a core on a loaded machine) / the longest by thread CPU time (the work itself; often another task). >50 ms: main-thread tasks over 50 ms (wall).');
   console.log('heap: peak V8 used size (Runtime.getHeapUsage); buffers: peak array-buffer backing stores V8 reports, page and worker.');
+  reportCpu(results);
   const mark = (ok) => (ok ? 'met' : 'NOT met');
   const S = results.Sluice?.length ? 'Sluice' : null;
   // The ceiling of the downloads' path: the channel sending as their seeder sends (bulk is the stack's own, shown beside it).

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { newContext, startTrace } from './chromium.mjs';
+import { cpuSeconds, cpuSnapshot, threadSeconds } from './proc-cpu.mjs';
 import { openQuietPage } from './quiet-page.mjs';
 import { ROOT } from './work.mjs';
 
@@ -45,10 +46,11 @@ export async function rawPageToPage(browser, benchOrigin, total, { messageSize, 
   try {
     const answer = await receiver.call('answer', await sender.call('offer'));
     await sender.call('complete', answer);
+    const cpuBefore = cpuSnapshot();
     const arrived = receiver.call('received', total);
     await sender.call('send', total, messageSize, highWater, lowWater);
     const got = await arrived;
-    return { mibps: rate(got.bytes, got.firstAt, got.lastAt) };
+    return { mibps: rate(got.bytes, got.firstAt, got.lastAt), cpu: cpuSeconds(cpuBefore, cpuSnapshot()) };
   } finally {
     await sender.context.close();
     await receiver.context.close();
@@ -78,11 +80,14 @@ export async function rawNodeToPage(browser, benchOrigin, total, { messageSize, 
     const answer = await receiver.call('answer', sdp);
     child.send({ type: 'complete', sdp: answer });
     await nextMessage(child, 'complete');
+    const cpuBefore = cpuSnapshot();
     const arrived = receiver.call('received', total);
     child.send({ type: 'send', total, messageSize, highWater, lowWater });
     await nextMessage(child, 'send');
     const got = await arrived;
-    return { mibps: rate(got.bytes, got.firstAt, got.lastAt) };
+    const cpuAfter = cpuSnapshot();
+    if (process.env.BENCH_CPU_THREADS) console.log(`raw Node→page renderer threads, CPU s: ${JSON.stringify(threadSeconds(cpuBefore, cpuAfter, 'renderer'))}`);
+    return { mibps: rate(got.bytes, got.firstAt, got.lastAt), cpu: cpuSeconds(cpuBefore, cpuAfter) };
   } finally {
     await receiver.context.close();
     child.disconnect();
@@ -189,7 +194,9 @@ export async function webtorrentRun(browser, { benchOrigin, magnet, size, torren
     const trace = tracing ? await startTrace(browser) : null;
     const marks = { main: await page.evaluate(markExpression('bench-main')) };
     const heap = page.sampleHeap();
+    const cpuBefore = cpuSnapshot();
     const result = await withTimeout(page.evaluate(`window.wtBench.download(${JSON.stringify(magnet)})`), 'webtorrent');
+    const cpu = cpuSeconds(cpuBefore, cpuSnapshot());
     const heapPeak = await heap.stop();
     const traced = trace ? await trace.stop() : null;
     if (result.length !== size || result.verifiedPieces !== result.pieces) throw new Error(`webtorrent finished with ${result.verifiedPieces}/${result.pieces} pieces of ${result.length} bytes`);
@@ -198,6 +205,7 @@ export async function webtorrentRun(browser, { benchOrigin, magnet, size, torren
     return {
       ...torrentFigures({ size, opened: result.at.added, doneAt: result.at.done, seeder, trace: traced, marks, heap: heapPeak }),
       ownMetadataToReadyMs: result.at.ready - result.at.metadata,
+      cpu,
     };
   } finally {
     await page.close();
@@ -227,6 +235,7 @@ export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, to
     // The trace and heap sampling start on the blank page, so the app's start-up is in both.
     const trace = tracing ? await startTrace(browser) : null;
     const heap = page.sampleHeap();
+    const cpuBefore = cpuSnapshot();
     const opened = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
     await page.waitFor(`location.origin === ${JSON.stringify(appOrigin)} && document.readyState !== 'loading'`, { timeoutMs: 60_000, everyMs: 20 });
@@ -239,6 +248,9 @@ export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, to
       const shown = await page.evaluate(`document.querySelector('main')?.innerText ?? '?'`).catch(() => '?');
       throw new Error(`${err.message}\npage: ${shown}\npage errors: ${page.errors.join(' | ')}`);
     });
+    const cpuAfter = cpuSnapshot();
+    const cpu = cpuSeconds(cpuBefore, cpuAfter);
+    if (process.env.BENCH_CPU_THREADS) console.log(`Sluice renderer threads, CPU s: ${JSON.stringify(threadSeconds(cpuBefore, cpuAfter, 'renderer'))}`);
     const log = await page.evaluate('window.sluiceBenchLog');
     // The engine marks metadata-received and torrent-checked (engine-host.ts): storage ready, seen inside.
     const engineMarks = await page.workerEvaluate(
@@ -259,6 +271,7 @@ export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, to
       ownMetadataToReadyMs: engineMarks['torrent-checked'] - engineMarks['metadata-received'],
       pageMibps: pageSeenRate(log, infoHash, size),
       states: [...new Set(log.map((e) => e.state))].join('→'),
+      cpu,
     };
   } finally {
     await page.close();
