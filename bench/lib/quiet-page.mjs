@@ -12,7 +12,7 @@
  * in the browser's own profile (Playwright's launch makes a fresh one on disk), as a user's app runs:
  * an incognito context keeps OPFS in memory behind a synchronous IPC per write, 1.6–3.3 ms/MiB in the
  * profile against 88–98 ms/MiB incognito here (64 MiB of 1 MiB sync-handle writes, load 14), which capped
- * every path near 10 MiB/s. `origin`'s data is cleared when the page closes, and its camera and microphone
+ * every path near 10 MiB/s. `origin`'s data is cleared before the page opens, and its camera and microphone
  * allowed (Chromium gathers host ICE candidates only then).
  */
 export async function openQuietPage(browser, init, { origin, incognito = false }) {
@@ -56,6 +56,11 @@ export async function openQuietPage(browser, init, { origin, incognito = false }
   const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank', ...(browserContextId ? { browserContextId } : {}) });
   ({ sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false }));
   await cdp.send('Browser.grantPermissions', { origin, permissions: ['videoCapture', 'audioCapture'], ...(browserContextId ? { browserContextId } : {}) });
+  // What an earlier page of this origin left (IndexedDB, OPFS, its service worker): a run that starts
+  // with the torrent already stored measures nothing. Cleared here, through the page's session (from the
+  // browser's session Chromium answers "Internal error"), while no page of the origin is open to write
+  // its state back.
+  if (!browserContextId) await send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
   await send('Runtime.enable');
   await send('Page.enable');
   await send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
@@ -142,7 +147,6 @@ export async function openQuietPage(browser, init, { origin, incognito = false }
       if (browserContextId) await cdp.send('Target.disposeBrowserContext', { browserContextId }).catch(() => {});
       else {
         await cdp.send('Target.closeTarget', { targetId }).catch(() => {});
-        await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' }).catch(() => {});
       }
       await cdp.detach().catch(() => {});
     },
