@@ -11,25 +11,11 @@
 // (its storage set up, interested, unchoked: one loopback round trip more than the storage alone).
 // Usage: node bench/lib/wt-browser-seed.mjs TORRENT DATA_DIR WS_URL   (stdin closing ends it)
 import { readFileSync } from 'node:fs';
-import WebTorrent from 'webtorrent';
+import { emit, webrtcOnlyClient } from './webrtc-only-client.mjs';
 
 const [torrentPath, dir, wsUrl] = process.argv.slice(2);
 const now = () => performance.timeOrigin + performance.now();
-const emit = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
-const client = new WebTorrent({
-  dht: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false, utPex: false,
-  tracker: { rtcConfig: { iceServers: [], bindAddress: '127.0.0.1' } },
-});
-client.on('error', (err) => {
-  emit({ error: String(err?.message ?? err) });
-  process.exit(1);
-});
-if (!client.listening) await new Promise((resolve) => client.once('listening', resolve));
-const tcpServer = client._connPool?.tcpServer;
-if (tcpServer) {
-  tcpServer.removeAllListeners('connection');
-  tcpServer.on('connection', (conn) => conn.destroy());
-}
+const client = await webrtcOnlyClient();
 
 const torrent = client.add(readFileSync(torrentPath), { path: dir, skipVerify: true, announce: [wsUrl] });
 torrent.on('error', (err) => {

@@ -7,24 +7,10 @@
 // Usage: node bench/lib/wt-webrtc.mjs seed TORRENT DATA_DIR WS_URL
 //        node bench/lib/wt-webrtc.mjs download MAGNET OUT_DIR
 import { readFileSync } from 'node:fs';
-import WebTorrent from 'webtorrent';
+import { emit, webrtcOnlyClient } from './webrtc-only-client.mjs';
 
 const [mode, source, dir, wsUrl] = process.argv.slice(2);
-const emit = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
-const client = new WebTorrent({
-  dht: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false, utPex: false,
-  tracker: { rtcConfig: { iceServers: [], bindAddress: '127.0.0.1' } },
-});
-client.on('error', (err) => {
-  emit({ error: String(err?.message ?? err) });
-  process.exit(1);
-});
-if (!client.listening) await new Promise((resolve) => client.once('listening', resolve));
-const tcpServer = client._connPool?.tcpServer;
-if (tcpServer) {
-  tcpServer.removeAllListeners('connection');
-  tcpServer.on('connection', (conn) => conn.destroy());
-}
+const client = await webrtcOnlyClient();
 
 const torrent =
   mode === 'seed'

@@ -11,7 +11,7 @@ import { sluiceLong } from '../helpers/cli.js';
 import { libtorrentCreate, startLibtorrent, stopAllLibtorrent } from '../helpers/libtorrent.js';
 import { fetchedHash, seekTo, waitForVideo, watchMediaEvents } from '../helpers/media-page.js';
 import { buildApp, makeMp4 } from '../helpers/streaming-app.js';
-import { cleanTemps, tempDir } from '../interop/fixture.js';
+import { cleanTemps, tempDir, writeFolder } from '../interop/fixture.js';
 
 /**
  * The bridge end to end, in Debian's Chromium on loopback: libtorrent seeds an MP4 over TCP only (no
@@ -238,6 +238,37 @@ describe('the bridge in Chromium', () => {
     expect(sha256(readFileSync(join(out, 'other.mp4')))).toBe(sha256(other));
     expect(await page.locator(`${row(own)}`).count()).toBe(1);
     await page.screenshot({ path: '/tmp/sluice-bridge-remote.png', fullPage: true });
+  }, 300_000);
+
+  it('remote mode: a .torrent file chosen in "Add torrent file to the sidecar" is added to the sidecar by its info hash; a file that is no torrent is said in words', async () => {
+    // The album's data already in --out, its .torrent made by libtorrent: the sidecar checks it and seeds.
+    const out = tempDir('remote-file-out');
+    const album = writeFolder(out, 'album');
+    const torrentPath = join(tempDir('remote-file-torrent'), 'album.torrent');
+    const { v1 } = libtorrentCreate(album, torrentPath, { v1Only: true, pieceLength: 32768 });
+    const { info } = await startServe(out);
+    const { page, errors } = await openApp(new URL(info.open).origin, '/');
+    const chooser = page.getByLabel('Add torrent file to the sidecar');
+    await chooser.waitFor({ state: 'attached', timeout: GIVE_UP_MS });
+    expect(await page.locator('[data-remote-infohash]').count()).toBe(0);
+
+    await chooser.setInputFiles(torrentPath);
+    try {
+      await page.waitForSelector(`[data-remote-infohash="${v1}"][data-state="seeding"][data-progress="1"]`, { timeout: GIVE_UP_MS });
+    } catch (err) {
+      throw new Error(`not seeding on the sidecar: ${String(err).split('\n')[0]}\npage: ${await page.locator('main').innerText()}\nerrors: ${errors.join(' | ')}\nsidecar: ${servers[0]!.stderr()}`);
+    }
+    // The sidecar's own list (remote-list), not the browser's engine: the page holds no torrent of its own.
+    expect(await page.locator('.sidecar [role="alert"]').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { sluiceEngine: { status: { status: { torrents: unknown[] } } } }).sluiceEngine.status.status.torrents.length)).toBe(0);
+
+    // A file of the album itself is no torrent: the reason is said under the form, and the sidecar gets nothing.
+    await chooser.setInputFiles(join(album, 'notes', 'readme.txt'));
+    const alert = page.locator('.sidecar [role="alert"]');
+    await alert.waitFor({ timeout: GIVE_UP_MS });
+    expect(await alert.innerText()).toMatch(/^Could not add readme\.txt to the sidecar: unexpected byte 0x[0-9a-f]{2} at offset 0$/);
+    expect(await page.locator('[data-remote-infohash]').count()).toBe(1);
+    expect(errors).toEqual([]);
   }, 300_000);
 
   it('shows the bridge as off where the page was not served by sluice serve, and down with the reason when the token is wrong', async () => {

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchFirefox } from '../helpers/firefox.js';
-import { APP_GIVE_UP_MS, appSettings, makeFolder, sha256File, startAppServer, type AppServer } from '../helpers/sluice-app.js';
-import { startWebTorrent, stopAllWebTorrent, type WebTorrentLine } from '../helpers/webtorrent.js';
-import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
-import { cleanTemps, tempDir } from '../interop/fixture.js';
+import { APP_GIVE_UP_MS, appSettings, engineFileHashesInPage, makeFolder, nodeLeecherGetsAll, startAppServer, stopWhatTheTestStarted, type AppServer } from '../helpers/sluice-app.js';
+import { startWebTorrent, type WebTorrentLine } from '../helpers/webtorrent.js';
+import { startWsTracker, type WsTracker } from '../helpers/ws-tracker.js';
+import { tempDir } from '../interop/fixture.js';
 
 /**
  * The app in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi), as engine-app.test.ts runs it
@@ -28,9 +27,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const c of contexts.splice(0)) await c.close().catch(() => {});
-  await stopAllWebTorrent();
-  await stopAllWsTrackers();
-  cleanTemps();
+  await stopWhatTheTestStarted();
 });
 
 afterAll(async () => {
@@ -66,20 +63,12 @@ async function waitForState(page: Page, infoHash: string, state: string): Promis
   }
 }
 
-/** SHA-256 of each file as read back from the engine over RPC, by path; and how channels reached the worker. */
+/** SHA-256 of each file as read back from the engine over RPC, by path; how channels reached the worker; the OPFS folders. */
 async function engineReport(page: Page, infoHash: string): Promise<{ hashes: Record<string, string>; channels: { transferred: number; relayed: number }; opfs: string[] }> {
-  return page.evaluate(async (ih: string) => {
+  const hashes = await page.evaluate(engineFileHashesInPage, infoHash);
+  const rest = await page.evaluate(async () => {
     type Outcome<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
     const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<Outcome<unknown>> } }).sluiceEngine;
-    const files = (await engine.call('files', { infoHash: ih })) as Outcome<{ index: number; path: string }[]>;
-    if (!files.ok) throw new Error(files.error.message);
-    const hashes: Record<string, string> = {};
-    for (const f of files.value) {
-      const bytes = (await engine.call('readFile', { infoHash: ih, fileIndex: f.index })) as Outcome<Uint8Array>;
-      if (!bytes.ok) throw new Error(bytes.error.message);
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.value));
-      hashes[f.path] = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-    }
     const status = (await engine.call('status', {})) as Outcome<{ channels: { transferred: number; relayed: number } }>;
     if (!status.ok) throw new Error(status.error.message);
     // The torrents' folders in the origin private file system, where the engine stored the pieces.
@@ -87,8 +76,9 @@ async function engineReport(page: Page, infoHash: string): Promise<{ hashes: Rec
     const root = await (globalThis as unknown as { navigator: { storage: { getDirectory(): Promise<Dir> } } }).navigator.storage.getDirectory();
     const opfs: string[] = [];
     for await (const name of (await (await root.getDirectoryHandle('sluice')).getDirectoryHandle('torrents')).keys()) opfs.push(name);
-    return { hashes, channels: status.value.channels, opfs };
-  }, infoHash);
+    return { channels: status.value.channels, opfs };
+  });
+  return { hashes, ...rest };
 }
 
 describe('the app in Firefox ESR', () => {
@@ -109,14 +99,7 @@ describe('the app in Firefox ESR', () => {
     await page.screenshot({ path: '/tmp/sluice-app-firefox-download.png', fullPage: true });
 
     await seeder.close();
-    const out = tempDir('ff-leech');
-    const leecher = await startWebTorrent({ magnet: ready.magnet, out, wsTracker: tracker.url });
-    try {
-      await leecher.waitFor((l) => l.type === 'done', APP_GIVE_UP_MS * 2);
-    } catch (err) {
-      throw new Error(`the Node downloader did not finish from the app in Firefox: ${String(err)}\n${leecher.transcript()}`);
-    }
-    for (const [path, hash] of Object.entries(folder.hashes)) expect(sha256File(join(out, 'multi', path)), path).toBe(hash);
+    await nodeLeecherGetsAll(ready.magnet, tracker.url, folder.hashes, 'Firefox');
     expect(pageErrors).toEqual([]);
   }, TEST_TIMEOUT_MS);
 });

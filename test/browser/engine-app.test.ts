@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { engineCall, engineFileHashes, makeFolder, sha256File, useChromiumApp, type ChromiumApp } from '../helpers/sluice-app.js';
+import { engineCall, engineFileHashes, makeFolder, nodeLeecherGetsAll, useChromiumApp, type ChromiumApp } from '../helpers/sluice-app.js';
 import { startWebTorrent } from '../helpers/webtorrent.js';
 import { startWsTracker, type WsTracker } from '../helpers/ws-tracker.js';
 import { tempDir } from '../interop/fixture.js';
@@ -25,7 +25,6 @@ useChromiumApp((a) => (app = a));
 const newAppContext = (channelMode: 'auto' | 'relay' = 'auto') => app.newContext(tracker.url, channelMode);
 const openApp = (context: Parameters<ChromiumApp['open']>[0], path = '/') => app.open(context, path);
 const waitForState = (page: Page, infoHash: string, state: string) => app.waitForState(page, infoHash, state);
-const sha256 = sha256File;
 
 async function channelCounts(page: Page): Promise<EngineCounts> {
   return (await engineCall<{ channels: EngineCounts }>(page, 'status', {})).channels;
@@ -46,14 +45,7 @@ async function downloadAndReseed(channelMode: 'auto' | 'relay', sizes: readonly 
 
   // The Node seeder leaves; a webtorrent downloader in Node gets everything from the app alone.
   await seeder.close();
-  const out = tempDir('app-leech');
-  const leecher = await startWebTorrent({ magnet: ready.magnet, out, wsTracker: tracker.url });
-  try {
-    await leecher.waitFor((l) => l.type === 'done', GIVE_UP_MS * 2);
-  } catch (err) {
-    throw new Error(`the Node downloader did not finish from the app: ${String(err)}\n${leecher.transcript()}`);
-  }
-  for (const [path, hash] of Object.entries(folder.hashes)) expect(sha256(join(out, 'multi', path)), path).toBe(hash);
+  await nodeLeecherGetsAll(ready.magnet, tracker.url, folder.hashes, 'Chromium');
   return channelCounts(page);
 }
 

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchFirefox } from '../helpers/firefox.js';
+// The same seeded bytes the page and its worker make (Node runs the page's module as it is).
+import { pattern } from './page/pattern.js';
 
 /**
  * What test/helpers/firefox.ts must give every Firefox test: Debian's Firefox ESR over WebDriver
@@ -20,21 +22,6 @@ const PAGE_HTML = '<!doctype html><html><head><meta charset="utf-8"><link rel="i
   + '<body><p id="hello">firefox check</p><script type="module" src="/firefox-check.js"></script></body></html>';
 const SCRIPTS: Record<string, string> = { '/firefox-check.js': 'firefox-check.js', '/pattern.js': 'pattern.js', '/opfs-worker.js': 'opfs-worker.js' };
 const TIMEOUT_MS = 120_000;
-
-/** Node's twin of test/browser/page/pattern.js: `length` bytes of the xorshift32 stream from `seed`. */
-function patternBytes(seed: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -117,7 +104,7 @@ describe('Firefox ESR through test/helpers/firefox.ts', () => {
     await check(sender, 'complete', answer);
 
     const total = 4 * 1024 * 1024 + 4321;
-    const expected = sha256(patternBytes(7, total));
+    const expected = sha256(pattern(7, total));
     expect(await check(sender, 'send', 7, total)).toBe(expected);
     const got = await check(receiver, 'received', total);
     expect(got.length).toBe(total);
@@ -135,7 +122,7 @@ describe('Firefox ESR through test/helpers/firefox.ts', () => {
     const page = await openPage(browser);
     expect(await check(page, 'persist')).toBe(true);
     const total = 3 * 1024 * 1024 + 17;
-    const expected = sha256(patternBytes(11, total));
+    const expected = sha256(pattern(11, total));
     expect(await check(page, 'opfs', 11, total)).toEqual({ written: total, size: total, read: total, workerSha256: expected, fileSize: total, pageSha256: expected });
     await page.close();
     expect(pageErrors).toEqual([]);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchFirefox } from '../helpers/firefox.js';
+import { fetchedHashInPage, mediaStateInPage, watchMediaEvents, type MediaState } from '../helpers/media-page.js';
 import { buildApp, makeMp4, moovFirst, serveApp, type Site } from '../helpers/streaming-app.js';
 import { startWebTorrent, stopAllWebTorrent } from '../helpers/webtorrent.js';
 import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
@@ -38,18 +39,7 @@ afterAll(async () => {
   cleanTemps();
 });
 
-type MediaState = { src: string; currentTime: number; duration: number; paused: boolean; events: { type: string; at: number }[] };
-
-async function mediaState(page: Page): Promise<MediaState> {
-  return page.evaluate(() => {
-    const g = globalThis as unknown as {
-      document: { querySelector(s: string): { src: string; currentTime: number; duration: number; paused: boolean } | null };
-      mediaEvents?: { type: string; at: number }[];
-    };
-    const v = g.document.querySelector('video');
-    return { src: v?.src ?? '', currentTime: v?.currentTime ?? 0, duration: v?.duration ?? NaN, paused: v?.paused ?? true, events: g.mediaEvents ?? [] };
-  });
-}
+const mediaState = (page: Page): Promise<MediaState> => page.evaluate(mediaStateInPage);
 
 async function waitForVideo(page: Page, what: string, check: (s: MediaState) => boolean): Promise<MediaState> {
   let last: MediaState | null = null;
@@ -73,17 +63,11 @@ describe('streaming from the Service Worker (Firefox ESR)', () => {
     try {
       const page = await context.newPage();
       page.on('pageerror', (err) => pageErrors.push(String(err)));
+      await page.evaluateOnNewDocument(watchMediaEvents);
       await page.evaluateOnNewDocument((trackers: string[]) => {
-        const g = globalThis as unknown as {
-          localStorage: { setItem(key: string, value: string): void };
-          document?: { addEventListener(type: string, listener: (e: { target: { currentTime: number } }) => void, capture: boolean): void };
-          mediaEvents: { type: string; at: number }[];
-        };
-        g.localStorage.setItem('sluice:trackers', JSON.stringify(trackers));
-        g.localStorage.setItem('sluice:ice-servers', '[]');
-        g.mediaEvents = [];
-        for (const type of ['playing', 'seeking', 'seeked', 'error'])
-          g.document?.addEventListener(type, (e) => g.mediaEvents.push({ type, at: e.target.currentTime }), true);
+        const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
+        storage.setItem('sluice:trackers', JSON.stringify(trackers));
+        storage.setItem('sluice:ice-servers', '[]');
       }, [tracker.url]);
       await page.goto(`${site.origin}/#${magnet}`);
       await page.waitForSelector('main[data-engine]');
@@ -103,11 +87,7 @@ describe('streaming from the Service Worker (Firefox ESR)', () => {
       expect(playsOn.paused).toBe(false);
       expect(playsOn.events.filter((e) => e.type === 'error')).toEqual([]);
 
-      const hash = await page.evaluate(async (u: string) => {
-        const body = await (await fetch(u)).arrayBuffer();
-        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
-        return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-      }, started.src);
+      const hash = await page.evaluate(fetchedHashInPage, started.src);
       expect(hash).toBe(createHash('sha256').update(movie.bytes).digest('hex'));
     } finally {
       await context.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, launchChromium } from '../helpers/chromium.js';
+import { fetchedHash, seekTo, waitForVideo as waitForMedia, watchMediaEvents, type MediaState } from '../helpers/media-page.js';
 import { buildApp, makeMp4, moovFirst, serveApp, type Site } from '../helpers/streaming-app.js';
 import { startWebTorrent, stopAllWebTorrent, type WebTorrentPeer } from '../helpers/webtorrent.js';
 import { startWsTracker, stopAllWsTrackers, type WsTracker } from '../helpers/ws-tracker.js';
@@ -61,20 +62,13 @@ async function newAppContext(origin: string): Promise<BrowserContext> {
   const context = await browser!.newContext();
   contexts.push(context);
   await context.grantPermissions(['camera', 'microphone'], { origin });
+  await context.addInitScript(watchMediaEvents);
   await context.addInitScript(
     ({ trackers }) => {
       // Runs in the page (the test's tsconfig has no DOM types).
-      const g = globalThis as unknown as {
-        localStorage: { setItem(key: string, value: string): void };
-        document?: { addEventListener(type: string, listener: (e: { target: { currentTime: number } }) => void, capture: boolean): void };
-        mediaEvents: { type: string; at: number }[];
-      };
-      g.localStorage.setItem('sluice:trackers', JSON.stringify(trackers));
-      g.localStorage.setItem('sluice:ice-servers', '[]');
-      g.mediaEvents = [];
-      // Media events do not bubble; a capturing listener on the document sees them all.
-      for (const type of ['playing', 'seeking', 'seeked', 'error', 'volumechange'])
-        g.document?.addEventListener(type, (e) => g.mediaEvents.push({ type, at: e.target.currentTime }), true);
+      const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
+      storage.setItem('sluice:trackers', JSON.stringify(trackers));
+      storage.setItem('sluice:ice-servers', '[]');
     },
     { trackers: [tracker.url] },
   );
@@ -96,39 +90,9 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** SHA-256 of what `fetch(url)` in the page returns (through the Service Worker). */
-async function fetchedHash(page: Page, url: string): Promise<string> {
-  return page.evaluate(async (u) => {
-    const body = await (await fetch(u)).arrayBuffer();
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
-    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, url);
-}
-
-type MediaState = { src: string; currentTime: number; duration: number; paused: boolean; events: { type: string; at: number }[] };
-
-async function mediaState(page: Page): Promise<MediaState> {
-  return page.evaluate(() => {
-    const g = globalThis as unknown as {
-      document: { querySelector(s: string): { src: string; currentTime: number; duration: number; paused: boolean } | null };
-      mediaEvents: { type: string; at: number }[];
-    };
-    const v = g.document.querySelector('video');
-    return { src: v?.src ?? '', currentTime: v?.currentTime ?? 0, duration: v?.duration ?? NaN, paused: v?.paused ?? true, events: g.mediaEvents };
-  });
-}
-
-/** Waits until `check` holds for the video; the failure says what the video and the page showed. */
-async function waitForVideo(page: Page, what: string, check: (s: MediaState) => boolean): Promise<MediaState> {
-  let last: MediaState | null = null;
-  for (let waited = 0; waited < GIVE_UP_MS; waited += 250) {
-    last = await mediaState(page);
-    if (check(last)) return last;
-    await page.waitForTimeout(250);
-  }
-  const shown = await page.locator('main').innerText().catch(() => '?');
-  throw new Error(`the video never ${what}: ${JSON.stringify(last)}\npage: ${shown}\npage errors: ${pageErrors.join(' | ')}`);
-}
+/** Waits until `check` holds for the video; the failure says what the video, the page and its errors showed. */
+const waitForVideo = (page: Page, what: string, check: (s: MediaState) => boolean): Promise<MediaState> =>
+  waitForMedia(page, what, check, GIVE_UP_MS, `page errors: ${pageErrors.join(' | ')}`);
 
 async function playsAndSeeks(faststart: boolean): Promise<void> {
   const movie = makeMp4(tempDir('movie'), faststart ? 'faststart.mp4' : 'moov-at-end.mp4', faststart);
@@ -146,11 +110,7 @@ async function playsAndSeeks(faststart: boolean): Promise<void> {
 
   // A seek to 80% lands, and playback goes on from there.
   const target = advanced.duration * 0.8;
-  const seekedBefore = advanced.events.filter((e) => e.type === 'seeked').length;
-  await page.evaluate((t) => {
-    (globalThis as unknown as { document: { querySelector(s: string): { currentTime: number } } }).document.querySelector('video').currentTime = t;
-  }, target);
-  const seeked = await waitForVideo(page, 'seeked to 80%', (s) => s.events.filter((e) => e.type === 'seeked').length > seekedBefore);
+  const seeked = await seekTo(page, target, GIVE_UP_MS);
   expect(seeked.events.filter((e) => e.type === 'seeked').at(-1)!.at).toBeGreaterThanOrEqual(target - 1);
   const playsOn = await waitForVideo(page, 'played on after the seek', (s) => s.currentTime >= target + 1);
   expect(playsOn.paused).toBe(false);

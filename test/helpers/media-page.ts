@@ -17,15 +17,18 @@ export function watchMediaEvents(): void {
     g.document?.addEventListener(type, (e) => g.mediaEvents.push({ type, at: e.target.currentTime }), true);
 }
 
+/** Runs in the page (playwright's or puppeteer's `page.evaluate(mediaStateInPage)`): the <video> now. */
+export function mediaStateInPage(): MediaState {
+  const g = globalThis as unknown as {
+    document: { querySelector(s: string): { src: string; currentTime: number; duration: number; paused: boolean } | null };
+    mediaEvents?: { type: string; at: number }[];
+  };
+  const v = g.document.querySelector('video');
+  return { src: v?.src ?? '', currentTime: v?.currentTime ?? 0, duration: v?.duration ?? NaN, paused: v?.paused ?? true, events: g.mediaEvents ?? [] };
+}
+
 export async function mediaState(page: Page): Promise<MediaState> {
-  return page.evaluate(() => {
-    const g = globalThis as unknown as {
-      document: { querySelector(s: string): { src: string; currentTime: number; duration: number; paused: boolean } | null };
-      mediaEvents?: { type: string; at: number }[];
-    };
-    const v = g.document.querySelector('video');
-    return { src: v?.src ?? '', currentTime: v?.currentTime ?? 0, duration: v?.duration ?? NaN, paused: v?.paused ?? true, events: g.mediaEvents ?? [] };
-  });
+  return page.evaluate(mediaStateInPage);
 }
 
 /** Polls until `check` holds for the video; the failure says what the video and the page showed. */
@@ -49,11 +52,14 @@ export async function seekTo(page: Page, target: number, giveUpMs: number): Prom
   return waitForVideo(page, `seeked to ${target.toFixed(1)} s`, (s) => s.events.filter((e) => e.type === 'seeked').length > before, giveUpMs);
 }
 
+/** Runs in the page (`page.evaluate(fetchedHashInPage, url)`): SHA-256 of what `fetch(url)` returns. */
+export async function fetchedHashInPage(url: string): Promise<string> {
+  const body = await (await fetch(url)).arrayBuffer();
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** SHA-256 of what `fetch(url)` in the page returns (through the Service Worker where it controls the page). */
 export async function fetchedHash(page: Page, url: string): Promise<string> {
-  return page.evaluate(async (u) => {
-    const body = await (await fetch(u)).arrayBuffer();
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
-    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, url);
+  return page.evaluate(fetchedHashInPage, url);
 }

@@ -5,10 +5,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { cleanTemps, killChildren } from '../interop/fixture.js';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { cleanTemps, killChildren, tempDir } from '../interop/fixture.js';
 import { CHROMIUM_ARGS, launchChromium } from './chromium.js';
-import { stopAllWebTorrent } from './webtorrent.js';
+import { startWebTorrent, stopAllWebTorrent } from './webtorrent.js';
 import { stopAllWsTrackers } from './ws-tracker.js';
 
 /**
@@ -129,22 +129,51 @@ export async function engineCall<T>(page: Page, name: string, args: unknown): Pr
   ) as Promise<T>;
 }
 
+/**
+ * Runs in the page (playwright's and puppeteer's `page.evaluate(engineFileHashesInPage, infoHash)`):
+ * SHA-256 of each file of the torrent as read back from the engine over RPC, by path.
+ */
+export async function engineFileHashesInPage(infoHash: string): Promise<Record<string, string>> {
+  type Outcome<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
+  const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<Outcome<unknown>> } }).sluiceEngine;
+  const files = (await engine.call('files', { infoHash })) as Outcome<{ index: number; path: string }[]>;
+  if (!files.ok) throw new Error(files.error.message);
+  const out: Record<string, string> = {};
+  for (const f of files.value) {
+    const bytes = (await engine.call('readFile', { infoHash, fileIndex: f.index })) as Outcome<Uint8Array>;
+    if (!bytes.ok) throw new Error(bytes.error.message);
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.value));
+    out[f.path] = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  return out;
+}
+
 /** SHA-256 of each file of the torrent as read back from the engine over RPC, by path. */
 export async function engineFileHashes(page: Page, infoHash: string): Promise<Record<string, string>> {
-  return page.evaluate(async (ih) => {
-    type Outcome<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
-    const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<Outcome<unknown>> } }).sluiceEngine;
-    const files = (await engine.call('files', { infoHash: ih })) as Outcome<{ index: number; path: string }[]>;
-    if (!files.ok) throw new Error(files.error.message);
-    const out: Record<string, string> = {};
-    for (const f of files.value) {
-      const bytes = (await engine.call('readFile', { infoHash: ih, fileIndex: f.index })) as Outcome<Uint8Array>;
-      if (!bytes.ok) throw new Error(bytes.error.message);
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.value));
-      out[f.path] = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-    }
-    return out;
-  }, infoHash);
+  return page.evaluate(engineFileHashesInPage, infoHash);
+}
+
+/**
+ * The app is the only seed left: a webtorrent downloader in Node gets `folder` (its files' SHA-256
+ * by name, under `multi/`) from it alone through the tracker, byte-identical.
+ */
+export async function nodeLeecherGetsAll(magnet: string, trackerUrl: string, hashes: Record<string, string>, browserName: string): Promise<void> {
+  const out = tempDir('app-leech');
+  const leecher = await startWebTorrent({ magnet, out, wsTracker: trackerUrl });
+  try {
+    await leecher.waitFor((l) => l.type === 'done', APP_GIVE_UP_MS * 2);
+  } catch (err) {
+    throw new Error(`the Node downloader did not finish from the app in ${browserName}: ${String(err)}\n${leecher.transcript()}`);
+  }
+  for (const [path, hash] of Object.entries(hashes)) expect(sha256File(join(out, 'multi', path)), path).toBe(hash);
+}
+
+/** After each app test, in any browser: every seeder, child process, tracker and temp folder it started is gone. */
+export async function stopWhatTheTestStarted(): Promise<void> {
+  await stopAllWebTorrent();
+  await killChildren();
+  await stopAllWsTrackers();
+  cleanTemps();
 }
 
 /** A folder `name` of random files `part-<i>.bin`; returns its path and each file's SHA-256 by file name. */
@@ -181,10 +210,7 @@ export function useChromiumApp(ready: (app: ChromiumApp) => void): void {
   });
   afterEach(async () => {
     await app?.closeContexts();
-    await stopAllWebTorrent();
-    await killChildren();
-    await stopAllWsTrackers();
-    cleanTemps();
+    await stopWhatTheTestStarted();
   });
   afterAll(async () => {
     await browser?.close();

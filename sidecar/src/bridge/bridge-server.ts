@@ -9,6 +9,7 @@ import { SidecarBridgeEndpoint, type SidecarBridgeEvent } from '../../../src/cor
 import { BridgeError } from '../../../src/core/bridge/errors.js';
 import type { Session } from '../../../src/core/engine/session.js';
 import type { Hasher } from '../../../src/core/ports/hasher.js';
+import { STREAM_PREFIX } from '../../../src/core/stream/stream-path.js';
 import { SLUICE_VERSION } from '../../../src/core/version.js';
 import { checkBridgeRequest, type BridgeAccess } from './access.js';
 import { answerSidecarStream } from './stream-server.js';
@@ -36,10 +37,33 @@ function pathOf(req: IncomingMessage): string {
 }
 
 /** Refuses an upgrade with a plain HTTP status (the browser's WebSocket then fails to open). */
-function refuseUpgrade(socket: Duplex, status: 401 | 403, reason: string): void {
-  const text = status === 401 ? 'Unauthorized' : 'Forbidden';
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 503, reason: string): void {
+  const text = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Service Unavailable';
   const body = `${reason}\n`;
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+const STARTING = 'the sidecar is starting';
+
+/**
+ * While the engine starts (its kept list restored, each torrent checked) the port already listens:
+ * `/bridge` and `/stream/` answer "a bridge, not ready" (503, Retry-After), so a page tries again. Left
+ * to the app's files, `/bridge` was index.html, and a page reconnecting after a restart concluded it
+ * was not served by sluice serve and gave up for good.
+ */
+export function answerStarting(req: IncomingMessage, res: ServerResponse): boolean {
+  const path = pathOf(req);
+  if (path !== BRIDGE_PATH && !path.startsWith(STREAM_PREFIX)) return false;
+  res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1' });
+  res.end(JSON.stringify({ sluice: 'bridge', error: STARTING }));
+  return true;
+}
+
+/** An upgrade to `/bridge` while the engine starts: 503 (the page's client retries). */
+export function refuseUpgradeStarting(req: IncomingMessage, socket: Duplex): boolean {
+  if (pathOf(req) !== BRIDGE_PATH) return false;
+  refuseUpgrade(socket, 503, STARTING);
+  return true;
 }
 
 /**

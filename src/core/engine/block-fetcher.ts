@@ -1,6 +1,6 @@
 import type { PiecePicker } from '../picker/piece-picker.js';
 import type { BlockRequest } from '../picker/types.js';
-import { RateMeter } from '../rate/rate-meter.js';
+import { RateMeter, SHOWN_RATE_IDLE_MS } from '../rate/rate-meter.js';
 import { Bitfield } from '../util/bitfield.js';
 import type { WebSeedPeer } from '../webseed/index.js';
 import { DeadlineBudget, type RequestRoom } from './deadline-budget.js';
@@ -53,7 +53,8 @@ export interface BlockFetcherDeps {
 export class BlockFetcher {
   /** Bytes received from peers and web seeds, wanted or not. */
   downloaded = 0;
-  readonly meter = new RateMeter();
+  /** What the torrent shows as its download rate: 0 once no block came for a while. */
+  readonly meter = new RateMeter({ idleMs: SHOWN_RATE_IDLE_MS });
   /** Deadline pieces overtake the requests already queued at peers (see deadline-preemption.ts). */
   readonly preemption: DeadlinePreemption;
   /** While deadlines exist, the queue at a peer not known to honour CANCEL stays short (see deadline-budget.ts). */

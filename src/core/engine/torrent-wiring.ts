@@ -4,7 +4,7 @@ import type { Metainfo } from '../metainfo/model.js';
 import type { PiecePicker } from '../picker/piece-picker.js';
 import type { TorrentStorage } from '../ports/storage.js';
 import type { Transport } from '../ports/transport.js';
-import { RateMeter } from '../rate/rate-meter.js';
+import { RateMeter, SHOWN_RATE_IDLE_MS } from '../rate/rate-meter.js';
 import type { Bitfield } from '../util/bitfield.js';
 import { bytesEqual } from '../util/bytes.js';
 import type { AvailabilityLedger } from './availability-ledger.js';
@@ -195,7 +195,7 @@ export function wireTorrent(ctx: TorrentContext, id: TorrentIdentity, held: Torr
     wake,
     held: () => ctx.requestsHeld?.() ?? false,
   });
-  const uploadMeter = new RateMeter();
+  const uploadMeter = new RateMeter({ idleMs: SHOWN_RATE_IDLE_MS });
   const uploads: UploadQueue = new UploadQueue({
     now,
     storage: () => held.storage,

@@ -40,8 +40,9 @@ function draw(canvas: HTMLCanvasElement, pieces: TorrentDetails['pieces'] | null
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const style = getComputedStyle(canvas);
-  const missing = style.getPropertyValue('--piece-missing').trim() || '#e5e7eb';
-  const haveColour = style.getPropertyValue('--piece-have').trim() || '#0f766e';
+  // Read as used colours (app.css gives them to the canvas): a custom property's text may be light-dark(…).
+  const missing = style.backgroundColor;
+  const haveColour = style.color;
   ctx.fillStyle = missing;
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   if (!pieces || pieces.count === 0) return;

@@ -21,8 +21,15 @@ export function SidecarTorrents({ client, view }: { readonly client: EngineClien
   }, [playing, torrents]);
   if (!base) return null;
 
-  const act = (action: SidecarAction, args: { infoHash?: string; input?: string; torrent?: Uint8Array; deleteData?: boolean }) =>
-    void client.call('sidecar', { action, ...args }).then((o) => setFailure(o.ok ? null : o.error.message));
+  // A failure is said as the main list says its own: what was asked, then the engine's or the sidecar's reason.
+  const act = (action: SidecarAction, args: { infoHash?: string; input?: string; torrent?: Uint8Array; deleteData?: boolean }, what: string) =>
+    void client.call('sidecar', { action, ...args }).then((o) => setFailure(o.ok ? null : `Could not ${what}: ${o.error.message}`));
+  const labelOf = (t: { readonly name: string; readonly infoHash: string }) => t.name || t.infoHash;
+  const addFile = (file: File) =>
+    file.arrayBuffer().then(
+      (bytes) => act('add', { torrent: new Uint8Array(bytes) }, `add ${file.name} to the sidecar`),
+      (err: unknown) => setFailure(`Could not read ${file.name}: ${err instanceof Error ? err.message : String(err)}`),
+    );
 
   return (
     <section className="sidecar" data-remote={torrents.length}>
@@ -31,7 +38,7 @@ export function SidecarTorrents({ client, view }: { readonly client: EngineClien
         onSubmit={(e) => {
           e.preventDefault();
           if (link.trim() === '') return;
-          act('add', { input: link });
+          act('add', { input: link }, 'add it to the sidecar');
           setLink('');
         }}
       >
@@ -45,7 +52,7 @@ export function SidecarTorrents({ client, view }: { readonly client: EngineClien
             onChange={(e) => {
               const file = e.currentTarget.files?.[0];
               e.currentTarget.value = '';
-              if (file) void file.arrayBuffer().then((bytes) => act('add', { torrent: new Uint8Array(bytes) }));
+              if (file) void addFile(file);
             }}
           />
         </label>
@@ -60,9 +67,9 @@ export function SidecarTorrents({ client, view }: { readonly client: EngineClien
               <span className="state">{t.state}</span> · {formatPercent(t.progress)} of {formatBytes(t.size)} · {t.peers} peers · ↓ {formatBytes(t.downloadRate)}/s · ↑ {formatBytes(t.uploadRate)}/s
             </div>
             <div className="actions">
-              {t.state === 'paused' ? <button onClick={() => act('resume', { infoHash: t.infoHash })}>Resume</button> : <button onClick={() => act('pause', { infoHash: t.infoHash })}>Pause</button>}
-              <button onClick={() => act('remove', { infoHash: t.infoHash })}>Remove</button>
-              <button onClick={() => act('remove', { infoHash: t.infoHash, deleteData: true })}>Remove with data</button>
+              {t.state === 'paused' ? <button onClick={() => act('resume', { infoHash: t.infoHash }, `resume ${labelOf(t)} on the sidecar`)}>Resume</button> : <button onClick={() => act('pause', { infoHash: t.infoHash }, `pause ${labelOf(t)} on the sidecar`)}>Pause</button>}
+              <button onClick={() => act('remove', { infoHash: t.infoHash }, `remove ${labelOf(t)} from the sidecar`)}>Remove</button>
+              <button onClick={() => act('remove', { infoHash: t.infoHash, deleteData: true }, `remove ${labelOf(t)} and its data from the sidecar`)}>Remove with data</button>
             </div>
             <ul className="files">
               {t.files.map((f) => {

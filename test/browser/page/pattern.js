@@ -1,7 +1,7 @@
-// Test-only: the seeded byte pattern of test/browser/firefox.test.ts (its Node twin: patternBytes), and
+// Test-only: the seeded byte pattern of test/browser/firefox.test.ts (which imports this module in Node too), and
 // SHA-256 in hex, for the page and its worker alike.
 
-/** `length` bytes of the xorshift32 stream from `seed` (the test's twin: patternBytes). */
+/** `length` bytes of the xorshift32 stream from `seed`. */
 export function pattern(seed, length) {
   const out = new Uint8Array(length);
   let x = seed >>> 0;

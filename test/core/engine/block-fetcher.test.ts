@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AvailabilityLedger } from '../../../src/core/engine/availability-ledger.js';
-import { BlockFetcher } from '../../../src/core/engine/block-fetcher.js';
-import type { PeerLink } from '../../../src/core/engine/peer-link.js';
-import { PieceBuffers } from '../../../src/core/engine/piece-buffers.js';
-import { SmartBan } from '../../../src/core/engine/smart-ban.js';
 import { TokenBucket } from '../../../src/core/engine/token-bucket.js';
-import { PiecePicker } from '../../../src/core/picker/piece-picker.js';
 import { Bitfield } from '../../../src/core/util/bitfield.js';
 import type { BlockRequestMessage } from '../../../src/core/wire/index.js';
-import { nodeHasher } from '../../../sidecar/src/hash/node-hasher.js';
+import { fetcherRig } from './fetcher-rig.js';
 import { ScriptedLink } from './scripted-link.js';
 
 const BLOCK = 16 * 1024;
@@ -20,25 +14,14 @@ type Request = BlockRequestMessage;
 
 /** A fetcher over a real picker, availability ledger, buffers and smart ban; the test plays the peers. */
 function harness(options: { rate?: number; cap?: number } = {}) {
-  const picker = new PiecePicker({ pieceCount: PIECES, pieceLength: () => PIECE_LENGTH, random: () => 0.5, have: new Bitfield(PIECES) });
-  const availability = new AvailabilityLedger<PeerLink>(picker);
-  const links = new Map<string, PeerLink>();
-  const buffers = new PieceBuffers(options.cap ?? 1 << 20);
   const bucket = new TokenBucket(options.rate ?? 0, 0, options.rate ?? 0);
   const completed: number[] = [];
-  const fetcher = new BlockFetcher({
-    now: () => 0,
-    active: () => true,
-    removed: () => false,
-    picker: () => picker,
-    peerPieces: (link) => availability.pieces(link),
-    links,
-    buffers,
-    maxBufferedBytes: options.cap ?? 1 << 20,
+  const { picker, availability, links, buffers, fetcher } = fetcherRig({
+    pieces: PIECES,
+    pieceLength: PIECE_LENGTH,
+    ...(options.cap !== undefined ? { bufferBytes: options.cap } : {}),
     buckets: [bucket],
-    smartBan: new SmartBan(nodeHasher),
     pieceComplete: (index) => completed.push(index),
-    wake: () => {},
   });
   /** A peer with `pieces` that unchoked us (or not), and that we are interested in. */
   const peer = (address: string, pieces: number[], unchoked = true) => {

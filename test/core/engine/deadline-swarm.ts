@@ -1,13 +1,6 @@
 import { expect } from 'vitest';
-import { AvailabilityLedger } from '../../../src/core/engine/availability-ledger.js';
-import { BlockFetcher } from '../../../src/core/engine/block-fetcher.js';
-import type { PeerLink } from '../../../src/core/engine/peer-link.js';
-import { PieceBuffers } from '../../../src/core/engine/piece-buffers.js';
-import { SmartBan } from '../../../src/core/engine/smart-ban.js';
 import { TokenBucket } from '../../../src/core/engine/token-bucket.js';
-import { PiecePicker } from '../../../src/core/picker/piece-picker.js';
-import { Bitfield } from '../../../src/core/util/bitfield.js';
-import { nodeHasher } from '../../../sidecar/src/hash/node-hasher.js';
+import { fetcherRig } from './fetcher-rig.js';
 import { ScriptedLink } from './scripted-link.js';
 
 export const BLOCK = 16 * 1024;
@@ -41,28 +34,18 @@ export interface FakePeer {
  */
 export function deadlineSwarm(pieces = 40) {
   let now = 1000;
-  const picker = new PiecePicker({ pieceCount: pieces, pieceLength: () => PIECE_LENGTH, random: () => 0.5, have: new Bitfield(pieces) });
-  const availability = new AvailabilityLedger<PeerLink>(picker);
-  const links = new Map<string, PeerLink>();
-  const buffers = new PieceBuffers(64 << 20);
   const completed: number[] = [];
-  const fetcher = new BlockFetcher({
+  const { picker, availability, links, buffers, fetcher } = fetcherRig({
+    pieces,
+    pieceLength: PIECE_LENGTH,
     now: () => now,
-    active: () => true,
-    removed: () => false,
-    picker: () => picker,
-    peerPieces: (link) => availability.pieces(link),
-    links,
-    buffers,
-    maxBufferedBytes: 64 << 20,
+    bufferBytes: 64 << 20,
     buckets: [new TokenBucket(0, 0, 0)],
-    smartBan: new SmartBan(nodeHasher),
     pieceComplete: (index) => {
       completed.push(index);
       buffers.take(index);
       picker.pieceVerified(index);
     },
-    wake: () => {},
   });
   const peers = new Map<ScriptedLink, FakePeer>();
   const rejects = new Map<ScriptedLink, Queued[]>();

@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/core/api/types.js';
-import { AvailabilityLedger } from '../../../src/core/engine/availability-ledger.js';
-import { BlockFetcher } from '../../../src/core/engine/block-fetcher.js';
 import { ChokeRounds } from '../../../src/core/engine/choke-rounds.js';
 import { PeerEventHandler } from '../../../src/core/engine/peer-events.js';
 import { PeerInterest } from '../../../src/core/engine/peer-interest.js';
 import type { PeerLink } from '../../../src/core/engine/peer-link.js';
 import { PexExchange } from '../../../src/core/engine/pex-exchange.js';
-import { PieceBuffers } from '../../../src/core/engine/piece-buffers.js';
-import { SmartBan } from '../../../src/core/engine/smart-ban.js';
 import { UploadQueue } from '../../../src/core/engine/upload-queue.js';
 import { DEFAULT_LOCAL_EXTENSIONS } from '../../../src/core/extensions/names.js';
 import { encodeMetadataMessage } from '../../../src/core/extensions/ut-metadata/codec.js';
-import { PiecePicker } from '../../../src/core/picker/piece-picker.js';
 import { Bitfield } from '../../../src/core/util/bitfield.js';
 import { compareBytes } from '../../../src/core/util/bytes.js';
-import { nodeHasher } from '../../../sidecar/src/hash/node-hasher.js';
+import { fetcherRig } from './fetcher-rig.js';
 import { LOCAL_PEER_ID, ScriptedLink } from './scripted-link.js';
 
 const PIECES = 4;
@@ -26,27 +21,9 @@ const PIECE_LENGTH = 32 * 1024;
  * queue, choke rounds, PEX); we have piece 0 of four. The test plays the peers and reads what they are sent.
  */
 function harness(options: { have?: number[]; infoBytes?: Uint8Array } = {}) {
-  const have = Bitfield.fromIndices(PIECES, options.have ?? [0]);
-  const picker = new PiecePicker({ pieceCount: PIECES, pieceLength: () => PIECE_LENGTH, random: () => 0.5, have });
-  const availability = new AvailabilityLedger<PeerLink>(picker);
-  const links = new Map<string, PeerLink>();
-  const buffers = new PieceBuffers(1 << 20);
+  const { have, picker, availability, links, fetcher } = fetcherRig({ pieces: PIECES, pieceLength: PIECE_LENGTH, have: options.have ?? [0] });
   const alerts: Alert[] = [];
   const dial: string[] = [];
-  const fetcher = new BlockFetcher({
-    now: () => 0,
-    active: () => true,
-    removed: () => false,
-    picker: () => picker,
-    peerPieces: (link) => availability.pieces(link),
-    links,
-    buffers,
-    maxBufferedBytes: 1 << 20,
-    buckets: [],
-    smartBan: new SmartBan(nodeHasher),
-    pieceComplete: () => {},
-    wake: () => {},
-  });
   const uploads = new UploadQueue({ now: () => 0, storage: () => null, has: (i) => have.get(i), buckets: [], sent: () => {} });
   const interest = new PeerInterest({ picker: () => picker, have: () => have, fill: (link) => fetcher.fill(link) });
   const chokes = new ChokeRounds({ slots: 4, random: () => 0.5, links, seeding: () => picker.isComplete(), uploads });

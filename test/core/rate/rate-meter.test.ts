@@ -49,6 +49,22 @@ describe('RateMeter', () => {
     expect(m.rate(Number.NaN)).toBe(m.rate(900));
   });
 
+  it('with idleMs, reads 0 once no bytes came for that long, and measures bytes after that afresh', () => {
+    const m = new RateMeter({ windowMs: 5000, buckets: 20, idleMs: 2000 });
+    for (let t = 0; t <= 5000; t += 10) m.add(16384, t);
+    expect(m.rate(6999)).toBeGreaterThan(0);
+    expect(m.rate(7000)).toBe(0);
+    // Without the cut the window still holds the last 3 s of bytes there.
+    const plain = new RateMeter({ windowMs: 5000, buckets: 20 });
+    for (let t = 0; t <= 5000; t += 10) plain.add(16384, t);
+    expect(plain.rate(7000)).toBeGreaterThan(0);
+    // The window still spans 3250..8000 ms, but the stopped transfer's bytes do not come back.
+    m.add(16384, 8000);
+    expect(m.rate(8000)).toBe((16384 * 1000) / 250);
+    expect(m.rate(8500)).toBe((16384 * 1000) / 500);
+    expect(m.total).toBe(16384 * 502);
+  });
+
   it('handles negative clocks (fake clocks may start anywhere)', () => {
     const m = new RateMeter({ windowMs: 1000, buckets: 4 });
     for (let t = -2000; t < 0; t += 50) m.add(100, t);

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { decodeFrame, encodeControl } from '../../../src/core/bridge/frames.js';
 import { BRIDGE_PROTOCOL } from '../../../src/core/bridge/control.js';
 import { checkBridgeRequest, ownOrigins, redactToken } from '../../../sidecar/src/bridge/access.js';
-import { sluiceLong } from '../../helpers/cli.js';
+import { sluice, sluiceLong } from '../../helpers/cli.js';
 
 /** What a WebSocket upgrade to `url` gets: 'open', or the HTTP status it was refused with. */
 function upgrade(url: string, origin?: string): Promise<{ outcome: number | 'open'; ws: WebSocket }> {
@@ -91,6 +91,14 @@ describe('sluice serve: who may use the bridge', () => {
     const allowed = await upgrade(`${second.bridge}?token=a-chosen-token`, 'https://app.example');
     expect(allowed.outcome).toBe('open');
     allowed.ws.close();
+  });
+
+  it('takes one --token: a second is refused before anything listens (there is no per-token isolation, docs/bridge.md)', () => {
+    const state = mkdtempSync(join(tmpdir(), 'sluice-state-'));
+    const r = sluice(['serve', '--port', '0', '--state', state, '--no-dht', '--token', 'first-token', '--token', 'second-token']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("sluice: option '--token' given twice\n");
   });
 
   it('a bridge that breaks the protocol is closed with a policy error, and the server goes on', async () => {

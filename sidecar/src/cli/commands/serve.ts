@@ -9,6 +9,7 @@ import { torrentSource } from './download.js';
 import { TrackerService } from '../../tracker-server/service.js';
 import { flagValue, hasFlag, integerFlag, parseArgs, UsageError, type ParsedArgs } from '../args.js';
 import { redactToken } from '../../bridge/access.js';
+import { answerStarting, refuseUpgradeStarting } from '../../bridge/bridge-server.js';
 import { startServeEngine, type ServeEngine } from '../../bridge/serve-engine.js';
 import type { CliIo } from '../run.js';
 import { formatHostPort } from '../../../../src/core/engine/address.js';
@@ -111,10 +112,12 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   const sweeper = setInterval(() => tracker.sweep(), tracker.limits.sweepIntervalMs);
   sweeper.unref();
   let engine: ServeEngine | null = null;
+  const bridged = !hasFlag(args, 'no-bridge');
   const listener: RequestListener = (req, res) => {
     res.once('finish', () => note('http-request', req, { method: req.method, path: target(req), status: res.statusCode }, `${req.method} ${target(req)} ${res.statusCode}`));
     if (engine?.bridge.handleHttp(req, res)) return;
     if (engine?.bridge.handleStream(req, res)) return;
+    if (!engine && bridged && answerStarting(req, res)) return;
     if (tracker.handleHttp(req, res)) return;
     handler(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
@@ -126,6 +129,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
     note('ws-opened', req, { path: target(req) }, `WebSocket ${target(req)}`);
     socket.once('close', () => note('ws-closed', req, { path: target(req) }, `WebSocket ${target(req)} closed`));
     if (engine?.bridge.handleUpgrade(req, socket, head, remoteOf(req))) return;
+    if (!engine && bridged && refuseUpgradeStarting(req, socket)) return;
     tracker.handleUpgrade(req, socket, head);
   });
   let closing: Promise<void> | null = null;
@@ -154,7 +158,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   const scheme = tls ? 'https' : 'http';
   const url = `${scheme}://${shownHost}:${port}/`;
   const trackerUrl = `${tls ? 'wss' : 'ws'}://${shownHost}:${port}/announce`;
-  if (!hasFlag(args, 'no-bridge')) {
+  if (bridged) {
     try {
       engine = await startServeEngine(
         args,
