@@ -108,6 +108,21 @@ describe('StreamResponder (the engine end of the stream port)', () => {
     expect(Buffer.concat(body).equals(Buffer.from(t.files[1]!.subarray(50_000)))).toBe(true);
   });
 
+  it('gives the playhead\'s piece its deadline when the stream opens, before the tail\'s and before any pull', async () => {
+    const { infoHash, view, connect, until } = await setUp();
+    const send = connect();
+    send({ kind: 'open', id: 1, infoHash, fileNumber: 2, range: 'bytes=0-', headOnly: false });
+    await until((r) => r.id === 1 && r.kind === 'head');
+    // No pull yet: the player has not read. Its first piece is already due, and was set first, so its
+    // blocks are the first requested (the tail's, set later, are due later and come behind them).
+    const meta = view.metainfo!;
+    const playhead = Math.floor(meta.files[1]!.offset / PIECE);
+    const order = [...view.set.keys()];
+    expect(order[0]).toBe(playhead);
+    const firstTail = order.findIndex((p) => tailPieces(meta, 1).includes(p));
+    expect(firstTail).toBeGreaterThan(order.indexOf(playhead));
+  });
+
   it('answers 416, HEAD and unknown files without a body, and 404 for what is not there', async () => {
     const { t, infoHash, connect, replies, until } = await setUp();
     const send = connect();

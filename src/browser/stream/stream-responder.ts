@@ -35,6 +35,8 @@ interface OpenStream {
   readonly port: StreamPort;
   readonly abort: AbortController;
   body: AsyncGenerator<Uint8Array> | null;
+  /** The body's first chunk, asked for when the stream opened (so its deadlines were set then), until a pull takes it. */
+  first: Promise<IteratorResult<Uint8Array>> | null;
   pulling: boolean;
 }
 
@@ -84,7 +86,7 @@ export class StreamResponder {
 
   private async open(port: StreamPort, request: Extract<StreamRequest, { kind: 'open' }>): Promise<void> {
     const { id } = request;
-    const stream: OpenStream = { port, abort: new AbortController(), body: null, pulling: false };
+    const stream: OpenStream = { port, abort: new AbortController(), body: null, first: null, pulling: false };
     this.streams.set(id, stream);
     const fail = (status: number, code: string, message: string) => {
       this.streams.delete(id);
@@ -105,6 +107,11 @@ export class StreamResponder {
     if (hasBody) {
       const readAhead = readAheadFor(meta.pieceLength);
       stream.body = torrent.readStream(fileIndex, { start: plan.start, end: plan.end, ...readAhead, signal: stream.abort.signal });
+      // Started now, not at the first pull: the playhead's piece gets its deadline (and its blocks are
+      // requested) before the tail's, and while the head travels to the player and its first read comes
+      // back (100+ ms in the app), not after. A cancel before any pull rejects it; that is no error.
+      stream.first = stream.body.next();
+      stream.first.catch(() => {});
       if (mediaKind(name) === 'video') this.askForTail(request.infoHash, torrent, meta, fileIndex);
     } else this.streams.delete(id);
     this.reply(port, { kind: 'head', id, status: head.status, headers: head.headers, hasBody });
@@ -115,7 +122,8 @@ export class StreamResponder {
     if (!stream?.body || stream.pulling) return;
     stream.pulling = true;
     try {
-      const next = await stream.body.next();
+      const next = await (stream.first ?? stream.body.next());
+      stream.first = null;
       if (stream.abort.signal.aborted) return;
       if (next.done) {
         this.streams.delete(id);
