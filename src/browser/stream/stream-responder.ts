@@ -5,7 +5,7 @@ import type { Metainfo } from '../../core/metainfo/model.js';
 import { mediaKind, planRange, rangeResponseHead } from '../../core/stream/http-range.js';
 import { fileIndexOfNumber } from '../../core/stream/stream-path.js';
 import type { StreamReply, StreamRequest } from './stream-protocol.js';
-import { tailPieces, readAheadFor } from '../../core/stream/stream-deadlines.js';
+import { readAheadFor, tailDeadlines } from '../../core/stream/stream-deadlines.js';
 
 /** What the responder needs of a torrent: the public Torrent methods it streams with. */
 export interface StreamableTorrent {
@@ -39,9 +39,6 @@ interface OpenStream {
   first: Promise<IteratorResult<Uint8Array>> | null;
   pulling: boolean;
 }
-
-/** How long a video's tail waits behind the playhead's first pieces, in ms. */
-const TAIL_DEADLINE_MS = 1_000;
 
 /**
  * Serves the Service Worker's stream requests from the Session, in the engine worker. Each request
@@ -112,7 +109,7 @@ export class StreamResponder {
       // back (100+ ms in the app), not after. A cancel before any pull rejects it; that is no error.
       stream.first = stream.body.next();
       stream.first.catch(() => {});
-      if (mediaKind(name) === 'video') this.askForTail(request.infoHash, torrent, meta, fileIndex);
+      if (mediaKind(name) === 'video') this.askForTail(request.infoHash, torrent, meta, fileIndex, readAhead.deadlineStepMs);
     } else this.streams.delete(id);
     this.reply(port, { kind: 'head', id, status: head.status, headers: head.headers, hasBody });
   }
@@ -170,12 +167,11 @@ export class StreamResponder {
     });
   }
 
-  private askForTail(infoHash: string, torrent: StreamableTorrent, meta: Metainfo, fileIndex: number): void {
+  private askForTail(infoHash: string, torrent: StreamableTorrent, meta: Metainfo, fileIndex: number, stepMs: number): void {
     const key = `${infoHash}/${fileIndex}`;
     if (this.tailsAsked.has(key)) return;
     this.tailsAsked.add(key);
-    const at = torrent.now() + TAIL_DEADLINE_MS;
-    for (const piece of tailPieces(meta, fileIndex)) if (!torrent.hasPiece(piece)) torrent.setPieceDeadline(piece, at);
+    for (const { piece, deadline } of tailDeadlines(meta, fileIndex, torrent.now(), stepMs)) if (!torrent.hasPiece(piece)) torrent.setPieceDeadline(piece, deadline);
   }
 
   private reply(port: StreamPort, message: StreamReply, transfer: ArrayBuffer[] = []): void {
