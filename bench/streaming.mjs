@@ -131,13 +131,14 @@ function buildApp() {
 }
 
 /**
- * `sluice serve` for one Sluice run, with a state folder of its own: its engine joins each torrent the
- * page adds (the bridge), and one sharing ~/.local/state/sluice would find the MP4 already downloaded
- * there by an earlier run and hand it to the page over the bridge. No DHT, LSD or STUN: loopback only.
+ * `sluice serve` for one Sluice run, with a state folder of its own, serving the app and no bridge: with
+ * one, its engine joined each torrent the page added, took a second connection to the seeder (sharing its
+ * upload, and taking the seeder's one trace of requests) and fed the page too, which webtorrent's page
+ * never gets. No DHT, LSD or STUN: loopback only.
  */
 async function startApp() {
   const state = mkdtempSync(join(tmpdir(), 'sluice-stream-bench-'));
-  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json', '--state', state, '--no-dht', '--no-lsd', '--no-stun', '--webrtc-host', '127.0.0.1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json', '--state', state, '--no-bridge', '--no-dht', '--no-lsd', '--no-stun', '--webrtc-host', '127.0.0.1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const first = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
@@ -154,7 +155,7 @@ async function startApp() {
 }
 
 /** The stages of one run up to the seek, in ms from the add (--trace). */
-async function printTrace(page, addedAt, probe, seeder, pieces, trackerLog) {
+async function printTrace(page, addedAt, probe, seeder, pieces, trackerLog, ranges) {
   const rows = [];
   const at = (label, t) => Number.isFinite(t) && rows.push([t - addedAt, label]);
   const nav = await page.evaluate(() => ({ origin: performance.timeOrigin, dcl: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd }));
@@ -186,24 +187,37 @@ async function printTrace(page, addedAt, probe, seeder, pieces, trackerLog) {
     at(`tracker: ${e.client} ${e.answer ? 'answer' : `announce${e.event ? ` (${e.event})` : ''}, ${e.offers} offers`}`, e.at);
   }
   for (const e of probe.events) at(`video ${e.type} t=${e.t.toFixed(2)}`, e.at);
+  for (const r of ranges) {
+    at(`page asks ${r.range ?? 'no range'} (${r.url})`, r.at);
+    at(`page's ${r.range} answered: head ${r.status}`, r.headAt);
+  }
   at('video first frame', probe.firstFrame);
   rows.sort((a, b) => a[0] - b[0]);
   for (const [t, label] of rows) console.log(`  ${(t / 1000).toFixed(3).padStart(8)} s  ${label}`);
   console.log(`  (${requests.length} requests by the seek; pieces ${pieces})`);
+  // The order the seeder got its requests in, from its wire to the first frame: piece/block, ms after the wire.
+  const frameAt = probe.firstFrame;
+  const sentAt = new Map();
+  for (const l of lines) if ('sent' in l && !sentAt.has(`${l.sent}/${l.offset}`)) sentAt.set(`${l.sent}/${l.offset}`, l.at);
+  const order = requests.filter((r) => r.at <= frameAt).map((r) => `${r.request}/${r.offset / 16384}@${Math.round(r.at - (wire?.at ?? addedAt))}+${Math.round((sentAt.get(`${r.request}/${r.offset}`) ?? NaN) - r.at)}`);
+  console.log(`  requests up to the first frame (piece/block@ms after the wire+ms until the seeder sent it): ${order.join(' ')}`);
+  const cancelled = cancels.filter((c) => c.at <= frameAt).map((c) => `${c.cancel}/${c.offset / 16384}@${Math.round(c.at - (wire?.at ?? addedAt))}`);
+  if (cancelled.length > 0) console.log(`  cancels up to the first frame: ${cancelled.join(' ')}`);
 }
 
 /** Plays until the first frame, one more second, seeks to 80% and waits for a frame there. */
-async function measure(page, addedAt, progress, seeder, pieces, trackerLog) {
+async function measure(page, addedAt, progress, seeder, pieces, trackerLog, ranges = []) {
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe?.firstFrame), null, { timeout: GIVE_UP_MS, polling: 50 });
   await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) >= 1 && Number.isFinite(document.querySelector('video').duration), null, { timeout: GIVE_UP_MS, polling: 50 });
   const progressAtSeek = await progress();
   await page.evaluate(() => window.benchSeek(0.8));
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
   const probe = await page.evaluate(() => window.mediaProbe);
-  if (TRACE) await printTrace(page, addedAt, probe, seeder, pieces, trackerLog);
-  // The seeder's first connection (for Sluice, the page's or its sidecar's, whichever came first).
+  if (TRACE) await printTrace(page, addedAt, probe, seeder, pieces, trackerLog, ranges);
+  // The seeder's first connection: the page's, the one peer it has.
   const wireS = ((seeder.lines.find((l) => 'wire' in l)?.at ?? NaN) - addedAt) / 1000;
-  return { firstFrameS: (probe.firstFrame - addedAt) / 1000, seekS: (probe.resumed - probe.seekAt) / 1000, progressAtSeek, wireS };
+  const firstFrameS = (probe.firstFrame - addedAt) / 1000;
+  return { firstFrameS, seekS: (probe.resumed - probe.seekAt) / 1000, progressAtSeek, wireS, wireToFrameS: firstFrameS - wireS };
 }
 
 /**
@@ -219,6 +233,23 @@ async function startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash }) {
   return Object.assign(seeder, { startedAt });
 }
 
+/** --trace: the media element's requests (Range header, when asked, when the head came), as the SW answers them. */
+function watchStreamRequests(page) {
+  const ranges = [];
+  if (!TRACE) return ranges;
+  const clock = () => performance.timeOrigin + performance.now();
+  page.on('request', (req) => {
+    if (!/\/(stream|webtorrent)\//.test(req.url())) return;
+    const entry = { at: clock(), url: new URL(req.url()).pathname.split('/').slice(-1)[0], range: req.headers().range ?? null, headAt: NaN, status: 0 };
+    ranges.push(entry);
+    void req.response().then((res) => {
+      entry.headAt = clock();
+      entry.status = res?.status() ?? 0;
+    }, () => {});
+  });
+  return ranges;
+}
+
 async function sluiceRun(browser, { magnet, infoHash, torrentPath, dir, tracker, trackerUrl, pieces }) {
   const app = await startApp();
   const appOrigin = app.origin;
@@ -232,10 +263,11 @@ async function sluiceRun(browser, { magnet, infoHash, torrentPath, dir, tracker,
     await warm.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
     await warm.close();
     const page = await context.newPage();
+    const ranges = watchStreamRequests(page);
     const addedAt = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
     const progress = () => page.evaluate((ih) => Number(document.querySelector(`[data-infohash="${ih}"]`)?.getAttribute('data-progress') ?? NaN), infoHash);
-    return await measure(page, addedAt, progress, seeder, pieces, tracker.log);
+    return await measure(page, addedAt, progress, seeder, pieces, tracker.log, ranges);
   } finally {
     await context.close();
     await seeder.stop();
@@ -249,6 +281,7 @@ async function webtorrentRun(browser, { benchOrigin, magnet, infoHash, torrentPa
   try {
     await context.addInitScript({ content: `${PROBE}\nglobalThis.installMediaProbe();` });
     const page = await context.newPage();
+    const ranges = watchStreamRequests(page);
     await page.goto(`${benchOrigin}/wt-stream.html`);
     await page.waitForFunction(() => 'wtStream' in window);
     // Its Service Worker registered and controlling first, as a site using it would have it.
@@ -260,7 +293,7 @@ async function webtorrentRun(browser, { benchOrigin, magnet, infoHash, torrentPa
     await page.waitForFunction(() => 'wtStream' in window && navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
     const addedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
     await page.evaluate((m) => window.wtStream.play(m), magnet);
-    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()), seeder, pieces, tracker.log);
+    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()), seeder, pieces, tracker.log, ranges);
   } finally {
     await context.close();
     await seeder.stop();
@@ -290,7 +323,7 @@ async function main() {
           try {
             const r = await runs[name](browser, common);
             (results[key] ??= []).push(r);
-            console.log(`round ${round + 1} ${key}: seeder's wire ${fmt(r.wireS)} s, first frame ${fmt(r.firstFrameS)} s, seek to 80% ${fmt(r.seekS)} s (progress at the seek ${fmt(r.progressAtSeek * 100, 0)}%); load ${before}→${loadavg()[0].toFixed(1)}`);
+            console.log(`round ${round + 1} ${key}: seeder's wire ${fmt(r.wireS)} s, first frame ${fmt(r.firstFrameS)} s (wire→frame ${fmt(r.wireToFrameS)} s), seek to 80% ${fmt(r.seekS)} s (progress at the seek ${fmt(r.progressAtSeek * 100, 0)}%); load ${before}→${loadavg()[0].toFixed(1)}`);
           } catch (err) {
             console.log(`round ${round + 1} ${key}: FAILED ${err.message.split('\n')[0]}`);
           }
@@ -303,18 +336,19 @@ async function main() {
     await tracker.close();
     bench.close();
   }
-  console.log(`\nmedians of ${ROUNDS} round(s)                first frame s   ×target   seek s   ×target   progress at seek`);
+  console.log(`\nmedians of ${ROUNDS} round(s)                first frame s   ×target   wire→frame s   seek s   ×target   progress at seek`);
   for (const [key, rs] of Object.entries(results)) {
     const ff = median(rs.map((r) => r.firstFrameS));
+    const wf = median(rs.map((r) => r.wireToFrameS));
     const sk = median(rs.map((r) => r.seekS));
-    console.log(`${key.padEnd(40)}${fmt(ff).padStart(10)}${fmt(ff / FIRST_FRAME_TARGET_S).padStart(10)}${fmt(sk).padStart(9)}${fmt(sk / SEEK_TARGET_S).padStart(10)}${`${fmt(median(rs.map((r) => r.progressAtSeek)) * 100, 0)}%`.padStart(12)}`);
+    console.log(`${key.padEnd(40)}${fmt(ff).padStart(10)}${fmt(ff / FIRST_FRAME_TARGET_S).padStart(10)}${fmt(wf).padStart(15)}${fmt(sk).padStart(9)}${fmt(sk / SEEK_TARGET_S).padStart(10)}${`${fmt(median(rs.map((r) => r.progressAtSeek)) * 100, 0)}%`.padStart(12)}`);
   }
   for (const layout of LAYOUTS) {
     const s = results[`Sluice ${layout}`];
     const w = results[`webtorrent ${layout}`];
     if (!s || !w) continue;
     const ratio = (k) => fmt(median(s.map((r) => r[k])) / median(w.map((r) => r[k])));
-    console.log(`${layout}: Sluice / webtorrent: first frame ${ratio('firstFrameS')}x, seek ${ratio('seekS')}x`);
+    console.log(`${layout}: Sluice / webtorrent: first frame ${ratio('firstFrameS')}x, wire→first frame ${ratio('wireToFrameS')}x, seek ${ratio('seekS')}x`);
   }
   console.log(`targets: first frame ≤ ${FIRST_FRAME_TARGET_S} s, seek to an undownloaded 80% ≤ ${SEEK_TARGET_S} s (×target > 1: not met)`);
   process.exit(0);

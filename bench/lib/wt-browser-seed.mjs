@@ -33,11 +33,16 @@ torrent.on('wire', (wire) => {
     };
   }
   wire.once('request', () => emit({ firstRequest: now() }));
-  // SEED_TRACE=1: every request and cancel, to time a downloader's stages (bench/streaming.mjs --trace).
+  // SEED_TRACE=1: every request, cancel and block sent, to time a downloader's stages (bench/streaming.mjs --trace).
   if (process.env.SEED_TRACE) {
     wire.on('request', (index, offset) => emit({ request: index, offset, at: now() }));
     wire.on('cancel', (index, offset) => emit({ cancel: index, offset, at: now() }));
     wire.on('interested', () => emit({ interested: now() }));
+    const piece = wire.piece.bind(wire);
+    wire.piece = (index, offset, buffer) => {
+      emit({ sent: index, offset, at: now() });
+      return piece(index, offset, buffer);
+    };
   }
 });
 let uploaded = 0;

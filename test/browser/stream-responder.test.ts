@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileStream, type VerifiedPieceSource } from '../../src/core/engine/file-stream.js';
 import type { Torrent } from '../../src/core/engine/torrent.js';
 import { toHex } from '../../src/core/util/hex.js';
-import { readAheadFor, tailPieces } from '../../src/core/stream/stream-deadlines.js';
+import { readAheadFor, TAIL_DEADLINE_MS, tailPieces } from '../../src/core/stream/stream-deadlines.js';
 import type { StreamReply, StreamRequest } from '../../src/browser/stream/stream-protocol.js';
 import { StreamResponder, type StreamableTorrent, type StreamPort } from '../../src/browser/stream/stream-responder.js';
 import { makeTorrent, recordingStorage, seededStorage, SimNet } from '../helpers/engine.js';
@@ -106,6 +106,40 @@ describe('StreamResponder (the engine end of the stream port)', () => {
       if (reply.kind === 'chunk') body.push(new Uint8Array(reply.bytes));
     }
     expect(Buffer.concat(body).equals(Buffer.from(t.files[1]!.subarray(50_000)))).toBe(true);
+  });
+
+  it('gives the playhead\'s piece its deadline when the stream opens, before the tail\'s and before any pull', async () => {
+    const { infoHash, view, connect, until } = await setUp();
+    const send = connect();
+    send({ kind: 'open', id: 1, infoHash, fileNumber: 2, range: 'bytes=0-', headOnly: false });
+    await until((r) => r.id === 1 && r.kind === 'head');
+    // No pull yet: the player has not read. Its first piece is already due, and was set first, so its
+    // blocks are the first requested (the tail's, set later, are due later and come behind them).
+    const meta = view.metainfo!;
+    const playhead = Math.floor(meta.files[1]!.offset / PIECE);
+    const order = [...view.set.keys()];
+    expect(order[0]).toBe(playhead);
+    const firstTail = order.findIndex((p) => tailPieces(meta, 1).includes(p));
+    expect(firstTail).toBeGreaterThan(order.indexOf(playhead));
+  });
+
+  it('asks for a video\'s last piece (where a moov at the end is) right behind the playhead, then its tail from the end backward', async () => {
+    const { infoHash, view, connect, until } = await setUp();
+    const send = connect();
+    const opened = view.now();
+    send({ kind: 'open', id: 1, infoHash, fileNumber: 2, range: 'bytes=0-', headOnly: false });
+    await until((r) => r.id === 1 && r.kind === 'head');
+    const tail = tailPieces(view.metainfo!, 1);
+    const last = tail[tail.length - 1]!;
+    const due = (p: number) => view.set.get(p)! - opened;
+    const step = readAheadFor(PIECE).deadlineStepMs;
+    // Due with the stream's second piece, ahead of the rest of its read-ahead and of the tail.
+    expect(due(last)).toBeLessThanOrEqual(step + 50);
+    const rest = tail.slice(0, -1);
+    for (const p of rest) expect(due(p)).toBeGreaterThanOrEqual(TAIL_DEADLINE_MS);
+    // From the end backward: a later piece is due sooner.
+    expect(rest.map(due)).toEqual([...rest.map(due)].sort((a, b) => b - a));
+    expect(new Set(rest.map(due)).size).toBe(rest.length);
   });
 
   it('answers 416, HEAD and unknown files without a body, and 404 for what is not there', async () => {

@@ -5,7 +5,7 @@ import type { Metainfo } from '../../core/metainfo/model.js';
 import { mediaKind, planRange, rangeResponseHead } from '../../core/stream/http-range.js';
 import { fileIndexOfNumber } from '../../core/stream/stream-path.js';
 import type { StreamReply, StreamRequest } from './stream-protocol.js';
-import { tailPieces, readAheadFor } from '../../core/stream/stream-deadlines.js';
+import { readAheadFor, tailDeadlines } from '../../core/stream/stream-deadlines.js';
 
 /** What the responder needs of a torrent: the public Torrent methods it streams with. */
 export interface StreamableTorrent {
@@ -35,11 +35,10 @@ interface OpenStream {
   readonly port: StreamPort;
   readonly abort: AbortController;
   body: AsyncGenerator<Uint8Array> | null;
+  /** The body's first chunk, asked for when the stream opened (so its deadlines were set then), until a pull takes it. */
+  first: Promise<IteratorResult<Uint8Array>> | null;
   pulling: boolean;
 }
-
-/** How long a video's tail waits behind the playhead's first pieces, in ms. */
-const TAIL_DEADLINE_MS = 1_000;
 
 /**
  * Serves the Service Worker's stream requests from the Session, in the engine worker. Each request
@@ -84,7 +83,7 @@ export class StreamResponder {
 
   private async open(port: StreamPort, request: Extract<StreamRequest, { kind: 'open' }>): Promise<void> {
     const { id } = request;
-    const stream: OpenStream = { port, abort: new AbortController(), body: null, pulling: false };
+    const stream: OpenStream = { port, abort: new AbortController(), body: null, first: null, pulling: false };
     this.streams.set(id, stream);
     const fail = (status: number, code: string, message: string) => {
       this.streams.delete(id);
@@ -105,7 +104,12 @@ export class StreamResponder {
     if (hasBody) {
       const readAhead = readAheadFor(meta.pieceLength);
       stream.body = torrent.readStream(fileIndex, { start: plan.start, end: plan.end, ...readAhead, signal: stream.abort.signal });
-      if (mediaKind(name) === 'video') this.askForTail(request.infoHash, torrent, meta, fileIndex);
+      // Started now, not at the first pull: the playhead's piece gets its deadline (and its blocks are
+      // requested) before the tail's, and while the head travels to the player and its first read comes
+      // back (100+ ms in the app), not after. A cancel before any pull rejects it; that is no error.
+      stream.first = stream.body.next();
+      stream.first.catch(() => {});
+      if (mediaKind(name) === 'video') this.askForTail(request.infoHash, torrent, meta, fileIndex, readAhead.deadlineStepMs);
     } else this.streams.delete(id);
     this.reply(port, { kind: 'head', id, status: head.status, headers: head.headers, hasBody });
   }
@@ -115,7 +119,8 @@ export class StreamResponder {
     if (!stream?.body || stream.pulling) return;
     stream.pulling = true;
     try {
-      const next = await stream.body.next();
+      const next = await (stream.first ?? stream.body.next());
+      stream.first = null;
       if (stream.abort.signal.aborted) return;
       if (next.done) {
         this.streams.delete(id);
@@ -162,12 +167,11 @@ export class StreamResponder {
     });
   }
 
-  private askForTail(infoHash: string, torrent: StreamableTorrent, meta: Metainfo, fileIndex: number): void {
+  private askForTail(infoHash: string, torrent: StreamableTorrent, meta: Metainfo, fileIndex: number, stepMs: number): void {
     const key = `${infoHash}/${fileIndex}`;
     if (this.tailsAsked.has(key)) return;
     this.tailsAsked.add(key);
-    const at = torrent.now() + TAIL_DEADLINE_MS;
-    for (const piece of tailPieces(meta, fileIndex)) if (!torrent.hasPiece(piece)) torrent.setPieceDeadline(piece, at);
+    for (const { piece, deadline } of tailDeadlines(meta, fileIndex, torrent.now(), stepMs)) if (!torrent.hasPiece(piece)) torrent.setPieceDeadline(piece, deadline);
   }
 
   private reply(port: StreamPort, message: StreamReply, transfer: ArrayBuffer[] = []): void {

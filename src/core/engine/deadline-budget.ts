@@ -19,7 +19,7 @@ export interface RequestRoom {
 }
 
 type BudgetPicker = Pick<PiecePicker, 'deadlineOf'>;
-type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'requests' | 'cancelledUnanswered'>;
+type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'requests' | 'cancelledUnanswered' | 'unloadedLatencyMs'>;
 
 /**
  * While a piece has a deadline, how deep the queue at a peer not known to honour CANCEL may be. Such a
@@ -28,9 +28,10 @@ type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLim
  * behind everything queued there: with the ordinary pipeline at its usual depth (3 s of data, up to 500
  * requests) that is seconds. So, only while deadlines exist:
  * - at most `ordinaryAhead` ordinary requests are kept there (the next deadline waits behind a few);
- * - requests in all about `horizonMs` of its rate (at least `minRequests`), counting deadline requests
- *   against it too: a seek abandons the old position's deadline requests, and the new ones wait behind
- *   them, so those must be few as well. A horizon longer than the round trip keeps the peer's full rate.
+ * - requests in all about `horizonMs` plus one unloaded round trip of its rate (at least `minRequests`),
+ *   counting deadline requests against it too: a seek abandons the old position's deadline requests, and
+ *   the new ones wait behind them, so those must be few as well. The round trip on top is what is on the
+ *   way rather than queued there, so what a new deadline waits behind at the peer stays about `horizonMs`.
  * A peer known to honour CANCEL is not limited: cancelling what is queued ahead does the job there
  * (deadline-preemption.ts). With no deadline, nothing is limited and the pipeline's depth rules.
  */
@@ -53,7 +54,11 @@ export class DeadlineBudget {
   /** The requests the peer may still take now (deadlines exist), or null when it is not limited. */
   room(picker: BudgetPicker, pipeline: BudgetPipeline, now: number): RequestRoom | null {
     if (!this.limits(pipeline)) return null;
-    const byRate = Math.ceil((pipeline.rate(now) * this.horizonMs) / 1000 / BLOCK);
+    // The horizon is time spent queued at the peer; the round trip itself (the requests on their way,
+    // the blocks on theirs) comes on top. Sized by the horizon alone, the queue could never hold more
+    // than the rate the last queue gave: over a path whose round trip nears the horizon (100-450 ms
+    // from a webtorrent seeder to the app's engine worker on a loaded machine) the rate did not grow.
+    const byRate = Math.ceil((pipeline.rate(now) * (this.horizonMs + (pipeline.unloadedLatencyMs ?? 0))) / 1000 / BLOCK);
     const total = Math.min(pipeline.queueLimit, Math.max(this.minRequests, byRate));
     let deadline = 0;
     // What we cancelled there may still come (the verdict is not known, or it ignores CANCEL): it is queued ahead.

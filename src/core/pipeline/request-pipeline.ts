@@ -168,6 +168,11 @@ export class RequestPipeline {
     return this.latency.smoothed;
   }
 
+  /** The round trip with nothing queued at the peer (the smallest recent latency sample), or null before one. */
+  get unloadedLatencyMs(): number | null {
+    return this.unloadedLatency.value;
+  }
+
   /** How many ms of data to keep requested: a few unloaded round trips (see the rules above). */
   get queueTimeMs(): number {
     const unloaded = this.unloadedLatency.value;

@@ -31,3 +31,21 @@ export function tailPieces(meta: Pick<Metainfo, 'files' | 'pieceLength'>, fileIn
   for (let p = first; p <= last; p++) pieces.push(p);
   return pieces;
 }
+
+/** How long a video's tail (all but its last piece) waits behind the playhead's first pieces, in ms. */
+export const TAIL_DEADLINE_MS = 1_000;
+
+/**
+ * Deadlines for a video's tail, from its end backward. The last piece holds the end of a moov written
+ * at the end (ffmpeg's default), which a player reads right after the file's first piece, before any
+ * read-ahead: it is due one read-ahead step after `now`, right behind the playhead's piece. The rest of
+ * the tail (a long video's moov spans megabytes back from the end) is due `TAIL_DEADLINE_MS` out, one
+ * ms apart so the pieces nearest the end come first. With every tail piece due at once the last piece,
+ * the likeliest moov, was asked for last of them (ties go to the lower index), behind up to 8 MiB.
+ */
+export function tailDeadlines(meta: Pick<Metainfo, 'files' | 'pieceLength'>, fileIndex: number, now: number, stepMs: number): { piece: number; deadline: number }[] {
+  const pieces = tailPieces(meta, fileIndex);
+  const last = pieces[pieces.length - 1];
+  if (last === undefined) return [];
+  return pieces.map((piece) => ({ piece, deadline: piece === last ? now + Math.min(stepMs, TAIL_DEADLINE_MS) : now + TAIL_DEADLINE_MS + (last - piece) }));
+}

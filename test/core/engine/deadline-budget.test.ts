@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineSwarm } from './deadline-swarm.js';
+import { DeadlineBudget } from '../../../src/core/engine/deadline-budget.js';
+import { RequestPipeline } from '../../../src/core/pipeline/request-pipeline.js';
+import { BLOCK, deadlineSwarm } from './deadline-swarm.js';
 
 const PIECES = 60;
 
@@ -83,5 +85,52 @@ describe('DeadlineBudget: a peer not known to honour CANCEL keeps a short queue 
     expect(r.picker.deadlineOf(59)).toBeDefined();
     // Far past the budget's cap (at most 12 while deadlines exist at a peer that ignores CANCEL).
     expect(r.peers.get(honest)!.queue.length).toBeGreaterThan(30);
+  });
+});
+
+/**
+ * A peer that serves requests in order at `bytesPerMs`, `roundTripMs` away (half each way), on a fake
+ * clock; only deadline requests, as many as the budget gives, as a stream's read-ahead asks them. The
+ * real pipeline measures the rate and the round trip. Returns the bytes delivered in `forMs`, and the
+ * most requests that were ever queued at the peer (sent, not yet being answered).
+ */
+function streamOverRoundTrip(roundTripMs: number, bytesPerMs: number, forMs: number): { delivered: number; mostQueued: number } {
+  const pipeline = new RequestPipeline();
+  const budget = new DeadlineBudget();
+  const everyPieceDue = { deadlineOf: () => 0 };
+  pipeline.onUnchoked(0);
+  let next = 0;
+  let peerFreeAt = 0;
+  const inFlight: { key: number; at: number }[] = [];
+  let delivered = 0;
+  let mostQueued = 0;
+  for (let now = 0; now <= forMs; now += 5) {
+    for (const b of inFlight.filter((f) => f.at <= now)) {
+      pipeline.onBlockReceived(b.key, 0, BLOCK, now);
+      delivered += BLOCK;
+    }
+    inFlight.splice(0, inFlight.length, ...inFlight.filter((f) => f.at > now));
+    const room = budget.room(everyPieceDue, pipeline, now)!;
+    for (let k = 0; k < room.deadline; k++) {
+      const key = next++;
+      pipeline.onRequestSent(key, 0, now, BLOCK);
+      peerFreeAt = Math.max(now + roundTripMs / 2, peerFreeAt) + BLOCK / bytesPerMs;
+      inFlight.push({ key, at: peerFreeAt + roundTripMs / 2 });
+    }
+    // Requests that reached the peer and wait there behind the one it is sending.
+    mostQueued = Math.max(mostQueued, inFlight.filter((f) => f.at - roundTripMs / 2 - BLOCK / bytesPerMs > now && f.at - roundTripMs > now - roundTripMs / 2).length);
+  }
+  return { delivered, mostQueued };
+}
+
+describe('DeadlineBudget over a long round trip', () => {
+  it('lets the rate grow to the peer\'s when the round trip nears the horizon (the app\'s worker under load)', () => {
+    // 4 MB/s, 400 ms round trip: sized by 500 ms of the measured rate alone, the queue could hold
+    // little more than the last round trip brought, and 2.5 MB came in 3 s; with the round trip
+    // counted on top of the horizon, 6.5 MB.
+    const { delivered, mostQueued } = streamOverRoundTrip(400, 4000, 3000);
+    expect(delivered).toBeGreaterThan(4_500_000);
+    // What a deadline set now waits behind at the peer stays within the horizon (500 ms) of its rate.
+    expect(mostQueued * BLOCK).toBeLessThanOrEqual(4000 * 500);
   });
 });

@@ -141,12 +141,24 @@ describe('PiecePriorities', () => {
     expect(heard).toHaveLength(2);
   });
 
-  it('sets no deadline and tells no one before the picker exists (metadata or check pending)', async () => {
-    const { priorities } = await setup();
+  it('keeps a deadline set before the picker exists (metadata or check pending) and applies it to the picker when it comes', async () => {
+    const { meta, priorities, openPicker } = await setup();
+    priorities.choose(meta);
     const heard: PieceDeadlineChange[] = [];
     priorities.onPieceDeadline((c) => heard.push(c));
-    priorities.setPieceDeadline(1, 10);
-    priorities.clearPieceDeadline(1);
+    // A stream opened during the check: its playhead (piece 3), a piece it dropped again (2), and one
+    // the check finds verified (0).
+    priorities.setPieceDeadline(3, 10);
+    priorities.setPieceDeadline(2, 20);
+    priorities.setPieceDeadline(0, 30);
+    priorities.clearPieceDeadline(2);
     expect(heard).toEqual([]);
+    const picker = openPicker();
+    expect(picker.deadlineOf(3)).toBe(10);
+    expect(picker.deadlineOf(2)).toBeUndefined();
+    expect(picker.deadlineOf(0)).toBeUndefined();
+    expect(heard).toEqual([{ type: 'set', piece: 3, deadline: 10 }]);
+    // Its blocks are what a peer is asked for first.
+    expect(picker.pick({ id: 'p', has: 'all' }, 1, 0)).toEqual([{ piece: 3, begin: 0, length: PIECE }]);
   });
 });
