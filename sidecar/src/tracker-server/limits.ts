@@ -1,5 +1,7 @@
 // Every bound of the tracker server in one place; docs/tracker-server.md says why each number.
-export interface TrackerServerLimits {
+import type { WaitingOffersLimits } from './waiting-offers.js';
+
+export interface TrackerServerLimits extends WaitingOffersLimits {
   /** Seconds between announces handed to HTTP and UDP clients. */
   readonly intervalSeconds: number;
   /** Seconds between announces handed to WebSocket clients (bittorrent-tracker: a fifth of the interval). */
@@ -62,4 +64,8 @@ export const DEFAULT_TRACKER_LIMITS: TrackerServerLimits = {
   maxHttpConnections: 20_000,
   maxConnectionsPerAddress: 1000,
   sweepIntervalMs: 30_000,
+  waitingOfferTtlMs: 40_000,
+  maxWaitingOffersPerPeer: 5,
+  maxWaitingOffersPerSwarm: 50,
+  maxWaitingOfferChars: 32 * 1024 * 1024,
 };

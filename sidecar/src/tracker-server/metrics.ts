@@ -34,6 +34,11 @@ export interface TrackerStats extends RegistryCounts {
   readonly offersRelayed: number;
   readonly answersRelayed: number;
   readonly answersUndeliverable: number;
+  /** Offers waiting for a late joiner now; kept, handed to one, dropped unhanded (expired or pushed out), ever. */
+  readonly waitingOffers: number;
+  readonly offersKept: number;
+  readonly offersHandedLate: number;
+  readonly offersDroppedUnhanded: number;
   readonly droppedSlowReader: number;
   readonly peersExpired: number;
   readonly peersEvicted: number;
@@ -69,6 +74,10 @@ export function prometheusText(stats: TrackerStats): string {
   metric('offers_relayed_total', 'counter', 'WebRTC offers forwarded to swarm peers.', [[{}, stats.offersRelayed]]);
   metric('answers_relayed_total', 'counter', 'WebRTC answers routed back to the offering peer.', [[{}, stats.answersRelayed]]);
   metric('answers_undeliverable_total', 'counter', 'Answers for a peer no longer in the swarm.', [[{}, stats.answersUndeliverable]]);
+  metric('waiting_offers', 'gauge', 'WebRTC offers kept for peers that announce later.', [[{}, stats.waitingOffers]]);
+  metric('offers_kept_total', 'counter', 'WebRTC offers no peer got on arrival, kept for later peers.', [[{}, stats.offersKept]]);
+  metric('offers_handed_late_total', 'counter', 'Kept WebRTC offers handed to a peer that announced later.', [[{}, stats.offersHandedLate]]);
+  metric('offers_dropped_unhanded_total', 'counter', 'Kept WebRTC offers that expired or were pushed out unhanded.', [[{}, stats.offersDroppedUnhanded]]);
   metric('dropped_slow_reader_total', 'counter', 'Messages dropped for sockets with too much unsent.', [[{}, stats.droppedSlowReader]]);
   metric('peers_expired_total', 'counter', 'Peers dropped for not announcing within their TTL.', [[{}, stats.peersExpired]]);
   metric('peers_evicted_total', 'counter', 'Peers dropped to make room in a full swarm.', [[{}, stats.peersEvicted]]);

@@ -7,6 +7,7 @@ import { DEFAULT_TRACKER_LIMITS, type TrackerServerLimits } from './limits.js';
 import { TrackerCounters, type TrackerStats } from './metrics.js';
 import { SwarmRegistry } from './swarm-registry.js';
 import { UdpConnectionIds, handleTrackerUdp } from './udp-handler.js';
+import { WaitingOffers } from './waiting-offers.js';
 import { WsRelay, type TrackerUpgradeRequest, type WsConnection } from './ws-handler.js';
 
 export interface TrackerServiceOptions extends Partial<TrackerServerLimits> {
@@ -19,6 +20,8 @@ export class TrackerService {
   readonly counters = new TrackerCounters();
   readonly registry: SwarmRegistry<WsConnection>;
   readonly udpIds = new UdpConnectionIds();
+  /** WebRTC offers no peer got when they came, kept for peers that announce later. */
+  readonly waitingOffers: WaitingOffers<WsConnection>;
   readonly now: () => number;
   private readonly ws: WsRelay;
   private readonly startedAt: number;
@@ -28,7 +31,11 @@ export class TrackerService {
     this.limits = { ...DEFAULT_TRACKER_LIMITS, ...limits };
     this.now = clock ?? Date.now;
     this.startedAt = this.now();
-    this.registry = new SwarmRegistry<WsConnection>(this.limits);
+    this.waitingOffers = new WaitingOffers<WsConnection>(this.limits);
+    // A peer that expires or is evicted takes its waiting offers with it.
+    this.registry = new SwarmRegistry<WsConnection>(this.limits, Math.random, (peer, infoHash) => {
+      if (peer.kind === 'ws') this.waitingOffers.dropPeer(infoHash, peer.peerId);
+    });
     this.ws = new WsRelay(this);
   }
 
@@ -56,6 +63,7 @@ export class TrackerService {
   sweep(): void {
     const now = this.now();
     this.registry.sweep(now);
+    this.waitingOffers.sweep(now);
     this.ws.sweep(now);
   }
 
@@ -71,6 +79,10 @@ export class TrackerService {
       offersRelayed: c.offersRelayed,
       answersRelayed: c.answersRelayed,
       answersUndeliverable: c.answersUndeliverable,
+      waitingOffers: this.waitingOffers.size,
+      offersKept: this.waitingOffers.kept,
+      offersHandedLate: this.waitingOffers.handed,
+      offersDroppedUnhanded: this.waitingOffers.dropped,
       droppedSlowReader: c.droppedSlowReader,
       peersExpired: this.registry.expired,
       peersEvicted: this.registry.evicted,

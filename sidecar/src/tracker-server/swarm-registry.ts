@@ -97,8 +97,8 @@ export class SwarmRegistry<L> {
   constructor(
     private readonly limits: RegistryLimits,
     private readonly random: () => number = Math.random,
-    /** Told of every peer that leaves other than by `remove` (expiry, eviction). */
-    private readonly onDrop: (peer: PeerRecord<L>) => void = () => {},
+    /** Told of every peer that leaves other than by `remove` (expiry, eviction), and of its torrent. */
+    private readonly onDrop: (peer: PeerRecord<L>, infoHash: string) => void = () => {},
   ) {}
 
   get(infoHash: string): Swarm<L> | undefined {
@@ -140,7 +140,7 @@ export class SwarmRegistry<L> {
         if (oldest) {
           this.remove(swarm, oldest);
           this.evicted++;
-          this.onDrop(oldest);
+          this.onDrop(oldest, swarm.infoHash);
         }
       }
       peer = { key, kind: input.kind, peerId: input.peerId, ip: input.ip, port: input.port, complete: seeding, lastSeen: now, link: input.link, index: 0,
@@ -226,7 +226,7 @@ export class SwarmRegistry<L> {
         if (age < shortest) break;
         if (age < (peer.kind === 'ws' ? this.limits.wsPeerTtlMs : this.limits.peerTtlMs)) continue;
         this.remove(swarm, peer);
-        this.onDrop(peer);
+        this.onDrop(peer, swarm.infoHash);
         dropped++;
       }
     }

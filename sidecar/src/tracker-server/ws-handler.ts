@@ -154,7 +154,10 @@ export class WsRelay {
   private dropPeer(connection: WsConnection, infoHash: string, peerId: string): void {
     const swarm = this.service.registry.get(infoHash);
     const peer = swarm?.peers.get(`w${peerId}`);
-    if (swarm && peer && peer.link === connection) this.service.registry.remove(swarm, peer);
+    if (swarm && peer && peer.link === connection) {
+      this.service.registry.remove(swarm, peer);
+      this.service.waitingOffers.dropPeer(infoHash, peerId, connection);
+    }
   }
 
   private close(connection: WsConnection, code: number, reason: string): void {
@@ -215,7 +218,11 @@ export class WsRelay {
       this.refuse(connection, 'too-many-torrents', `at most ${this.service.limits.maxSwarmsPerConnection} torrents per connection`, infoHash);
       return;
     }
-    const result = this.service.registry.announce(
+    const registry = this.service.registry;
+    // Offers kept for late joiners go to peers new to the swarm: a peer that was there when they came
+    // either got one of that announce's offers or the announce had none to spare.
+    const joining = registry.find(infoHash, 'ws', peerId) === undefined;
+    const result = registry.announce(
       { infoHash, kind: 'ws', peerId, ip: connection.ip, port: 0, left: message.left, event: message.event, link: connection },
       now,
     );
@@ -223,13 +230,19 @@ export class WsRelay {
       this.refuse(connection, 'swarm-limit', result.reason, infoHash);
       return;
     }
+    // What this peer had waiting is stale now: its new offers (if any) replace them.
+    this.service.waitingOffers.dropPeer(infoHash, peerId, connection);
     if (message.event === 'stopped') connection.announced.delete(entry);
     else if (!known) connection.announced.add(entry);
     this.service.counters.announces.ws++;
     if (!connection.sendFrame(announceReplyFrame(this.service.limits.wsIntervalSeconds, result.swarm), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
-    if (message.offers.length === 0 || message.event === 'stopped' || message.event === 'completed') return;
+    if (message.event === 'stopped' || message.event === 'completed') return;
     const wanted = Math.min(message.offers.length, message.numWant ?? message.offers.length);
-    const targets = this.service.registry.pick(result.swarm, 'ws', wanted, result.peer);
+    const answering = joining ? this.handWaitingOffers(connection, infoHash, peerId, Math.min(message.numWant ?? wanted, this.service.limits.maxOffersPerAnnounce), now) : [];
+    if (message.offers.length === 0) return;
+    // Not to the peers whose offers it was just handed: one connection per pair, or webtorrent refuses
+    // the second as a duplicate of the first (the answer to its offer would be the fast one to lose).
+    const targets = registry.pick(result.swarm, 'ws', wanted + answering.length, result.peer).filter((peer) => !answering.includes(peer.peerId)).slice(0, wanted);
     targets.forEach((target, i) => {
       const offer = message.offers[i]!;
       const link = target.link as WsConnection | undefined;
@@ -238,6 +251,27 @@ export class WsRelay {
       if (link.send(text, this.service.limits.maxBufferedBytes)) this.service.counters.offersRelayed++;
       else this.service.counters.droppedSlowReader++;
     });
+    this.service.waitingOffers.keep(infoHash, peerId, connection, message.offers.slice(targets.length, wanted), now);
+  }
+
+  /**
+   * Sends a peer new to the swarm up to `count` offers kept from earlier announces (one per offering
+   * peer); returns the ids of the peers whose offers it got.
+   */
+  private handWaitingOffers(connection: WsConnection, infoHash: string, peerId: string, count: number, now: number): string[] {
+    const registry = this.service.registry;
+    const taken = this.service.waitingOffers.take(infoHash, peerId, count, now, (offer) => {
+      const owner = registry.find(infoHash, 'ws', offer.peerId);
+      return owner !== undefined && owner.link === offer.link && !offer.link.closed;
+    });
+    const offerers: string[] = [];
+    for (const offer of taken) {
+      if (connection.send(relayedText('offer', offer.sdp, offer.offerId, offer.peerId, infoHash), this.service.limits.maxBufferedBytes)) {
+        this.service.counters.offersRelayed++;
+        offerers.push(offer.peerId);
+      } else this.service.counters.droppedSlowReader++;
+    }
+    return offerers;
   }
 
   private answer(connection: WsConnection, message: WsAnswer<string>): void {
