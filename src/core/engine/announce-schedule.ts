@@ -31,6 +31,8 @@ interface TrackerEntry {
   seeders: number | null;
   leechers: number | null;
   peersReceived: number;
+  /** A second early announce asked for by `hurry` (see there), or null. */
+  followUpAt: number | null;
 }
 
 export interface AnnounceScheduleOptions {
@@ -72,6 +74,7 @@ export class AnnounceSchedule {
             seeders: null,
             leechers: null,
             peersReceived: 0,
+            followUpAt: null,
           })),
       )
       .filter((tier) => tier.length > 0);
@@ -87,7 +90,7 @@ export class AnnounceSchedule {
     const fresh = urls.filter((u) => !known.has(u));
     if (fresh.length === 0) return;
     this.tiers.push(
-      fresh.map((url) => ({ url, nextAt: 0, failures: 0, inFlight: false, started: false, completedSent: this.completeFromStart, lastError: null, working: false, seeders: null, leechers: null, peersReceived: 0 })),
+      fresh.map((url) => ({ url, nextAt: 0, failures: 0, inFlight: false, started: false, completedSent: this.completeFromStart, lastError: null, working: false, seeders: null, leechers: null, peersReceived: 0, followUpAt: null })),
     );
   }
 
@@ -112,6 +115,7 @@ export class AnnounceSchedule {
       const current = this.current(tier);
       if (!current || current.inFlight || current.nextAt > now) return;
       current.inFlight = true;
+      if (current.followUpAt !== null && current.followUpAt <= now) current.followUpAt = null;
       const event: AnnounceEvent | undefined = !current.started ? 'started' : this.completed && !current.completedSent ? 'completed' : undefined;
       out.push({ url: current.url, tier: tierIndex, event });
     });
@@ -121,12 +125,18 @@ export class AnnounceSchedule {
   /**
    * Asks for an early announce to `url` (a signalling tracker whose offer failed: new offers are the
    * only retry). Never sooner than `at`, never while one is in flight, and only for a tracker that
-   * already answered once.
+   * already answered once. With `followUpAt`, one more announce goes out by then whatever the interval
+   * (kept until an announce leaves at or after it): a webtorrent peer keeps its half-open connection
+   * to us for 25 s and drops every new offer from our peer id meanwhile, so the offers of the quick
+   * retry can all be dropped, and without a second one the next chance is the tracker's interval.
    */
-  hurry(url: string, at: number): boolean {
+  hurry(url: string, at: number, followUpAt?: number): boolean {
     const found = this.find(url);
-    if (this.stopping || !found || found.entry.inFlight || !found.entry.working || found.entry.nextAt <= at) return false;
-    found.entry.nextAt = at;
+    if (this.stopping || !found || !found.entry.working) return false;
+    const { entry } = found;
+    if (followUpAt !== undefined && followUpAt > at && entry.followUpAt === null) entry.followUpAt = followUpAt;
+    if (entry.inFlight || entry.nextAt <= at) return false;
+    entry.nextAt = at;
     return true;
   }
 
@@ -166,6 +176,7 @@ export class AnnounceSchedule {
     const askedSec = Math.max(reply.interval > 0 ? reply.interval : this.defaultInterval / 1000, reply.minInterval ?? 0);
     entry.nextAt = now + Math.max(this.minInterval, askedSec * 1000);
     if (this.completed && !entry.completedSent) entry.nextAt = now;
+    if (entry.followUpAt !== null) entry.nextAt = Math.min(entry.nextAt, entry.followUpAt);
     // The tracker that answered leads its tier from now on.
     const i = tier.indexOf(entry);
     if (i > 0) {

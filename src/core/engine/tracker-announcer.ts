@@ -3,6 +3,10 @@ import type { AnnounceEvent, TrackerClient } from '../ports/tracker.js';
 import { formatHostPort } from './address.js';
 import { AnnounceSchedule } from './announce-schedule.js';
 
+/** An early announce after a failed WebRTC offer, and the follow-up past webtorrent's 25 s CONNECT_TIMEOUT_WEBRTC. */
+const OFFER_RETRY_MS = 3_000;
+const OFFER_FOLLOW_UP_MS = 30_000;
+
 /** What one announce reports about us, read at the moment it goes out. */
 export interface AnnounceFigures {
   readonly uploaded: number;
@@ -69,9 +73,13 @@ export class TrackerAnnouncer {
     this.schedule.restart(now);
   }
 
-  /** A signalling tracker's offer failed to connect: announce there again in a few seconds with fresh offers. */
+  /**
+   * A signalling tracker's offer failed to connect: announce there again in a few seconds with fresh
+   * offers, and once more after the peer's own attempt has surely timed out (webtorrent gives a
+   * WebRTC connection 25 s and drops new offers from us until then; AnnounceSchedule.hurry).
+   */
   hurry(url: string, now: number): boolean {
-    return this.schedule.hurry(url, now + 3_000);
+    return this.schedule.hurry(url, now + OFFER_RETRY_MS, now + OFFER_FOLLOW_UP_MS);
   }
 
   /** Resolves once nothing is in flight, including a `stopped` chained after a `completed`. */

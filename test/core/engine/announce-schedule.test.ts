@@ -117,4 +117,30 @@ describe('AnnounceSchedule: hurry', () => {
     expect(s.due(3000)).toEqual([{ url: 'ws://a/', tier: 0, event: undefined }]);
     expect(s.hurry('ws://a/', 4000)).toBe(false);
   });
+
+  it('with a follow-up, announces once more by then even though the quick retry answered with a long interval', () => {
+    const s = new AnnounceSchedule([['ws://a/']]);
+    s.due(0);
+    s.onSuccess('ws://a/', 'started', reply(120), 0);
+    expect(s.hurry('ws://a/', 3000, 30_000)).toBe(true);
+    expect(s.due(3000)).toEqual([{ url: 'ws://a/', tier: 0, event: undefined }]);
+    s.onSuccess('ws://a/', undefined, reply(120), 3000);
+    expect(s.due(29_999)).toEqual([]);
+    expect(s.due(30_000)).toEqual([{ url: 'ws://a/', tier: 0, event: undefined }]);
+    // That announce left at the follow-up time: back to the tracker's interval.
+    s.onSuccess('ws://a/', undefined, reply(120), 30_000);
+    expect(s.due(149_999)).toEqual([]);
+    expect(s.due(150_000)).toEqual([{ url: 'ws://a/', tier: 0, event: undefined }]);
+  });
+
+  it('keeps the follow-up when the quick retry is refused (one is in flight)', () => {
+    const s = new AnnounceSchedule([['ws://a/']]);
+    s.due(0);
+    s.onSuccess('ws://a/', 'started', reply(120), 0);
+    expect(s.due(120_000)).toHaveLength(1);
+    expect(s.hurry('ws://a/', 123_000, 150_000)).toBe(false);
+    s.onSuccess('ws://a/', undefined, reply(120), 121_000);
+    expect(s.due(149_999)).toEqual([]);
+    expect(s.due(150_000)).toHaveLength(1);
+  });
 });
