@@ -9,13 +9,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { HOOKS, pageSeenRate, rate, startSeeder, withTimeout } from './browser-runs.mjs';
-import { openQuietPage } from './quiet-page.mjs';
+import { assertNoPageErrors, openAppPage, pageSeenRate, rate, startSeeder, waitForAppSeeding } from './browser-runs.mjs';
 import { serveApp } from './sluice-app.mjs';
 import { cachedSha1, sha1File, ROOT, WORK } from './work.mjs';
 
 const PY = '/usr/bin/python3';
-const GIVE_UP_MS = 15 * 60_000;
 
 async function startLibtorrentSeeder(torrentPath) {
   const child = spawn(PY, [join(ROOT, 'bench/lib/lt_seed.py'), torrentPath, WORK], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -49,28 +47,21 @@ async function startLibtorrentSeeder(torrentPath) {
  * data-* hooks as sluiceRun until `infoHash` seeds. MiB/s as the page saw it, and with set-up.
  */
 async function appRun(browser, { appOrigin, magnet, infoHash, size, trackers }) {
-  const page = await openQuietPage(browser, `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers })});`, { origin: appOrigin });
+  const page = await openAppPage(browser, appOrigin, trackers);
   try {
-    // chromium.mjs's sampleHeap finds workers as top-level targets, which only Playwright's attach makes them.
     const heap = page.sampleHeap();
     const opened = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
-    const seeding = `(window.sluiceBenchLog ?? []).some((e) => e.infoHash === ${JSON.stringify(infoHash)} && e.state === 'seeding')`;
-    await withTimeout(page.waitFor(seeding, { timeoutMs: GIVE_UP_MS }), 'app').catch(async (err) => {
-      const shown = await page.evaluate(`document.querySelector('main')?.innerText ?? '?'`).catch(() => '?');
-      throw new Error(`${err.message}\npage: ${shown}\npage errors: ${page.errors.join(' | ')}`);
-    });
-    const log = await page.evaluate('window.sluiceBenchLog');
+    const { log, doneAt, states } = await waitForAppSeeding(page, infoHash, 'app');
     const heapPeak = await heap.stop();
     const bridge = await page.evaluate(`document.querySelector('[data-bridge]')?.getAttribute('data-bridge') ?? null`);
-    if (page.errors.length > 0) throw new Error(`the app's page reported errors: ${page.errors.join(' | ')}`);
-    const doneAt = log.find((e) => e.infoHash === infoHash && e.state === 'seeding')?.at ?? NaN;
+    assertNoPageErrors(page);
     return {
       pageMibps: pageSeenRate(log, infoHash, size),
       mibpsWithSetup: rate(size, opened, doneAt),
       heapTotalMiB: heapPeak.total / (1 << 20),
       bridge,
-      states: [...new Set(log.map((e) => e.state))].join('→'),
+      states,
     };
   } finally {
     await page.close();

@@ -224,13 +224,41 @@ export function pageSeenRate(log, infoHash, size) {
   return rate(size * (1 - first.progress), first.at, done.at);
 }
 
+/** A quiet page for the app at `appOrigin`, with the bench's hooks installed (only `trackers` for new torrents). */
+export function openAppPage(browser, appOrigin, trackers) {
+  return openQuietPage(browser, `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers })});`, { origin: appOrigin });
+}
+
+/**
+ * Waits until the app's hooks log `infoHash` as seeding (failing with what the page shows and its
+ * errors); the hooks' log, when it seeded, and the states it went through.
+ */
+export async function waitForAppSeeding(page, infoHash, what) {
+  const seeding = `(window.sluiceBenchLog ?? []).some((e) => e.infoHash === ${JSON.stringify(infoHash)} && e.state === 'seeding')`;
+  await withTimeout(page.waitFor(seeding, { timeoutMs: GIVE_UP_MS }), what).catch(async (err) => {
+    const shown = await page.evaluate(`document.querySelector('main')?.innerText ?? '?'`).catch(() => '?');
+    throw new Error(`${err.message}\npage: ${shown}\npage errors: ${page.errors.join(' | ')}`);
+  });
+  const log = await page.evaluate('window.sluiceBenchLog');
+  return {
+    log,
+    doneAt: log.find((e) => e.infoHash === infoHash && e.state === 'seeding')?.at ?? NaN,
+    states: [...new Set(log.map((e) => e.state))].join('→'),
+  };
+}
+
+/** Throws if the page reported uncaught errors. */
+export function assertNoPageErrors(page) {
+  if (page.errors.length > 0) throw new Error(`the app's page reported errors: ${page.errors.join(' | ')}`);
+}
+
 /**
  * Sluice's app as `sluice serve` serves it, opened at /#<magnet> in a quiet page in the browser's profile
  * on disk (as webtorrentRun), followed through its data-* hooks.
  */
 export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, torrentPath, dataDir, trackerUrl, trace: tracing }) {
   const seeder = await startSeeder(torrentPath, dataDir, trackerUrl);
-  const page = await openQuietPage(browser, `${HOOKS}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [trackerUrl] })});`, { origin: appOrigin });
+  const page = await openAppPage(browser, appOrigin, [trackerUrl]);
   try {
     // The trace and heap sampling start on the blank page, so the app's start-up is in both.
     const trace = tracing ? await startTrace(browser) : null;
@@ -243,15 +271,10 @@ export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, to
     marks.worker = await page.workerEvaluate(markExpression('bench-worker'));
     // BENCH_WORKER_PROFILE=/path/prefix: a V8 CPU profile of the engine worker for the whole run.
     if (process.env.BENCH_WORKER_PROFILE) await page.workerCommand('Profiler.enable').then(() => page.workerCommand('Profiler.start'));
-    const seeding = `(window.sluiceBenchLog ?? []).some((e) => e.infoHash === ${JSON.stringify(infoHash)} && e.state === 'seeding')`;
-    await withTimeout(page.waitFor(seeding, { timeoutMs: GIVE_UP_MS }), 'sluice').catch(async (err) => {
-      const shown = await page.evaluate(`document.querySelector('main')?.innerText ?? '?'`).catch(() => '?');
-      throw new Error(`${err.message}\npage: ${shown}\npage errors: ${page.errors.join(' | ')}`);
-    });
+    const { log, doneAt, states } = await waitForAppSeeding(page, infoHash, 'sluice');
     const cpuAfter = cpuSnapshot();
     const cpu = cpuSeconds(cpuBefore, cpuAfter);
     if (process.env.BENCH_CPU_THREADS) console.log(`Sluice renderer threads, CPU s: ${JSON.stringify(threadSeconds(cpuBefore, cpuAfter, 'renderer'))}`);
-    const log = await page.evaluate('window.sluiceBenchLog');
     // The engine marks metadata-received and torrent-checked (engine-host.ts): storage ready, seen inside.
     const engineMarks = await page.workerEvaluate(
       `Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.endsWith(${JSON.stringify(`:${infoHash}`)})).map((m) => [m.name.split(':')[1], m.startTime]))`,
@@ -263,14 +286,13 @@ export async function sluiceRun(browser, { appOrigin, magnet, infoHash, size, to
         writeFileSync(`${process.env.BENCH_WORKER_PROFILE}-${process.pid}-${i}.cpuprofile`, JSON.stringify(result.profile));
       }
     }
-    const doneAt = log.find((e) => e.infoHash === infoHash && e.state === 'seeding')?.at ?? NaN;
     await seeder.waitFor((l) => l.uploaded);
-    if (page.errors.length > 0) throw new Error(`the app's page reported errors: ${page.errors.join(' | ')}`);
+    assertNoPageErrors(page);
     return {
       ...torrentFigures({ size, opened, doneAt, seeder, trace: traced, marks, heap: heapPeak }),
       ownMetadataToReadyMs: engineMarks['torrent-checked'] - engineMarks['metadata-received'],
       pageMibps: pageSeenRate(log, infoHash, size),
-      states: [...new Set(log.map((e) => e.state))].join('→'),
+      states,
       cpu,
     };
   } finally {
