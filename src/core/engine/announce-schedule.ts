@@ -35,6 +35,11 @@ interface TrackerEntry {
   followUpAt: number | null;
 }
 
+/** A tracker not yet announced to: due at once. */
+function newEntry(url: string, completedSent: boolean): TrackerEntry {
+  return { url, nextAt: 0, failures: 0, inFlight: false, started: false, completedSent, lastError: null, working: false, seeders: null, leechers: null, peersReceived: 0, followUpAt: null };
+}
+
 export interface AnnounceScheduleOptions {
   /** Used when a tracker gives no interval; seconds. */
   readonly defaultIntervalSec?: number;
@@ -62,20 +67,7 @@ export class AnnounceSchedule {
       .map((tier) =>
         tier
           .filter((url) => !seen.has(url) && seen.add(url))
-          .map((url) => ({
-            url,
-            nextAt: 0,
-            failures: 0,
-            inFlight: false,
-            started: false,
-            completedSent: false,
-            lastError: null,
-            working: false,
-            seeders: null,
-            leechers: null,
-            peersReceived: 0,
-            followUpAt: null,
-          })),
+          .map((url) => newEntry(url, false)),
       )
       .filter((tier) => tier.length > 0);
     this.defaultInterval = (options.defaultIntervalSec ?? 1800) * 1000;
@@ -90,7 +82,7 @@ export class AnnounceSchedule {
     const fresh = urls.filter((u) => !known.has(u));
     if (fresh.length === 0) return;
     this.tiers.push(
-      fresh.map((url) => ({ url, nextAt: 0, failures: 0, inFlight: false, started: false, completedSent: this.completeFromStart, lastError: null, working: false, seeders: null, leechers: null, peersReceived: 0, followUpAt: null })),
+      fresh.map((url) => newEntry(url, this.completeFromStart)),
     );
   }
 

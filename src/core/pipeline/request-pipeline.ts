@@ -175,7 +175,7 @@ export class RequestPipeline {
 
   /** How many ms of data to keep requested: a few unloaded round trips (see the rules above). */
   get queueTimeMs(): number {
-    const unloaded = this.unloadedLatency.value;
+    const unloaded = this.unloadedLatencyMs;
     if (unloaded === null) return this.queueTimeCeilingMs;
     return Math.min(this.queueTimeCeilingMs, Math.max(MIN_QUEUE_TIME_MS, QUEUE_ROUND_TRIPS * unloaded));
   }
