@@ -23,7 +23,7 @@ import bencode from 'bencode';
 import { Server } from 'bittorrent-tracker';
 import { createTorrentFromPath } from '../build/sidecar/src/create/index.js';
 import { startSeeder } from './lib/browser-runs.mjs';
-import { launchChromium, newContext } from './lib/chromium.mjs';
+import { launchChromium, launchProfile } from './lib/chromium.mjs';
 import { median, ROOT, WORK } from './lib/work.mjs';
 
 const argv = process.argv.slice(2);
@@ -250,11 +250,12 @@ function watchStreamRequests(page) {
   return ranges;
 }
 
-async function sluiceRun(browser, { magnet, infoHash, torrentPath, dir, tracker, trackerUrl, pieces }) {
+async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerUrl, pieces }) {
   const app = await startApp();
   const appOrigin = app.origin;
   const seeder = await startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash });
-  const context = await newContext(browser, appOrigin);
+  const profile = await launchProfile(appOrigin);
+  const { context, browser } = profile;
   try {
     await context.addInitScript({ content: `${HOOKS}\n${PROBE}\nglobalThis.installSluiceBenchHooks(${JSON.stringify({ trackers: [trackerUrl] })});\nglobalThis.installMediaProbe();` });
     // The app's Service Worker is installed on a first visit; a viewer following a link has it already.
@@ -264,20 +265,28 @@ async function sluiceRun(browser, { magnet, infoHash, torrentPath, dir, tracker,
     await warm.close();
     const page = await context.newPage();
     const ranges = watchStreamRequests(page);
+    // BENCH_CHROME_TRACE=file.json: a Chromium trace of the run (every renderer thread, the engine worker's included).
+    if (process.env.BENCH_CHROME_TRACE) await browser.startTracing(page, { path: process.env.BENCH_CHROME_TRACE, categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-v8.gc', 'blink', 'ServiceWorker', 'disabled-by-default-devtools.timeline.stack', 'disabled-by-default-v8.cpu_profiler'] });
     const addedAt = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
     const progress = () => page.evaluate((ih) => Number(document.querySelector(`[data-infohash="${ih}"]`)?.getAttribute('data-progress') ?? NaN), infoHash);
-    return await measure(page, addedAt, progress, seeder, pieces, tracker.log, ranges);
+    const result = await measure(page, addedAt, progress, seeder, pieces, tracker.log, ranges);
+    if (process.env.BENCH_CHROME_TRACE) {
+      await browser.stopTracing();
+      console.log(`  Chromium trace: ${process.env.BENCH_CHROME_TRACE} (the add at ${addedAt.toFixed(0)} ms since the epoch)`);
+    }
+    return result;
   } finally {
-    await context.close();
+    await profile.close();
     await seeder.stop();
     await app.close();
   }
 }
 
-async function webtorrentRun(browser, { benchOrigin, magnet, infoHash, torrentPath, dir, tracker, pieces }) {
+async function webtorrentRun({ benchOrigin, magnet, infoHash, torrentPath, dir, tracker, pieces }) {
   const seeder = await startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash });
-  const context = await newContext(browser, benchOrigin);
+  const profile = await launchProfile(benchOrigin);
+  const { context } = profile;
   try {
     await context.addInitScript({ content: `${PROBE}\nglobalThis.installMediaProbe();` });
     const page = await context.newPage();
@@ -295,7 +304,7 @@ async function webtorrentRun(browser, { benchOrigin, magnet, infoHash, torrentPa
     await page.evaluate((m) => window.wtStream.play(m), magnet);
     return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()), seeder, pieces, tracker.log, ranges);
   } finally {
-    await context.close();
+    await profile.close();
     await seeder.stop();
   }
 }
@@ -306,7 +315,9 @@ async function main() {
   const tracker = await startTracker();
   if (ONLY.includes('sluice')) buildApp();
   const browser = await launchChromium();
-  console.log(`Streaming in Chromium ${browser.version()}: ${SIZE_MB} MB MP4, ${ROUNDS} round(s); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const version = browser.version();
+  await browser.close();
+  console.log(`Streaming in Chromium ${version}: ${SIZE_MB} MB MP4, ${ROUNDS} round(s); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const results = {};
   try {
     for (const layout of LAYOUTS) {
@@ -321,7 +332,7 @@ async function main() {
           const key = `${name} ${layout}`;
           const before = loadavg()[0].toFixed(1);
           try {
-            const r = await runs[name](browser, common);
+            const r = await runs[name](common);
             (results[key] ??= []).push(r);
             console.log(`round ${round + 1} ${key}: seeder's wire ${fmt(r.wireS)} s, first frame ${fmt(r.firstFrameS)} s (wire→frame ${fmt(r.wireToFrameS)} s), seek to 80% ${fmt(r.seekS)} s (progress at the seek ${fmt(r.progressAtSeek * 100, 0)}%); load ${before}→${loadavg()[0].toFixed(1)}`);
           } catch (err) {
@@ -332,7 +343,6 @@ async function main() {
       console.log(`(${layout}: ${statSync(file).size} bytes, pieces of ${torrent.pieceLength / 1024} KiB)`);
     }
   } finally {
-    await browser.close();
     await tracker.close();
     bench.close();
   }

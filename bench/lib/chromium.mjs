@@ -2,12 +2,13 @@
 // traces (the heap is sampled by bench/lib/quiet-page.mjs): the longest task of a thread over a time
 // window (a trace with the `toplevel` category, whose ThreadControllerImpl::RunTask events are the tasks of
 // each thread: `dur` is wall time, which a loaded machine stretches; `tdur` the thread's CPU time).
-import { readFileSync, renameSync, rmSync } from 'node:fs';
-
-let kept = 0;
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { WORK } from './work.mjs';
+
+let kept = 0;
 
 /**
  * The flags of test/helpers/chromium.ts and ../shared/reference/interop-notes.md: no outside traffic,
@@ -33,6 +34,25 @@ export async function newContext(browser, origin) {
   const context = await browser.newContext();
   await context.grantPermissions(['camera', 'microphone'], { origin });
   return context;
+}
+
+/**
+ * A browser of its own on a fresh on-disk profile, as a person's tab has, whose `origin` may use camera and
+ * microphone. Not an incognito context: there Chromium keeps OPFS in memory, so writing a video's tail
+ * first makes it allocate the whole file (2 s for a 200 MB file), which no ordinary profile pays.
+ */
+export async function launchProfile(origin) {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-profile-'));
+  const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  await context.grantPermissions(['camera', 'microphone'], { origin });
+  return {
+    context,
+    browser: context.browser(),
+    async close() {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
