@@ -13,7 +13,8 @@ export interface Feedback {
 /** Adds one torrent; true when the engine has it (new or already there). */
 export async function addTorrent(client: EngineClient, input: TorrentInput, feedback: Feedback, what = 'the torrent'): Promise<boolean> {
   feedback.adding();
-  const outcome = await client.call('add', { input });
+  // Every torrent the person adds here is opened, and its media plays at once (MediaView).
+  const outcome = await client.call('add', { input, play: true });
   if (!outcome.ok) {
     feedback.error(`Could not add ${what}: ${outcome.error.message}`);
     return false;

@@ -19,7 +19,8 @@ interface LaunchParams {
  * `/?add=<magnet>`), which `launch_handler: focus-existing` delivers to the window already open.
  */
 export function handleLaunches(client: EngineClient, handlers: LaunchHandlers): void {
-  const add = (input: TorrentInput) => void client.call('add', { input }).then(handlers.onAdded);
+  // The launched torrent is opened and its media plays at once (MediaView).
+  const add = (input: TorrentInput) => void client.call('add', { input, play: true }).then(handlers.onAdded);
   const params = new URLSearchParams(location.search);
   const shareError = params.get('share-error');
   if (shareError) handlers.onError(shareError);

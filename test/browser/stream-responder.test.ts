@@ -5,6 +5,7 @@ import { toHex } from '../../src/core/util/hex.js';
 import { readAheadFor, TAIL_DEADLINE_MS, tailPieces } from '../../src/core/stream/stream-deadlines.js';
 import type { StreamReply, StreamRequest } from '../../src/browser/stream/stream-protocol.js';
 import { StreamResponder, type StreamableTorrent, type StreamPort } from '../../src/browser/stream/stream-responder.js';
+import { HEAD_PROBE_BYTES } from '../../src/browser/stream/media-index-requests.js';
 import { makeTorrent, recordingStorage, seededStorage, SimNet } from '../helpers/engine.js';
 
 /**
@@ -48,11 +49,34 @@ function recorded(torrent: Torrent): StreamableTorrent & { set: Map<number, numb
   };
 }
 
-async function setUp() {
+const MOVIE_LENGTH = 40 * PIECE + 123;
+
+/** MP4 box header bytes: a 32-bit size and a type. */
+function boxHeader(type: string, size: number): number[] {
+  return [size >>> 24, (size >>> 16) & 255, (size >>> 8) & 255, size & 255, ...[...type].map((c) => c.charCodeAt(0))];
+}
+
+/** An MP4's bytes as ffmpeg lays them out: ftyp, then mdat and moov (index `at`) in either order. */
+function mp4Bytes(length: number, moovAt: 'end' | 'front', moovLength: number): Uint8Array {
+  const bytes = new Uint8Array(length).map((_, i) => (i * 7 + 3) & 255);
+  const put = (at: number, header: number[]) => bytes.set(header, at);
+  put(0, boxHeader('ftyp', 32));
+  const mdatLength = length - 32 - moovLength;
+  if (moovAt === 'end') {
+    put(32, boxHeader('mdat', mdatLength));
+    put(32 + mdatLength, boxHeader('moov', moovLength));
+  } else {
+    put(32, boxHeader('moov', moovLength));
+    put(32 + moovLength, boxHeader('mdat', mdatLength));
+  }
+  return bytes;
+}
+
+async function setUp(movie: { name?: string; data?: Uint8Array } = {}) {
   const t = await makeTorrent(
     [
       { path: ['notes.txt'], length: 1000 },
-      { path: ['movie.mp4'], length: 40 * PIECE + 123 },
+      { path: [movie.name ?? 'movie.mkv'], length: MOVIE_LENGTH, ...(movie.data ? { data: movie.data } : {}) },
     ],
     { pieceLength: PIECE },
   );
@@ -74,7 +98,7 @@ async function setUp() {
     return (request: StreamRequest) => channel.port2.postMessage(request);
   };
   const until = (what: (r: StreamReply) => boolean) => net.run(() => replies.some(what), { maxSteps: 50_000 });
-  return { t, infoHash, net, torrent, view, connect, replies, until };
+  return { t, infoHash, net, torrent, view, responder, connect, replies, until };
 }
 
 describe('StreamResponder (the engine end of the stream port)', () => {
@@ -89,9 +113,9 @@ describe('StreamResponder (the engine end of the stream port)', () => {
       id: 1,
       status: 206,
       hasBody: true,
-      headers: { 'Accept-Ranges': 'bytes', 'Cache-Control': 'no-store', 'Content-Type': 'video/mp4', 'Content-Length': String(size - 50_000), 'Content-Range': `bytes 50000-${size - 1}/${size}` },
+      headers: { 'Accept-Ranges': 'bytes', 'Cache-Control': 'no-store', 'Content-Type': 'video/x-matroska', 'Content-Length': String(size - 50_000), 'Content-Range': `bytes 50000-${size - 1}/${size}` },
     });
-    // The movie's tail (where a moov may be) was given deadlines when it was opened.
+    // The movie's tail (where a Matroska file's cues may be) was given deadlines when it was opened.
     const meta = view.metainfo!;
     for (const p of tailPieces(meta, 1)) expect(view.set.has(p)).toBe(true);
 
@@ -187,6 +211,62 @@ describe('StreamResponder (the engine end of the stream port)', () => {
     connect();
     await net.run(() => view.cleared.has(second), { maxSteps: 5 });
     expect(replies.filter((r) => r.id === 2 && r.kind === 'chunk')).toEqual([]);
+  });
+});
+
+describe('an MP4\'s index, and what the page will play, fetched early', () => {
+  /** The movie's pieces: first, last, and those holding its bytes from `start` on. */
+  function moviePieces(view: StreamableTorrent, start = 0) {
+    const file = view.metainfo!.files[1]!;
+    const first = Math.floor(file.offset / PIECE);
+    const last = Math.floor((file.offset + file.length - 1) / PIECE);
+    const from = Math.floor((file.offset + start) / PIECE);
+    // What the index probe reads: the file's first HEAD_PROBE_BYTES.
+    const probeLast = Math.floor((file.offset + HEAD_PROBE_BYTES - 1) / PIECE);
+    const probe = Array.from({ length: probeLast - first + 1 }, (_, i) => first + i);
+    return { first, last, probe, from: Array.from({ length: last - from + 1 }, (_, i) => from + i) };
+  }
+
+  it('reads where the moov is from the first piece of an MP4 written moov-last, and asks for exactly its pieces, from the end backward', async () => {
+    const moovLength = 3 * PIECE;
+    const { infoHash, view, connect, until, net } = await setUp({ name: 'movie.mp4', data: mp4Bytes(MOVIE_LENGTH, 'end', moovLength) });
+    const send = connect();
+    // Safari's probe: a body of two bytes, so no read-ahead sets deadlines over the file.
+    send({ kind: 'open', id: 1, infoHash, fileNumber: 2, range: 'bytes=0-1', headOnly: false });
+    await until((r) => r.id === 1 && r.kind === 'head');
+    const { probe, from: index } = moviePieces(view, MOVIE_LENGTH - moovLength);
+    await net.run(() => index.every((p) => view.set.has(p)));
+    // Nothing else of the 1% tail (16 pieces here): only the index's 4 pieces and the head the probe read.
+    const tail = tailPieces(view.metainfo!, 1);
+    expect(tail.length).toBeGreaterThan(index.length + 4);
+    expect([...view.set.keys()].sort((a, b) => a - b)).toEqual([...probe, ...index]);
+    const due = index.map((p) => view.set.get(p)!);
+    expect(due).toEqual([...due].sort((a, b) => b - a));
+  });
+
+  it('asks for nothing at the end of a faststart MP4 but its last piece (asked before the head is read)', async () => {
+    const { infoHash, view, connect, until, net } = await setUp({ name: 'movie.mp4', data: mp4Bytes(MOVIE_LENGTH, 'front', 2 * PIECE) });
+    const send = connect();
+    send({ kind: 'open', id: 1, infoHash, fileNumber: 2, range: 'bytes=0-1', headOnly: false });
+    await until((r) => r.id === 1 && r.kind === 'head');
+    const { probe, last } = moviePieces(view);
+    await net.run(() => probe.every((p) => view.hasPiece(p)) && view.hasPiece(last));
+    await net.run(() => false, { maxSteps: 200 }).catch(() => {});
+    expect([...view.set.keys()].sort((a, b) => a - b)).toEqual([...probe, last]);
+  });
+
+  it('prefetch: once the metadata is in, the file the page will play gets its head and its index fetched, with no stream opened', async () => {
+    const moovLength = PIECE;
+    const { infoHash, view, responder, net } = await setUp({ name: 'movie.mp4', data: mp4Bytes(MOVIE_LENGTH, 'end', moovLength) });
+    // Before the metadata: the torrent wants nothing (its files are at priority 0), and nothing is open.
+    responder.prefetch(infoHash);
+    await net.run(() => view.metainfo !== null);
+    const { first, last } = moviePieces(view);
+    await net.run(() => view.hasPiece(first) && view.hasPiece(last));
+    // The head: the first 2 MiB, here the whole movie; each piece was due in read-ahead order.
+    const { from: all } = moviePieces(view);
+    await net.run(() => all.every((p) => view.hasPiece(p)));
+    expect(view.set.get(first)).toBeLessThan(view.set.get(first + 5)!);
   });
 });
 

@@ -35,14 +35,14 @@ export interface TestTorrent {
 }
 
 export async function makeTorrent(
-  files: readonly { path: string[]; length: number }[],
+  files: readonly { path: string[]; length: number; /** The file's bytes (`length` of them); made up when absent. */ data?: Uint8Array }[],
   options: { name?: string; pieceLength?: number; hybrid?: boolean; private?: boolean } = {},
 ): Promise<TestTorrent> {
-  const data = files.map((f, i) => content(i + 11, f.length));
+  const data = files.map((f, i) => f.data ?? content(i + 11, f.length));
   const created = await createTorrent(
     {
       name: options.name ?? 'test',
-      files,
+      files: files.map(({ path, length }) => ({ path, length })),
       singleFile: files.length === 1 && files[0]!.path.length === 1 && options.name === files[0]!.path[0],
       ...(options.pieceLength ? { pieceLength: options.pieceLength } : {}),
       ...(options.hybrid ? { hybrid: true } : {}),

@@ -18,7 +18,18 @@ export type TorrentInput =
 
 export interface EngineCommands {
   /** Adds a torrent. One already in the engine is left exactly as it is (`added: false`). */
-  add: { args: { readonly input: TorrentInput; readonly paused?: boolean }; result: { readonly infoHash: string; readonly added: boolean } };
+  add: {
+    args: {
+      readonly input: TorrentInput;
+      readonly paused?: boolean;
+      /**
+       * The page opens the torrent's media at once (the file `fileToPlay` picks): the engine starts
+       * fetching what its player reads first (the head, a video's index) as soon as the metadata is in.
+       */
+      readonly play?: boolean;
+    };
+    result: { readonly infoHash: string; readonly added: boolean };
+  };
   /** Makes a torrent from the files in the worker (progress in `seeding` jobs), then seeds it. */
   seed: {
     args: {

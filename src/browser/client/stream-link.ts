@@ -1,4 +1,5 @@
 import type { FileStatus } from '../../core/api/types.js';
+import { fileToOpen } from '../../core/stream/file-to-open.js';
 import { mediaKind } from '../../core/stream/http-range.js';
 import { streamPath } from '../../core/stream/stream-path.js';
 
@@ -18,14 +19,4 @@ export function sidecarStreamUrl(base: { readonly origin: string; readonly query
 }
 
 /** The file to open at once: the largest video or audio file, else the largest image; null if none. */
-export function fileToPlay(files: readonly FileStatus[]): { readonly file: FileStatus; readonly kind: 'video' | 'audio' | 'image' } | null {
-  let best: { file: FileStatus; kind: 'video' | 'audio' | 'image' } | null = null;
-  for (const file of files) {
-    const kind = mediaKind(file.path);
-    if (!kind) continue;
-    const playable = kind !== 'image';
-    const bestPlayable = best !== null && best.kind !== 'image';
-    if (best === null || (playable && !bestPlayable) || (playable === bestPlayable && file.length > best.file.length)) best = { file, kind };
-  }
-  return best;
-}
+export const fileToPlay: (files: readonly FileStatus[]) => { readonly file: FileStatus; readonly kind: 'video' | 'audio' | 'image' } | null = fileToOpen;

@@ -147,11 +147,15 @@ export class EngineHost {
 
   /** Serves the Service Worker's `/stream/...` requests on `port` (a new port replaces the last). */
   serveStreams(port: MessagePort): void {
-    this.streams ??= new StreamResponder({ torrent: (infoHash) => this.session.torrent(infoHash), onAlert: (listener) => this.session.on(listener) });
-    this.streams.attach(port);
+    this.streamResponder().attach(port);
   }
 
   private streams: StreamResponder | null = null;
+
+  private streamResponder(): StreamResponder {
+    this.streams ??= new StreamResponder({ torrent: (infoHash) => this.session.torrent(infoHash), onAlert: (listener) => this.session.on(listener) });
+    return this.streams;
+  }
 
   /**
    * The page is about to go away (a reload, a closed tab): what is already requested drains while the
@@ -269,13 +273,17 @@ export class EngineHost {
     const source = await this.sourceOf(args.input);
     const key = await this.keyOf(source);
     // Opening the same address again (a reload, a bookmark) leaves the torrent exactly as it is.
-    if (this.session.torrent(key)) return { infoHash: key, added: false };
+    if (this.session.torrent(key)) {
+      if (args.play) this.streamResponder().prefetch(key);
+      return { infoHash: key, added: false };
+    }
     const knowsTrackers = 'magnet' in source ? parseMagnet(source.magnet).trackers.length > 0 : !('infoHash' in source);
     const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.trackers }) };
     // The sidecar joins from the same magnet: its x.pe peers and trackers are what the classic swarm needs.
     // Known before the torrent is: a status tick during the awaits below joins it, and must not join by bare hash.
     if ('magnet' in source) this.bridge.remember(key, { magnet: source.magnet });
     const torrent = await this.session.addTorrent(source, options);
+    if (args.play) this.streamResponder().prefetch(torrent.infoHashHex);
     await this.persisted.added(torrent, options.paused ?? false);
     this.bridge.sync();
     return { infoHash: torrent.infoHashHex, added: true };

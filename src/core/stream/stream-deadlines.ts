@@ -49,3 +49,18 @@ export function tailDeadlines(meta: Pick<Metainfo, 'files' | 'pieceLength'>, fil
   if (last === undefined) return [];
   return pieces.map((piece) => ({ piece, deadline: piece === last ? now + Math.min(stepMs, TAIL_DEADLINE_MS) : now + TAIL_DEADLINE_MS + (last - piece) }));
 }
+
+/**
+ * Deadlines for a file's index found at `start` (an MP4's moov after its media data: mp4-index.ts), from
+ * the file's end backward: every piece of it is read before the first frame, the last one first.
+ */
+export function indexDeadlines(meta: Pick<Metainfo, 'files' | 'pieceLength'>, fileIndex: number, start: number, now: number, stepMs: number): { piece: number; deadline: number }[] {
+  const file = meta.files[fileIndex];
+  if (!file || start < 0 || start >= file.length) return [];
+  const first = Math.floor((file.offset + start) / meta.pieceLength);
+  const last = Math.floor((file.offset + file.length - 1) / meta.pieceLength);
+  const due = now + Math.min(stepMs, TAIL_DEADLINE_MS);
+  const out: { piece: number; deadline: number }[] = [];
+  for (let piece = last; piece >= first; piece--) out.push({ piece, deadline: due + (last - piece) });
+  return out;
+}
