@@ -11,7 +11,12 @@
 // currentTime to 80% to the first frame presented there. The download progress at the seek is printed:
 // a seek to bytes already there is not the case the target is about. Medians over --rounds, ratios
 // against the targets (first frame ≤ 1.0 s, seek ≤ 0.2 s). Figures: docs/benchmarks.md (Streaming).
-// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,webtorrent] [--layout moov-end,faststart] [--trace]
+// The tracker (--tracker): `sluice` (default) is `sluice tracker`, which keeps a seeder's offers for
+// peers that join later, as the tracker inside `sluice serve` (and so `npm start`) does; both players
+// then answer the seeder's waiting offers. `bittorrent-tracker` forwards offers only to peers already
+// there, so each player's own offers wait out the Node seeder's 5 s ICE gathering (simple-peer's
+// iceCompleteTimeout) before its first byte: that is the tracker most WebTorrent sites use.
+// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,webtorrent] [--layout moov-end,faststart] [--tracker sluice|bittorrent-tracker] [--trace]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -35,6 +40,8 @@ const ROUNDS = Math.max(1, Number(opt('--rounds') ?? 3));
 const SIZE_MB = Number(opt('--size') ?? 200);
 const ONLY = (opt('--only') ?? 'sluice,webtorrent').split(',');
 const LAYOUTS = (opt('--layout') ?? 'moov-end,faststart').split(',');
+const TRACKER = opt('--tracker') ?? 'sluice';
+if (!['sluice', 'bittorrent-tracker'].includes(TRACKER)) throw new Error(`--tracker ${TRACKER}: sluice or bittorrent-tracker`);
 // --trace: print each run's stages (seeder's wire, metadata, requests; the page's media events), ms from the add.
 const TRACE = argv.includes('--trace');
 if (TRACE) process.env.SEED_TRACE = '1';
@@ -122,6 +129,33 @@ async function startTracker() {
       while (!log.some((e) => e.at >= since && e.infoHash === infoHash && e.offers > 0)) await new Promise((resolve) => setTimeout(resolve, 50));
     },
     close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/**
+ * `sluice tracker` on a free port. It keeps offers for late joiners; it logs no announces (--trace shows
+ * no tracker lines), but its /stats count the offers it kept.
+ */
+async function startSluiceTracker() {
+  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'tracker', '--port', '0', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const urls = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+    child.once('exit', (code) => reject(new Error(`sluice tracker exited (${code})`)));
+  });
+  const kept = async () => (await (await fetch(urls.stats)).json()).offersKept;
+  return {
+    url: urls.ws,
+    log: [],
+    /** A peer's offers are kept for late joiners once `offersKept` (a count since the start) passes `before`. */
+    offersKept: kept,
+    async offersAnnounced(_infoHash, _since, before) {
+      while ((await kept()) <= before) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 
@@ -228,8 +262,9 @@ async function measure(page, addedAt, progress, seeder, pieces, trackerLog, rang
  */
 async function startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash }) {
   const startedAt = Date.now();
+  const keptBefore = await tracker.offersKept?.();
   const seeder = await startSeeder(torrentPath, dir, tracker.url);
-  await tracker.offersAnnounced(infoHash, startedAt);
+  await tracker.offersAnnounced(infoHash, startedAt, keptBefore);
   return Object.assign(seeder, { startedAt });
 }
 
@@ -312,12 +347,12 @@ async function webtorrentRun({ benchOrigin, magnet, infoHash, torrentPath, dir, 
 async function main() {
   const files = ensureMp4s();
   const bench = await startBenchServer();
-  const tracker = await startTracker();
+  const tracker = TRACKER === 'sluice' ? await startSluiceTracker() : await startTracker();
   if (ONLY.includes('sluice')) buildApp();
   const browser = await launchChromium();
   const version = browser.version();
   await browser.close();
-  console.log(`Streaming in Chromium ${version}: ${SIZE_MB} MB MP4, ${ROUNDS} round(s); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`Streaming in Chromium ${version}: ${SIZE_MB} MB MP4, ${ROUNDS} round(s), tracker ${TRACKER}; ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const results = {};
   try {
     for (const layout of LAYOUTS) {
