@@ -270,6 +270,28 @@ describe('an MP4\'s index, and what the page will play, fetched early', () => {
   });
 });
 
+describe('pulls', () => {
+  it('a pull carries every chunk already verified (up to 1 MiB) in one message; the next pull ends the body', async () => {
+    const { t, infoHash, view, responder, connect, replies, until, net } = await setUp({ name: 'movie.mp4' });
+    // The whole movie (under the prefetch's 2 MiB head) is fetched and verified first.
+    responder.prefetch(infoHash);
+    await net.run(() => view.metainfo !== null);
+    const file = view.metainfo!.files[1]!;
+    const pieces = Array.from({ length: Math.floor((file.offset + file.length - 1) / PIECE) - Math.floor(file.offset / PIECE) + 1 }, (_, i) => Math.floor(file.offset / PIECE) + i);
+    await net.run(() => pieces.every((p) => view.hasPiece(p)));
+    const send = connect();
+    send({ kind: 'open', id: 7, infoHash, fileNumber: 2, range: 'bytes=100-', headOnly: false });
+    await until((r) => r.id === 7 && r.kind === 'head');
+    send({ kind: 'pull', id: 7 });
+    await until((r) => r.id === 7 && r.kind === 'chunk');
+    const chunk = replies.find((r) => r.id === 7 && r.kind === 'chunk');
+    expect(chunk?.kind === 'chunk' && Buffer.from(chunk.bytes).equals(Buffer.from(t.files[1]!.subarray(100)))).toBe(true);
+    send({ kind: 'pull', id: 7 });
+    await until((r) => r.id === 7 && r.kind === 'end');
+    expect(replies.filter((r) => r.id === 7).map((r) => r.kind)).toEqual(['head', 'chunk', 'end']);
+  });
+});
+
 describe('stream deadlines', () => {
   it('reads ahead about 8 MiB, within 2 to 64 pieces, due over 10 s', () => {
     expect(readAheadFor(16384)).toEqual({ readAhead: 64, deadlineStepMs: 156 });

@@ -46,14 +46,27 @@ interface OpenStream {
   /** The body's first chunk, asked for when the stream opened (so its deadlines were set then), until a pull takes it. */
   first: Promise<IteratorResult<Uint8Array>> | null;
   pulling: boolean;
+  /** True when the body's next chunk is already verified (a pull takes it without waiting). */
+  nextIsReady: () => boolean;
+  /** Bytes of the body handed out so far. */
+  sent: number;
+  /** The body ended inside a pull that carried other chunks: the next pull answers `end`. */
+  ended: boolean;
 }
+
+/**
+ * Bytes one pull may carry: every chunk already verified, joined, up to this much. A player reading
+ * data that is there already then waits one round trip per MiB, not per piece (8 per MiB with the
+ * common 128 KiB pieces, each behind whatever else the worker is doing).
+ */
+export const PULL_MAX_BYTES = 1024 * 1024;
 
 /**
  * Serves the Service Worker's stream requests from the Session, in the engine worker. Each request
  * is one `readStream` over the planned range (the playhead's piece first, then read-ahead); a video's
  * tail gets deadlines when it is first opened, since an MP4 written without `faststart` keeps its
  * index (moov) there and no frame plays before it arrives. Bytes leave as transferred buffers, one
- * chunk per pull, so no file is ever held whole.
+ * chunk per pull (what is verified already, up to PULL_MAX_BYTES), so no file is ever held whole.
  */
 export class StreamResponder {
   private port: StreamPort | null = null;
@@ -115,7 +128,7 @@ export class StreamResponder {
 
   private async open(port: StreamPort, request: Extract<StreamRequest, { kind: 'open' }>): Promise<void> {
     const { id } = request;
-    const stream: OpenStream = { port, abort: new AbortController(), body: null, first: null, pulling: false };
+    const stream: OpenStream = { port, abort: new AbortController(), body: null, first: null, pulling: false, nextIsReady: () => false, sent: 0, ended: false };
     this.streams.set(id, stream);
     const fail = (status: number, code: string, message: string) => {
       this.streams.delete(id);
@@ -141,6 +154,8 @@ export class StreamResponder {
       // back (100+ ms in the app), not after. A cancel before any pull rejects it; that is no error.
       stream.first = stream.body.next();
       stream.first.catch(() => {});
+      const from = file.offset + plan.start;
+      stream.nextIsReady = () => plan.start + stream.sent < plan.end && torrent.hasPiece(Math.floor((from + stream.sent) / meta.pieceLength));
       if (mediaKind(name) === 'video') this.index.ask(request.infoHash, torrent, meta, fileIndex, readAhead.deadlineStepMs);
     } else this.streams.delete(id);
     this.reply(port, { kind: 'head', id, status: head.status, headers: head.headers, hasBody });
@@ -151,7 +166,7 @@ export class StreamResponder {
     if (!stream?.body || stream.pulling) return;
     stream.pulling = true;
     try {
-      const next = await (stream.first ?? stream.body.next());
+      const next = stream.ended ? ({ done: true, value: undefined } as const) : await (stream.first ?? stream.body.next());
       stream.first = null;
       if (stream.abort.signal.aborted) return;
       if (next.done) {
@@ -159,7 +174,21 @@ export class StreamResponder {
         this.reply(stream.port, { kind: 'end', id });
         return;
       }
-      const bytes = ownedBuffer(next.value);
+      const chunks = [next.value];
+      let size = next.value.length;
+      stream.sent += size;
+      while (size < PULL_MAX_BYTES && stream.nextIsReady()) {
+        const more = await stream.body.next();
+        if (stream.abort.signal.aborted) return;
+        if (more.done) {
+          stream.ended = true;
+          break;
+        }
+        chunks.push(more.value);
+        size += more.value.length;
+        stream.sent += more.value.length;
+      }
+      const bytes = chunks.length === 1 ? ownedBuffer(chunks[0]!) : joined(chunks, size);
       this.reply(stream.port, { kind: 'chunk', id, bytes }, [bytes]);
     } catch (err) {
       this.streams.delete(id);
@@ -212,4 +241,15 @@ export class StreamResponder {
 function ownedBuffer(view: Uint8Array): ArrayBuffer {
   if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) return view.buffer;
   return view.slice().buffer;
+}
+
+/** `chunks` (`size` bytes in all) in one buffer of their own. */
+function joined(chunks: readonly Uint8Array[], size: number): ArrayBuffer {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out.buffer;
 }

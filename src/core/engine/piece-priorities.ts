@@ -156,9 +156,26 @@ export class PiecePriorities {
     picker.setDeadline(piece, deadline);
     for (const link of this.deps.links.values()) {
       if (!link.conn.amInterested && link.conn.peerHas(piece)) this.deps.interest.set(link, true);
-      this.deps.fill(link);
     }
+    this.fillSoon();
     this.tell({ type: 'set', piece, deadline });
+  }
+
+  private fillPending = false;
+
+  /**
+   * Fills every peer's pipeline once, after the deadlines set in this task: a stream opening sets
+   * dozens at once (its read-ahead, a video's index), and a fill per deadline cost a fill of every peer
+   * each time (30-100 ms in the browser's worker, in front of the stream's reply). Filling after all of
+   * them also asks in deadline order whatever order they were set in.
+   */
+  private fillSoon(): void {
+    if (this.fillPending) return;
+    this.fillPending = true;
+    void Promise.resolve().then(() => {
+      this.fillPending = false;
+      for (const link of this.deps.links.values()) this.deps.fill(link);
+    });
   }
 
   /** Hears every deadline set and cleared from now on; returns the way to stop listening. */

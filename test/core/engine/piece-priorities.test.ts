@@ -122,10 +122,15 @@ describe('PiecePriorities', () => {
     const stop = priorities.onPieceDeadline((c) => heard.push(c));
 
     priorities.setPieceDeadline(2, 500);
+    priorities.setPieceDeadline(3, 600);
     expect(picker.priority(2)).toBe(1);
     expect(picker.deadlineOf(2)).toBe(500);
     expect(s.sentSummary()).toEqual(['interested']);
+    // Each peer is filled once, after every deadline set in this task: not once per deadline.
+    expect(filled).toEqual([]);
+    await Promise.resolve();
     expect(filled).toEqual(['10.0.0.1:1']);
+    priorities.clearPieceDeadline(3);
     // A verified piece needs no deadline: nothing is set or told.
     priorities.setPieceDeadline(0, 100);
     expect(picker.deadlineOf(0)).toBeUndefined();
@@ -133,12 +138,14 @@ describe('PiecePriorities', () => {
     expect(picker.deadlineOf(2)).toBeUndefined();
     expect(heard).toEqual([
       { type: 'set', piece: 2, deadline: 500 },
+      { type: 'set', piece: 3, deadline: 600 },
+      { type: 'cleared', piece: 3 },
       { type: 'cleared', piece: 2 },
     ]);
 
     stop();
     priorities.setPieceDeadline(3, 900);
-    expect(heard).toHaveLength(2);
+    expect(heard).toHaveLength(4);
   });
 
   it('keeps a deadline set before the picker exists (metadata or check pending) and applies it to the picker when it comes', async () => {
