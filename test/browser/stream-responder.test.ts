@@ -127,7 +127,7 @@ describe('StreamResponder (the engine end of the stream port)', () => {
       const reply = replies.at(-1)!;
       if (reply.kind === 'end') break;
       expect(reply.kind).toBe('chunk');
-      if (reply.kind === 'chunk') body.push(new Uint8Array(reply.bytes));
+      if (reply.kind === 'chunk') body.push(...reply.parts.map((b) => new Uint8Array(b)));
     }
     expect(Buffer.concat(body).equals(Buffer.from(t.files[1]!.subarray(50_000)))).toBe(true);
   });
@@ -285,7 +285,7 @@ describe('pulls', () => {
     send({ kind: 'pull', id: 7 });
     await until((r) => r.id === 7 && r.kind === 'chunk');
     const chunk = replies.find((r) => r.id === 7 && r.kind === 'chunk');
-    expect(chunk?.kind === 'chunk' && Buffer.from(chunk.bytes).equals(Buffer.from(t.files[1]!.subarray(100)))).toBe(true);
+    expect(chunk?.kind === 'chunk' && Buffer.concat(chunk.parts.map((b) => Buffer.from(b))).equals(Buffer.from(t.files[1]!.subarray(100)))).toBe(true);
     send({ kind: 'pull', id: 7 });
     await until((r) => r.id === 7 && r.kind === 'end');
     expect(replies.filter((r) => r.id === 7).map((r) => r.kind)).toEqual(['head', 'chunk', 'end']);

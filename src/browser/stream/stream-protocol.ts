@@ -23,7 +23,8 @@ export type StreamRequest =
 export type StreamReply =
   | { readonly kind: 'head'; readonly id: number; readonly status: 200 | 206 | 416; readonly headers: Readonly<Record<string, string>>; readonly hasBody: boolean }
   /** The next verified bytes, in order (the buffer is transferred). */
-  | { readonly kind: 'chunk'; readonly id: number; readonly bytes: ArrayBuffer }
+  /** The body's next bytes: `parts` in order, each a transferred buffer (the pieces verified so far, not joined into a copy). */
+  | { readonly kind: 'chunk'; readonly id: number; readonly parts: readonly ArrayBuffer[] }
   | { readonly kind: 'end'; readonly id: number }
   /** Before the head: the HTTP status to answer with; after it: the body fails. */
   | { readonly kind: 'fail'; readonly id: number; readonly status: number; readonly code: string; readonly message: string };

@@ -188,8 +188,8 @@ export class StreamResponder {
         size += more.value.length;
         stream.sent += more.value.length;
       }
-      const bytes = chunks.length === 1 ? ownedBuffer(chunks[0]!) : joined(chunks, size);
-      this.reply(stream.port, { kind: 'chunk', id, bytes }, [bytes]);
+      const parts = chunks.map(ownedBuffer);
+      this.reply(stream.port, { kind: 'chunk', id, parts }, parts);
     } catch (err) {
       this.streams.delete(id);
       if (stream.abort.signal.aborted) return;
@@ -243,13 +243,3 @@ function ownedBuffer(view: Uint8Array): ArrayBuffer {
   return view.slice().buffer;
 }
 
-/** `chunks` (`size` bytes in all) in one buffer of their own. */
-function joined(chunks: readonly Uint8Array[], size: number): ArrayBuffer {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out.buffer;
-}

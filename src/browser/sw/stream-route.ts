@@ -57,7 +57,7 @@ function bodyStream(channel: StreamChannel, listen: (listener: (reply: StreamRep
       if (reply.kind === 'fail') failedBetweenPulls = new Error(reply.message);
       return;
     }
-    if (reply.kind === 'chunk') w.controller.enqueue(new Uint8Array(reply.bytes));
+    if (reply.kind === 'chunk') for (const part of reply.parts) w.controller.enqueue(new Uint8Array(part));
     else if (reply.kind === 'end') {
       w.controller.close();
       end();
