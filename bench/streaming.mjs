@@ -301,7 +301,7 @@ async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerU
     const page = await context.newPage();
     const ranges = watchStreamRequests(page);
     // BENCH_CHROME_TRACE=file.json: a Chromium trace of the run (every renderer thread, the engine worker's included).
-    if (process.env.BENCH_CHROME_TRACE) await browser.startTracing(page, { path: process.env.BENCH_CHROME_TRACE, categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-v8.gc', 'blink', 'ServiceWorker', 'disabled-by-default-devtools.timeline.stack', 'disabled-by-default-v8.cpu_profiler'] });
+    if (process.env.BENCH_CHROME_TRACE) await browser.startTracing(undefined, { path: process.env.BENCH_CHROME_TRACE, categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-v8.gc', 'blink', 'ServiceWorker', 'disabled-by-default-devtools.timeline.stack', 'disabled-by-default-v8.cpu_profiler'] });
     const addedAt = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
     const progress = () => page.evaluate((ih) => Number(document.querySelector(`[data-infohash="${ih}"]`)?.getAttribute('data-progress') ?? NaN), infoHash);
