@@ -189,7 +189,7 @@ async function startApp() {
 }
 
 /** The stages of one run up to the seek, in ms from the add (--trace). */
-async function printTrace(page, addedAt, probe, seeder, pieces, trackerLog, ranges) {
+async function printTrace(page, addedAt, probe, seeder, pieces, pieceLength, trackerLog, ranges) {
   const rows = [];
   const at = (label, t) => Number.isFinite(t) && rows.push([t - addedAt, label]);
   const nav = await page.evaluate(() => ({ origin: performance.timeOrigin, dcl: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd }));
@@ -213,6 +213,14 @@ async function printTrace(page, addedAt, probe, seeder, pieces, trackerLog, rang
   };
   firstOf((r) => r.request === 0, 'seeder: piece 0');
   firstOf((r) => r.request === pieces - 1, `seeder: last piece ${pieces - 1}`);
+  // The seek's piece: where the player's range after the seek starts.
+  const seekRange = ranges.find((r) => r.at >= (probe.seekAt ?? Infinity) && /^bytes=\d+-/.test(r.range ?? ''));
+  if (seekRange) {
+    const seekPiece = Math.floor(Number(/^bytes=(\d+)-/.exec(seekRange.range)[1]) / pieceLength);
+    firstOf((r) => r.request === seekPiece, `seeder: the seek's piece ${seekPiece}`);
+    const sent = lines.find((l) => l.sent === seekPiece);
+    at(`seeder: the seek's piece ${seekPiece}: first block sent`, sent?.at);
+  }
   const lastTail = requests.findLastIndex((r) => r.request >= pieces - 2);
   if (lastTail >= 0) at(`seeder: last request of the last 2 pieces (request #${lastTail})`, requests[lastTail].at);
   const cancels = lines.filter((l) => 'cancel' in l);
@@ -240,14 +248,14 @@ async function printTrace(page, addedAt, probe, seeder, pieces, trackerLog, rang
 }
 
 /** Plays until the first frame, one more second, seeks to 80% and waits for a frame there. */
-async function measure(page, addedAt, progress, seeder, pieces, trackerLog, ranges = []) {
+async function measure(page, addedAt, progress, seeder, pieces, pieceLength, trackerLog, ranges = []) {
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe?.firstFrame), null, { timeout: GIVE_UP_MS, polling: 50 });
   await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) >= 1 && Number.isFinite(document.querySelector('video').duration), null, { timeout: GIVE_UP_MS, polling: 50 });
   const progressAtSeek = await progress();
   await page.evaluate(() => window.benchSeek(0.8));
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
   const probe = await page.evaluate(() => window.mediaProbe);
-  if (TRACE) await printTrace(page, addedAt, probe, seeder, pieces, trackerLog, ranges);
+  if (TRACE) await printTrace(page, addedAt, probe, seeder, pieces, pieceLength, trackerLog, ranges);
   // The seeder's first connection: the page's, the one peer it has.
   const wireS = ((seeder.lines.find((l) => 'wire' in l)?.at ?? NaN) - addedAt) / 1000;
   const firstFrameS = (probe.firstFrame - addedAt) / 1000;
@@ -285,7 +293,7 @@ function watchStreamRequests(page) {
   return ranges;
 }
 
-async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerUrl, pieces }) {
+async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerUrl, pieces, pieceLength }) {
   const app = await startApp();
   const appOrigin = app.origin;
   const seeder = await startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash });
@@ -305,7 +313,7 @@ async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerU
     const addedAt = performance.timeOrigin + performance.now();
     await page.goto(`${appOrigin}/#${magnet}`);
     const progress = () => page.evaluate((ih) => Number(document.querySelector(`[data-infohash="${ih}"]`)?.getAttribute('data-progress') ?? NaN), infoHash);
-    const result = await measure(page, addedAt, progress, seeder, pieces, tracker.log, ranges);
+    const result = await measure(page, addedAt, progress, seeder, pieces, pieceLength, tracker.log, ranges);
     if (process.env.BENCH_CHROME_TRACE) {
       await browser.stopTracing();
       console.log(`  Chromium trace: ${process.env.BENCH_CHROME_TRACE} (the add at ${addedAt.toFixed(0)} ms since the epoch)`);
@@ -318,7 +326,7 @@ async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerU
   }
 }
 
-async function webtorrentRun({ benchOrigin, magnet, infoHash, torrentPath, dir, tracker, pieces }) {
+async function webtorrentRun({ benchOrigin, magnet, infoHash, torrentPath, dir, tracker, pieces, pieceLength }) {
   const seeder = await startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash });
   const profile = await launchProfile(benchOrigin);
   const { context } = profile;
@@ -337,7 +345,7 @@ async function webtorrentRun({ benchOrigin, magnet, infoHash, torrentPath, dir, 
     await page.waitForFunction(() => 'wtStream' in window && navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
     const addedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
     await page.evaluate((m) => window.wtStream.play(m), magnet);
-    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()), seeder, pieces, tracker.log, ranges);
+    return await measure(page, addedAt, () => page.evaluate(() => window.wtStream.progress()), seeder, pieces, pieceLength, tracker.log, ranges);
   } finally {
     await profile.close();
     await seeder.stop();
@@ -359,7 +367,7 @@ async function main() {
       const file = files[layout];
       const torrent = await ensureTorrent(file);
       const magnet = `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`;
-      const common = { benchOrigin: bench.origin, magnet, infoHash: torrent.infoHash, torrentPath: torrent.path, dir: WORK, tracker, trackerUrl: tracker.url, pieces: Math.ceil(statSync(file).size / torrent.pieceLength) };
+      const common = { benchOrigin: bench.origin, magnet, infoHash: torrent.infoHash, torrentPath: torrent.path, dir: WORK, tracker, trackerUrl: tracker.url, pieces: Math.ceil(statSync(file).size / torrent.pieceLength), pieceLength: torrent.pieceLength };
       const runs = { Sluice: ONLY.includes('sluice') ? sluiceRun : null, webtorrent: ONLY.includes('webtorrent') ? webtorrentRun : null };
       const names = Object.keys(runs).filter((n) => runs[n]);
       for (let round = 0; round < ROUNDS; round++) {

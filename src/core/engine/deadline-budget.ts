@@ -6,7 +6,10 @@ const BLOCK = 16 * 1024;
 export interface DeadlineBudgetOptions {
   /** Ordinary (non-deadline) requests kept at such a peer while deadlines exist (default 4). */
   readonly ordinaryAhead?: number;
-  /** The requests kept there last about this long at the peer's rate (default 500 ms). */
+  /**
+   * The requests kept there last about this long at the peer's rate, or one round trip where that is
+   * longer (default 200 ms): what a seek's first block waits behind at a peer that ignores CANCEL.
+   */
   readonly horizonMs?: number;
   /** ...but never fewer than this many (default 8): a peer whose rate is not known yet still gets some. */
   readonly minRequests?: number;
@@ -28,7 +31,7 @@ type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLim
  * behind everything queued there: with the ordinary pipeline at its usual depth (3 s of data, up to 500
  * requests) that is seconds. So, only while deadlines exist:
  * - at most `ordinaryAhead` ordinary requests are kept there (the next deadline waits behind a few);
- * - requests in all about `horizonMs` plus one unloaded round trip of its rate (at least `minRequests`),
+ * - requests in all about `horizonMs` (or one round trip, if longer) plus one unloaded round trip of its rate (at least `minRequests`),
  *   counting deadline requests against it too: a seek abandons the old position's deadline requests, and
  *   the new ones wait behind them, so those must be few as well. The round trip on top is what is on the
  *   way rather than queued there, so what a new deadline waits behind at the peer stays about `horizonMs`.
@@ -42,7 +45,7 @@ export class DeadlineBudget {
 
   constructor(options: DeadlineBudgetOptions = {}) {
     this.ordinaryAhead = options.ordinaryAhead ?? 4;
-    this.horizonMs = options.horizonMs ?? 500;
+    this.horizonMs = options.horizonMs ?? 200;
     this.minRequests = Math.max(this.ordinaryAhead, options.minRequests ?? 8);
   }
 
@@ -58,7 +61,12 @@ export class DeadlineBudget {
     // the blocks on theirs) comes on top. Sized by the horizon alone, the queue could never hold more
     // than the rate the last queue gave: over a path whose round trip nears the horizon (100-450 ms
     // from a webtorrent seeder to the app's engine worker on a loaded machine) the rate did not grow.
-    const byRate = Math.ceil((pipeline.rate(now) * (this.horizonMs + (pipeline.unloadedLatencyMs ?? 0))) / 1000 / BLOCK);
+    // The horizon is also never shorter than the round trip: the rate cannot grow past what the last
+    // queue brought if the queue is shorter than the path (a 400 ms round trip with 200 ms queued moved
+    // 3.4 MB in 3 s from a 4 MB/s peer; with 400 ms, over 5 MB), but over a short path a short queue is
+    // what keeps a seek from waiting behind the old position's blocks.
+    const latency = pipeline.unloadedLatencyMs ?? 0;
+    const byRate = Math.ceil((pipeline.rate(now) * (Math.max(this.horizonMs, latency) + latency)) / 1000 / BLOCK);
     const total = Math.min(pipeline.queueLimit, Math.max(this.minRequests, byRate));
     let deadline = 0;
     // What we cancelled there may still come (the verdict is not known, or it ignores CANCEL): it is queued ahead.
