@@ -41,6 +41,10 @@ export function MediaView({ client, torrent, streaming }: Props) {
   const url = (file: FileStatus) => streamUrlOf(torrent.infoHash, files, file);
   return (
     <section className="media" aria-label={`Contents of ${torrent.name || torrent.infoHash}`}>
+      {/* Which torrent this is: the panel sits above the list, apart from the torrent's own row. */}
+      <h2 className="media-title">
+        <span className="media-title-label">Opened</span> {torrent.name || torrent.infoHash}
+      </h2>
       {pick && ready ? (
         pick.kind === 'image' ? (
           <img className="media-image" src={url(pick.file)} alt={pick.file.path} />
