@@ -42,7 +42,9 @@ const ONLY = (opt('--only') ?? 'sluice,webtorrent').split(',');
 const LAYOUTS = (opt('--layout') ?? 'moov-end,faststart').split(',');
 const TRACKER = opt('--tracker') ?? 'sluice';
 if (!['sluice', 'bittorrent-tracker'].includes(TRACKER)) throw new Error(`--tracker ${TRACKER}: sluice or bittorrent-tracker`);
-// --trace: print each run's stages (seeder's wire, metadata, requests; the page's media events), ms from the add.
+// --trace: print each run's stages (seeder's wire, metadata, requests; the page's media events), ms from the add,
+// and the stream path's own round trip (a 2-byte range of the video, 5 times); with BENCH_TRIPS_PAUSED=1 the
+// Sluice run then pauses its torrent and times them again (the engine worker idle).
 const TRACE = argv.includes('--trace');
 if (TRACE) process.env.SEED_TRACE = '1';
 const FIRST_FRAME_TARGET_S = 1.0;
@@ -255,6 +257,37 @@ async function measure(page, addedAt, progress, seeder, pieces, pieceLength, tra
   await page.evaluate(() => window.benchSeek(0.8));
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
   const probe = await page.evaluate(() => window.mediaProbe);
+  if (TRACE) {
+    // The stream path's own round trip (player → SW → engine → SW), on bytes that are there: a 2-byte range, 5 times.
+    const trips = await page.evaluate(async () => {
+      const src = document.querySelector('video')?.currentSrc;
+      const out = [];
+      for (let i = 0; i < 5 && src; i++) {
+        const t = performance.now();
+        const res = await fetch(src, { headers: { Range: 'bytes=0-1' } });
+        await res.arrayBuffer();
+        out.push(Math.round(performance.now() - t));
+      }
+      return out;
+    });
+    console.log(`  a 2-byte range of the video, 5 times (ms): ${trips.join(' ')}`);
+    if (process.env.BENCH_TRIPS_PAUSED) {
+      await page.getByRole('button', { name: /^Pause/ }).first().click();
+      await page.waitForTimeout(1500);
+      const paused = await page.evaluate(async () => {
+        const src = document.querySelector('video')?.currentSrc;
+        const out = [];
+        for (let i = 0; i < 5 && src; i++) {
+          const t = performance.now();
+          const res = await fetch(src, { headers: { Range: 'bytes=0-1' } });
+          await res.arrayBuffer();
+          out.push(Math.round(performance.now() - t));
+        }
+        return out;
+      });
+      console.log(`  the same with the torrent paused (ms): ${paused.join(' ')}`);
+    }
+  }
   if (TRACE) await printTrace(page, addedAt, probe, seeder, pieces, pieceLength, trackerLog, ranges);
   // The seeder's first connection: the page's, the one peer it has.
   const wireS = ((seeder.lines.find((l) => 'wire' in l)?.at ?? NaN) - addedAt) / 1000;
