@@ -22,7 +22,7 @@ export interface RequestRoom {
 }
 
 type BudgetPicker = Pick<PiecePicker, 'deadlineOf'>;
-type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'requests' | 'cancelledUnanswered' | 'unloadedLatencyMs'>;
+type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'outstandingRequests' | 'cancelledUnanswered' | 'unloadedLatencyMs'>;
 
 /**
  * While a piece has a deadline, how deep the queue at a peer not known to honour CANCEL may be. Such a
@@ -71,7 +71,8 @@ export class DeadlineBudget {
     let deadline = 0;
     // What we cancelled there may still come (the verdict is not known, or it ignores CANCEL): it is queued ahead.
     let ordinary = pipeline.cancelledUnanswered;
-    for (const r of pipeline.requests()) {
+    // Run on every fill of every peer while deadlines exist: counted in place, not over a copy.
+    for (const r of pipeline.outstandingRequests()) {
       if (picker.deadlineOf(r.piece) !== undefined) deadline++;
       else ordinary++;
     }

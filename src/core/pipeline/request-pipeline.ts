@@ -220,6 +220,11 @@ export class RequestPipeline {
     return [...this.pending.values()];
   }
 
+  /** The outstanding requests without a copy (a live view: do not send or settle requests while iterating). */
+  outstandingRequests(): IterableIterator<OutstandingRequest> {
+    return this.pending.values();
+  }
+
   /** The peer's `reqq` from its extended handshake: never keep more requests than it queues. */
   setPeerQueueLimit(reqq: number): void {
     this.peerLimit = Number.isFinite(reqq) && reqq >= 1 ? Math.floor(reqq) : Number.POSITIVE_INFINITY;
