@@ -184,8 +184,10 @@ export class EngineHost {
       outcome = { ok: false, error: isSluiceError(err) ? { code: err.code, message: firstLine(err.message) } : { code: 'engine/unexpected', message: firstLine(err instanceof Error ? err.message : String(err)) } };
     }
     this.post({ kind: 'result', id: message.id, outcome }, transfer);
-    // A command usually changes what the page shows: say so without waiting for the next batch.
-    this.sendStatus();
+    // A command that changes what the page shows says so without waiting for the next batch. The
+    // reads do not: the opened torrent's file list is read on every status batch, and each read
+    // sent a second batch (twice the status traffic while a video plays, in the worker that feeds it).
+    if (!READ_ONLY_COMMANDS.has(message.name)) this.sendStatus();
   }
 
   private async run<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
@@ -425,6 +427,9 @@ export class EngineHost {
     schedule(Date.now());
   }
 }
+
+/** Commands that change nothing the status shows. */
+const READ_ONLY_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['files', 'readFile', 'details', 'status']);
 
 function storageKind(storage: StorageFactory): EngineSettings['storage'] {
   const kind = (storage as { kind?: unknown }).kind;
