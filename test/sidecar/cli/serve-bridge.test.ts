@@ -96,7 +96,7 @@ describe('sluice serve: who may use the bridge', () => {
   it('takes one bare --token, or named ones: two bare, a bare among named, a name or a secret twice are each one line and exit 2 before anything listens', () => {
     const state = mkdtempSync(join(tmpdir(), 'sluice-state-'));
     const refused = (...tokens: string[]) => {
-      const r = sluice(['serve', '--port', '0', '--state', state, '--no-dht', ...tokens.flatMap((t) => ['--token', t])]);
+      const r = sluice(['serve', '--port', '0', '--state', state, '--no-dht', ...tokens.flatMap((t) => (t.startsWith('--') ? [t] : ['--token', t]))]);
       return [r.status, r.stdout, r.stderr];
     };
     expect(refused('first-token', 'second-token')).toEqual([2, '', "sluice: option '--token' given twice (to serve several people apart, name each: --token NAME=SECRET)\n"]);
@@ -107,6 +107,7 @@ describe('sluice serve: who may use the bridge', () => {
     ]);
     expect(refused('ann=ann-secret', 'Ann=other-secret')).toEqual([2, '', "sluice: --token name 'Ann' given twice\n"]);
     expect(refused('ann=same-secret', 'bo=same-secret')).toEqual([2, '', "sluice: --token 'bo' has the same secret as another token\n"]);
+    expect(refused('ann=ann-secret', 'ann=bob-secret', '--no-bridge')).toEqual([2, '', "sluice: --token name 'ann' given twice\n"]);
     expect(refused('ann=short')).toEqual([2, '', "sluice: --token 'ann': its secret must be 8 to 200 printable characters without spaces\n"]);
   });
 

@@ -8,7 +8,7 @@ import { parseMetainfo } from '../../../src/core/metainfo/index.js';
 import { nodeHasher } from '../../../sidecar/src/hash/node-hasher.js';
 import { bridgeClient } from '../../helpers/bridge-client.js';
 import { sluice, sluiceLong } from '../../helpers/cli.js';
-import { cleanTemps, hashTree, killChildren, tempDir, track, writeFolder } from '../../interop/fixture.js';
+import { cleanTemps, hashTree, jsonLines, killChildren, tempDir, track, writeFolder } from '../../interop/fixture.js';
 
 /**
  * Several people share one `sluice serve`, each with a named token (`--token NAME=SECRET`): each
@@ -123,6 +123,12 @@ describe('sluice serve --token NAME=SECRET, given once per person', () => {
     expect((await bo.request({ action: 'add', infoHash: null, source: { magnet: `magnet:?xt=urn:btih:${waiting}&dn=waiting` }, deleteData: false })).code).toBeNull();
     expect((await bo.request({ action: 'pause', infoHash: waiting, source: null, deleteData: false })).code).toBeNull();
     expect((await ann.list(() => true, "ann's list")).torrents.map((t) => t.infoHash)).toEqual([albumHash]);
+    // The serve log says whose each bridge and torrent line is.
+    const events = jsonLines(first.stdout());
+    expect(events.filter((e) => e['event'] === 'bridge-joined').map((e) => [e['infoHash'], e['token']])).toEqual([[albumHash, 'bo']]);
+    const aboutWaiting = events.filter((e) => e['infoHash'] === waiting);
+    expect(aboutWaiting.length).toBeGreaterThan(0);
+    expect(new Set(aboutWaiting.map((e) => e['token']))).toEqual(new Set(['bo']));
     ann.close();
     bo.close();
     first.child.kill('SIGINT');

@@ -108,8 +108,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   const target = (req: IncomingMessage) => redactToken((req.url ?? '').slice(0, LOGGED_PATH_CHARS));
   const tls = tlsFiles(args, io.cwd);
   const bridged = !hasFlag(args, 'no-bridge');
-  // The tokens, and so the sessions, are checked before anything listens: a mistake is one line, exit 2.
-  const sessionSpecs = bridged ? serveSessions(flagValues(args, 'token'), isLoopbackHost(host)) : [];
+  // The tokens, and so the sessions, are checked before anything listens (with --no-bridge too): a mistake is one line, exit 2.
+  const specs = serveSessions(flagValues(args, 'token'), isLoopbackHost(host));
+  const sessionSpecs = bridged ? specs : [];
 
   const handler = staticFiles(appDir);
   // The tracker rides along: WebTorrent signalling on ws://…/announce, HTTP announce and scrape, /stats, /metrics.
