@@ -271,6 +271,40 @@ describe('the bridge in Chromium', () => {
     expect(errors).toEqual([]);
   }, 300_000);
 
+  it('two named tokens: each page lists only its own token\'s torrents on the sidecar, and the other\'s file is a 404', async () => {
+    // Ann's album, given on the command line (the first token's), its data in her folder <out>/ann.
+    const out = tempDir('tokens-out');
+    const album = writeFolder(join(out, 'ann'), 'album');
+    const torrentPath = join(tempDir('tokens-torrent'), 'album.torrent');
+    const { v1: albumHash } = libtorrentCreate(album, torrentPath, { v1Only: true, pieceLength: 32768 });
+    const { info } = await startServe(out, [torrentPath, '--token', 'ann=ann-secret-1', '--token', 'bo=bo-secret-22']);
+    const [annUrl, boUrl] = (info as unknown as { sessions: { open: string }[] }).sessions.map((s) => new URL(s.open));
+    const ann = await openApp(annUrl!.origin, `/${annUrl!.hash}`);
+    const bo = await openApp(boUrl!.origin, `/${boUrl!.hash}`);
+    const row = (ih: string) => `[data-remote-infohash="${ih}"]`;
+    const add = async (page: Page, infoHash: string) => {
+      await page.fill('input[name="sidecar-link"]', `magnet:?xt=urn:btih:${infoHash}&dn=${infoHash.slice(0, 6)}`);
+      await page.click('button:text("Add to the sidecar")');
+      await page.waitForSelector(row(infoHash), { timeout: GIVE_UP_MS });
+    };
+    await ann.page.waitForSelector(`${row(albumHash!)}[data-state="seeding"][data-progress="1"]`, { timeout: GIVE_UP_MS });
+    await bo.page.waitForSelector('[data-bridge="connected"]', { timeout: GIVE_UP_MS });
+    // Each list shown after the other's add: it would hold the other's torrents if they leaked.
+    const [bo1, ann1, bo2] = ['b1'.repeat(20), 'a1'.repeat(20), 'b2'.repeat(20)];
+    await add(bo.page, bo1);
+    await add(ann.page, ann1);
+    await add(bo.page, bo2);
+    const listed = (page: Page) => page.locator('[data-remote-infohash]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-remote-infohash')).sort());
+    expect(await listed(ann.page)).toEqual([albumHash, ann1].sort());
+    expect(await listed(bo.page)).toEqual([bo1, bo2].sort());
+    // Bo's page asking for Ann's file with his token gets what a hash nobody has gets.
+    const statusOf = (page: Page, url: string) => page.evaluate(async (u) => (await fetch(u)).status, url);
+    const stream = (ih: string, token: string) => `${annUrl!.origin}/stream/${ih}/1/x?sidecar&token=${token}`;
+    expect(await statusOf(bo.page, stream(albumHash!, 'bo-secret-22'))).toBe(404);
+    expect(await statusOf(ann.page, stream(albumHash!, 'ann-secret-1'))).toBe(200);
+    expect([...ann.errors, ...bo.errors]).toEqual([]);
+  }, 300_000);
+
   it('shows the bridge as off where the page was not served by sluice serve, and down with the reason when the token is wrong', async () => {
     const { info } = await startServe(tempDir('bridge-out2'), ['--token', 'the-right-token']);
     const origin = new URL(info.open).origin;

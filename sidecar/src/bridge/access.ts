@@ -3,14 +3,19 @@ import { networkInterfaces, hostname } from 'node:os';
 
 /** Who may open the bridge: a token (required off loopback), and the page origins besides the server's own. */
 export interface BridgeAccess {
-  readonly token: string | null;
+  /**
+   * The tokens, one per session of the sidecar (none on loopback without --token): the one a request
+   * carries says which session it reaches.
+   */
+  readonly tokens: readonly string[];
   /** Origins (`scheme://host:port`) a page may connect from, besides the server's own. */
   readonly allowOrigins: readonly string[];
   /** The server's own origins: every name it answers to on its port. */
   readonly ownOrigins: readonly string[];
 }
 
-export type AccessVerdict = { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
+/** `session`: the index in `tokens` of the token given (0 where no token is needed). */
+export type AccessVerdict = { readonly ok: true; readonly session: number } | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -54,7 +59,8 @@ function sameSecret(given: string, expected: string): boolean {
  * is held to the token alone.
  */
 export function checkBridgeRequest(url: string, origin: string | undefined, access: BridgeAccess): AccessVerdict {
-  if (access.token !== null) {
+  let session = 0;
+  if (access.tokens.length > 0) {
     let given: string | null = null;
     try {
       given = new URL(url, 'http://bridge.invalid').searchParams.get('token');
@@ -62,7 +68,10 @@ export function checkBridgeRequest(url: string, origin: string | undefined, acce
       given = null;
     }
     if (given === null) return { ok: false, status: 401, reason: 'the bridge needs its token (/bridge?token=…)' };
-    if (!sameSecret(given, access.token)) return { ok: false, status: 401, reason: 'wrong bridge token' };
+    // Every token is compared, so the time taken does not say which one (or whether any) matched.
+    session = -1;
+    for (let i = 0; i < access.tokens.length; i++) if (sameSecret(given, access.tokens[i]!)) session = i;
+    if (session < 0) return { ok: false, status: 401, reason: 'wrong bridge token' };
   }
   if (origin !== undefined) {
     const o = origin.toLowerCase();
@@ -70,7 +79,7 @@ export function checkBridgeRequest(url: string, origin: string | undefined, acce
       return { ok: false, status: 403, reason: `pages from ${origin.slice(0, 200)} may not use this bridge (see --allow-origin)` };
     }
   }
-  return { ok: true };
+  return { ok: true, session };
 }
 
 /** A request target as logs may show it: the token's value hidden. */

@@ -20,12 +20,20 @@ export const BRIDGE_PATH = '/bridge';
 /** How often each browser gets the sidecar's status of the torrents it joined. */
 const STATUS_EVERY_MS = 1000;
 
-export interface BridgeServerOptions {
+/** One token's Session, as the bridge hands it to the connections that carry that token. */
+export interface BridgeSession {
+  /** Null for the single default session; a named token's name (it tags that session's log lines). */
+  readonly name: string | null;
   readonly session: Session;
+  /** Its kept torrent list, which remote mode's adds, pauses and removes update. */
+  readonly list?: PersistedTorrents;
+}
+
+export interface BridgeServerOptions {
+  /** In the order of `access.tokens` (one, with no token, on loopback without --token). */
+  readonly sessions: readonly BridgeSession[];
   readonly hasher: Hasher;
   readonly access: BridgeAccess;
-  /** The sidecar's kept torrent list, which remote mode's adds, pauses and removes update. */
-  readonly list?: PersistedTorrents;
   /** Connections, refusals and joins, for the serve log. */
   readonly log: (event: string, fields: Record<string, unknown>, detail: string) => void;
 }
@@ -73,18 +81,21 @@ export function refuseUpgradeStarting(req: IncomingMessage, socket: Duplex): boo
 export class BridgeServer {
   private readonly wss: WebSocketServer;
   private readonly live = new Set<{ close(): void }>();
-  /** Remote mode, shared by every connection (a pause from one holds against another's join). */
-  private readonly remote: RemoteControl;
+  /**
+   * Remote mode, one per session and shared by that session's connections (a pause from one holds
+   * against another's join); a connection reaches only its own token's.
+   */
+  private readonly remotes: readonly RemoteControl[];
 
   constructor(private readonly options: BridgeServerOptions) {
     const ws = createRequire(import.meta.url)('ws') as WsModule;
     this.wss = new ws.WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
-    this.remote = new RemoteControl(options.session, options.hasher, {}, options.list ?? null);
+    this.remotes = options.sessions.map((s) => new RemoteControl(s.session, options.hasher, {}, s.list ?? null));
   }
 
-  /** The sidecar's own `/stream/...` (remote mode's files), under the bridge's access rules. */
+  /** The sidecar's own `/stream/...` (remote mode's files) of the session whose token the request carries. */
   handleStream(req: IncomingMessage, res: ServerResponse): boolean {
-    return answerSidecarStream(req, res, this.options.session, this.options.access);
+    return answerSidecarStream(req, res, this.options.access, (index) => this.options.sessions[index]!.session);
   }
 
   /** Answers `GET /bridge`: 200 with what it is, or the refusal's status. */
@@ -105,7 +116,7 @@ export class BridgeServer {
       refuseUpgrade(socket, verdict.status, verdict.reason);
       return true;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, remote));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, remote, verdict.session));
     return true;
   }
 
@@ -114,10 +125,13 @@ export class BridgeServer {
     this.wss.close();
   }
 
-  private serve(ws: WebSocketClass, remote: string): void {
-    const log = this.options.log;
+  private serve(ws: WebSocketClass, remote: string, index: number): void {
+    const { name, session } = this.options.sessions[index]!;
+    // A named token's lines say whose they are; the single session's stay as they were.
+    const tag = name === null ? {} : { token: name };
+    const log = (event: string, fields: Record<string, unknown>, detail: string) => this.options.log(event, { ...fields, ...tag }, name === null ? detail : `${detail} [${name}]`);
     const endpoint = new SidecarBridgeEndpoint({
-      session: this.options.session,
+      session,
       hasher: this.options.hasher,
       socket: {
         send: (frame) => ws.send(frame, () => endpoint.mux.socketDrained()),
@@ -132,7 +146,7 @@ export class BridgeServer {
         },
       },
       remoteLabel: `bridge:${remote}`,
-      remote: this.remote,
+      remote: this.remotes[index]!,
       agent: `Sluice ${SLUICE_VERSION}`,
       onEvent: (e: SidecarBridgeEvent) => log(e.type, { peer: remote, ...e, type: undefined }, describe(e, remote)),
     });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { flagValue, flagValues, integerFlag, UsageError, type ParsedArgs } from '../cli/args.js';
@@ -6,21 +5,32 @@ import { swarmOptions } from '../cli/swarm-options.js';
 import { startNodeSession, type NodeSession } from '../engine/node-session.js';
 import { defaultStateDir } from '../engine/state-dir.js';
 import { nodeHasher } from '../hash/node-hasher.js';
-import { isLoopbackHost, ownOrigins } from './access.js';
+import { ownOrigins } from './access.js';
 import { BridgeServer } from './bridge-server.js';
+import type { ServeSessionSpec } from './serve-tokens.js';
 import { PersistedTorrents } from '../../../src/core/persist/persisted-torrents.js';
 import { torrentMagnet } from '../../../src/core/persist/torrent-magnet.js';
 import { torrentListFiles } from '../engine/torrent-list-files.js';
 
-export interface ServeEngine {
-  readonly node: NodeSession;
-  readonly bridge: BridgeServer;
-  /** The bridge token, or null on loopback without --token. */
+/** One token's share of the sidecar: its own engine Session, folders and kept list. */
+export interface ServeSession {
+  /** Null for the single default session (no token, or one bare --token). */
+  readonly name: string | null;
+  /** Its bridge token, or null on loopback without --token. */
   readonly token: string | null;
-  /** Where the sidecar stores what browsers have it download. */
+  readonly node: NodeSession;
+  /** Where it stores what its browsers have it download. */
   readonly out: string;
-  /** Every torrent of the Session, kept under `<state>/torrents/` so a restart brings them back. */
+  /** Every torrent of its Session, kept under `<its state>/torrents/` so a restart brings them back. */
   readonly list: PersistedTorrents;
+}
+
+export interface ServeEngine {
+  /** One per token, in the order given; the first takes the torrents named on the command line. */
+  readonly sessions: readonly ServeSession[];
+  readonly bridge: BridgeServer;
+  /** Writes each kept list and closes each Session. */
+  close(): Promise<void>;
 }
 
 /** An origin as `--allow-origin` takes it: scheme, host and port, nothing more. */
@@ -38,29 +48,69 @@ function checkOrigin(text: string): string {
 }
 
 /**
- * The engine `sluice serve` runs for browsers: the same NodeSession as `sluice download` (TCP, HTTP/UDP
- * trackers, DHT, PEX, files under --out, resume data in --state), its torrent list restored from
- * --state and kept there, and the /bridge endpoint onto it.
+ * The engine `sluice serve` runs for browsers: per token, the same NodeSession as `sluice download`
+ * (TCP, HTTP/UDP trackers, DHT, PEX, files under its folder, resume data in its state), its torrent
+ * list restored from its state and kept there; and the /bridge endpoint, which hands each connection
+ * the Session of the token it carries. One token (or none) is one Session in --out and --state, as
+ * before names existed; a named token's Session lives in `<out>/<name>` and `<state>/tokens/<name>`.
  */
 export async function startServeEngine(
   args: ParsedArgs,
   cwd: string,
   listen: { readonly host: string; readonly port: number; readonly secure: boolean },
+  /** From `serveSessions`, checked before anything listens. */
+  specs: readonly ServeSessionSpec[],
   log: (event: string, fields: Record<string, unknown>, detail: string) => void,
   /** One line about the saved state (a file skipped, a torrent that did not come back). */
   warn: (line: string) => void,
 ): Promise<ServeEngine> {
   const allowOrigins = flagValues(args, 'allow-origin').map(checkOrigin);
-  const given = flagValue(args, 'token');
-  if (given !== undefined && !/^[\x21-\x7e]{8,200}$/.test(given)) throw new UsageError('--token must be 8 to 200 printable characters without spaces');
-  // Off loopback nobody gets in without the token: one is made when none is given.
-  const token = given ?? (isLoopbackHost(listen.host) ? null : randomBytes(18).toString('base64url'));
-  const stateDir = resolve(cwd, flagValue(args, 'state') ?? defaultStateDir());
-  const out = resolve(cwd, flagValue(args, 'out') ?? join(stateDir, 'downloads'));
+  const stateRoot = resolve(cwd, flagValue(args, 'state') ?? defaultStateDir());
+  const outRoot = resolve(cwd, flagValue(args, 'out') ?? join(stateRoot, 'downloads'));
+  const peerPort = integerFlag(args, 'peer-port', 0, 65535) ?? 0;
+  const swarm = swarmOptions(args);
+  const sessions: ServeSession[] = [];
+  try {
+    for (const spec of specs) {
+      const stateDir = spec.name === null ? stateRoot : join(stateRoot, 'tokens', spec.name);
+      const out = spec.name === null ? outRoot : join(outRoot, spec.name);
+      // --peer-port is the first Session's (the one a router forwards); the others take a free port each.
+      const port = sessions.length === 0 ? peerPort : 0;
+      sessions.push(await startOne(spec, out, stateDir, port, swarm, warn));
+    }
+  } catch (err) {
+    await Promise.all(sessions.map((s) => s.node.close()));
+    throw err;
+  }
+  const tokens = sessions.flatMap((s) => (s.token === null ? [] : [s.token]));
+  const bridge = new BridgeServer({
+    sessions: sessions.map((s) => ({ name: s.name, session: s.node.session, list: s.list })),
+    hasher: nodeHasher,
+    access: { tokens, allowOrigins, ownOrigins: ownOrigins(listen.host, listen.port, listen.secure) },
+    log,
+  });
+  return {
+    sessions,
+    bridge,
+    async close() {
+      await Promise.all(sessions.map((s) => s.list.flush().catch(() => {})));
+      await Promise.all(sessions.map((s) => s.node.close()));
+    },
+  };
+}
+
+async function startOne(
+  spec: ServeSessionSpec,
+  out: string,
+  stateDir: string,
+  port: number,
+  swarm: ReturnType<typeof swarmOptions>,
+  warn: (line: string) => void,
+): Promise<ServeSession> {
   await mkdir(out, { recursive: true });
-  const node = await startNodeSession({ downloadDir: out, stateDir, port: integerFlag(args, 'peer-port', 0, 65535) ?? 0, ...swarmOptions(args) });
+  const node = await startNodeSession({ downloadDir: out, stateDir, port, ...swarm });
   const list = new PersistedTorrents({
-    store: torrentListFiles(stateDir, warn),
+    store: torrentListFiles(stateDir, (line) => warn(spec.name === null ? line : `${spec.name}: ${line}`)),
     hasher: nodeHasher,
     magnetOf: torrentMagnet,
     after: (ms, task) => {
@@ -71,14 +121,7 @@ export async function startServeEngine(
   });
   // The list comes back before the bridge answers: a browser's join or remote mode then finds each
   // torrent as it was (a paused one paused; a complete one checked against its files and seeding).
-  for (const failure of await list.restore(node.session, { settings: false })) warn(failure.message);
+  for (const failure of await list.restore(node.session, { settings: false })) warn(spec.name === null ? failure.message : `${spec.name}: ${failure.message}`);
   list.follow(node.session);
-  const bridge = new BridgeServer({
-    session: node.session,
-    hasher: nodeHasher,
-    list,
-    access: { token, allowOrigins, ownOrigins: ownOrigins(listen.host, listen.port, listen.secure) },
-    log,
-  });
-  return { node, bridge, token, out, list };
+  return { name: spec.name, token: spec.token, node, out, list };
 }

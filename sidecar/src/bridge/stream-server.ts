@@ -30,9 +30,10 @@ function drained(res: ServerResponse): Promise<boolean> {
  * `sluice serve`'s own `GET|HEAD /stream/<infohash>/<n>/<name>`: a file of the sidecar's Session,
  * answered exactly as the app's Service Worker answers its own (the same pure planRange and
  * rangeResponseHead), the body one `Torrent.readStream` over the planned range with the player's
- * deadlines, aborted when the client goes away. Held to the bridge's access rules (token, origin).
+ * deadlines, aborted when the client goes away. Held to the bridge's access rules (token, origin); the
+ * token given picks the Session.
  */
-export function answerSidecarStream(req: IncomingMessage, res: ServerResponse, session: Session, access: BridgeAccess): boolean {
+export function answerSidecarStream(req: IncomingMessage, res: ServerResponse, access: BridgeAccess, sessionOf: (index: number) => Session): boolean {
   const url = req.url ?? '';
   const path = url.split('?')[0]!;
   if (!path.startsWith(STREAM_PREFIX)) return false;
@@ -53,7 +54,8 @@ export function answerSidecarStream(req: IncomingMessage, res: ServerResponse, s
     plain(res, 404, 'not a stream address: /stream/<info hash>/<file number>/<name>', cors);
     return true;
   }
-  const torrent = session.torrent(target.infoHash);
+  // Only the Session of the token given: another token's torrent is as unknown as one nobody has.
+  const torrent = sessionOf(verdict.session).torrent(target.infoHash);
   const meta = torrent?.metainfo;
   if (!torrent || !meta) {
     plain(res, torrent ? 503 : 404, torrent ? `torrent ${target.infoHash} has no metadata yet` : `the sidecar has no torrent ${target.infoHash}`, torrent ? { 'Retry-After': '5', ...cors } : cors);

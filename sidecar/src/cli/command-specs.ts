@@ -138,7 +138,13 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       { name: 'app', value: 'DIR', help: 'the built web app to serve', default: 'dist/ of this checkout' },
       { name: 'out', short: 'o', value: 'DIR', help: 'where the sidecar keeps what it downloads for browsers (their only view of this disk)', default: 'downloads/ in the --state folder' },
       STATE,
-      { name: 'token', value: 'T', help: 'the token browsers need for the bridge (/bridge?token=T)', default: 'none on loopback; a random one otherwise' },
+      {
+        name: 'token',
+        value: 'T',
+        repeat: true,
+        help: "the token browsers need for the bridge (/bridge?token=T); NAME=T, given once per person, gives each their own torrents and <out>/NAME",
+        default: 'none on loopback; a random one otherwise',
+      },
       { name: 'allow-origin', value: 'ORIGIN', repeat: true, help: 'let pages from this origin (https://host:port) use the bridge too', default: "only the server's own" },
       { name: 'cert', value: 'FILE', help: 'serve HTTPS and WSS with this certificate (PEM; with --key)', default: 'plain HTTP' },
       { name: 'key', value: 'FILE', help: "the certificate's private key (PEM)", default: 'none' },
@@ -155,6 +161,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       { command: 'sluice serve --port 9000 --verbose', says: 'on port 9000, printing each request on stderr' },
       { command: "sluice serve film.torrent 'magnet:?xt=…'", says: "the sidecar downloads and seeds these too; the app lists them (remote mode) and streams their files" },
       { command: 'sluice serve --host 0.0.0.0 --cert cert.pem --key key.pem --out ~/Videos', says: 'for the LAN over HTTPS, printing the URL (with its token) to open' },
+      { command: 'sluice serve --host 0.0.0.0 --token ann=S3cretAnn1 --token bo=S3cretBo22', says: 'two people, each with their own URL, torrents and folder; neither sees the other\'s' },
     ],
   },
   {

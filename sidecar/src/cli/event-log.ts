@@ -21,7 +21,7 @@ export interface EventOutput {
  */
 export class EventLog {
   private fd: number | null;
-  private unsubscribe: (() => void) | null = null;
+  private readonly unsubscribes: (() => void)[] = [];
   private closed = false;
 
   private constructor(
@@ -59,23 +59,25 @@ export class EventLog {
     }
   }
 
-  /** Logs every alert of `session` until close(), naming each torrent and each peer's client. */
-  follow(session: Session): void {
+  /**
+   * Logs every alert of `session` until close(), naming each torrent and each peer's client. Called
+   * once per Session (serve runs one per token); `tag` names which, on its lines.
+   */
+  follow(session: Session, tag: string | null = null): void {
     // peer-disconnected and peer-banned carry no client; its peer-connected alert named it.
     const clients = new Map<string, string>();
-    this.unsubscribe = session.on((alert) => {
+    this.unsubscribes.push(session.on((alert) => {
       const key = 'address' in alert ? `${alert.infoHash} ${alert.address}` : null;
       if (alert.type === 'peer-connected') clients.set(key!, alert.client);
       const described = describeAlert(alert, { now: Date.now(), name: session.torrent(alert.infoHash)?.name ?? null, client: key === null ? null : (clients.get(key) ?? null) });
       if (alert.type === 'peer-disconnected') clients.delete(key!);
-      if (described) this.record(described);
-    });
+      if (described) this.record(tag === null ? described : { entry: { ...described.entry, token: tag }, detail: `${described.detail}${described.detail === '' ? '' : ' '}[${tag}]` });
+    }));
   }
 
   close(): void {
     this.closed = true;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     this.closeFile();
   }
 

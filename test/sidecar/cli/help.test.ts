@@ -43,6 +43,15 @@ describe('sluice <command> --help', () => {
     });
   }
 
+  it("serve's --token may be given once per person, NAME=T, and says what that does", () => {
+    const r = sluice(['serve', '--help']);
+    expect(r.stdout.slice(0, r.stdout.indexOf('Options:'))).toContain('[--token T]...');
+    expect(r.stdout.split('\n').find((l) => l.startsWith('      --token T '))).toMatch(
+      /--token T +the token browsers need for the bridge \(\/bridge\?token=T\); NAME=T, given once per person, gives each their own torrents and <out>\/NAME \(default: none on loopback; a random one otherwise\)$/,
+    );
+    expect(r.stdout).toContain('  sluice serve --host 0.0.0.0 --token ann=S3cretAnn1 --token bo=S3cretBo22\n');
+  });
+
   it('sluice --help lists the commands, one line each', () => {
     const r = sluice(['--help']);
     expect(r.status).toBe(0);

@@ -93,12 +93,22 @@ describe('sluice serve: who may use the bridge', () => {
     allowed.ws.close();
   });
 
-  it('takes one --token: a second is refused before anything listens (there is no per-token isolation, docs/bridge.md)', () => {
+  it('takes one bare --token, or named ones: two bare, a bare among named, a name or a secret twice are each one line and exit 2 before anything listens', () => {
     const state = mkdtempSync(join(tmpdir(), 'sluice-state-'));
-    const r = sluice(['serve', '--port', '0', '--state', state, '--no-dht', '--token', 'first-token', '--token', 'second-token']);
-    expect(r.status).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("sluice: option '--token' given twice\n");
+    const refused = (...tokens: string[]) => {
+      const r = sluice(['serve', '--port', '0', '--state', state, '--no-dht', ...tokens.flatMap((t) => (t.startsWith('--') ? [t] : ['--token', t]))]);
+      return [r.status, r.stdout, r.stderr];
+    };
+    expect(refused('first-token', 'second-token')).toEqual([2, '', "sluice: option '--token' given twice (to serve several people apart, name each: --token NAME=SECRET)\n"]);
+    expect(refused('ann=ann-secret', 'bare-secret')).toEqual([
+      2,
+      '',
+      "sluice: --token 'bare-secret' has no name: with several tokens, each is NAME=SECRET (NAME: 1 to 32 of A-Z a-z 0-9 _ -; SECRET: 8 to 200 printable characters)\n",
+    ]);
+    expect(refused('ann=ann-secret', 'Ann=other-secret')).toEqual([2, '', "sluice: --token name 'Ann' given twice\n"]);
+    expect(refused('ann=same-secret', 'bo=same-secret')).toEqual([2, '', "sluice: --token 'bo' has the same secret as another token\n"]);
+    expect(refused('ann=ann-secret', 'ann=bob-secret', '--no-bridge')).toEqual([2, '', "sluice: --token name 'ann' given twice\n"]);
+    expect(refused('ann=short')).toEqual([2, '', "sluice: --token 'ann': its secret must be 8 to 200 printable characters without spaces\n"]);
   });
 
   it('a bridge that breaks the protocol is closed with a policy error, and the server goes on', async () => {
@@ -116,13 +126,20 @@ describe('sluice serve: who may use the bridge', () => {
 });
 
 describe('bridge access rules', () => {
-  const access = { token: 'tok-123456', allowOrigins: ['https://app.example'], ownOrigins: ownOrigins('127.0.0.1', 8787, false) };
+  const access = { tokens: ['tok-123456'], allowOrigins: ['https://app.example'], ownOrigins: ownOrigins('127.0.0.1', 8787, false) };
   it('checks the token before the origin, and knows the server by where it listens', () => {
     expect(checkBridgeRequest('/bridge', undefined, access)).toMatchObject({ ok: false, status: 401 });
-    expect(checkBridgeRequest('/bridge?token=tok-123456', 'http://localhost:8787', access)).toEqual({ ok: true });
+    expect(checkBridgeRequest('/bridge?token=tok-123456', 'http://localhost:8787', access)).toEqual({ ok: true, session: 0 });
     expect(checkBridgeRequest('/bridge?token=tok-123456', 'http://127.0.0.1:8788', access)).toMatchObject({ ok: false, status: 403 });
-    expect(checkBridgeRequest('/bridge?token=tok-123456', 'https://app.example', access)).toEqual({ ok: true });
+    expect(checkBridgeRequest('/bridge?token=tok-123456', 'https://app.example', access)).toEqual({ ok: true, session: 0 });
     expect(checkBridgeRequest('/bridge?token=tok-1234567', 'https://app.example', access)).toMatchObject({ ok: false, status: 401 });
+  });
+  it('names the session of the token given, and needs none where there is none', () => {
+    const two = { ...access, tokens: ['ann-secret-1', 'bo-secret-22'] };
+    expect(checkBridgeRequest('/bridge?token=bo-secret-22', undefined, two)).toEqual({ ok: true, session: 1 });
+    expect(checkBridgeRequest('/stream/x?sidecar&token=ann-secret-1', undefined, two)).toEqual({ ok: true, session: 0 });
+    expect(checkBridgeRequest('/bridge?token=ann-secret-', undefined, two)).toEqual({ ok: false, status: 401, reason: 'wrong bridge token' });
+    expect(checkBridgeRequest('/bridge', undefined, { ...access, tokens: [] })).toEqual({ ok: true, session: 0 });
   });
   it('hides the token in logged request targets', () => {
     expect(redactToken('/bridge?token=s3cret&x=1')).toBe('/bridge?token=…&x=1');

@@ -3,12 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { toBase64 } from '../../../src/core/bridge/base64.js';
-import { BRIDGE_PROTOCOL, type ControlMessage, type RemoteTorrentEntry } from '../../../src/core/bridge/control.js';
-import { decodeFrame, encodeControl } from '../../../src/core/bridge/frames.js';
+import type { ControlMessage } from '../../../src/core/bridge/control.js';
 import { parseMetainfo } from '../../../src/core/metainfo/index.js';
 import { nodeHasher } from '../../../sidecar/src/hash/node-hasher.js';
+import { bridgeClient } from '../../helpers/bridge-client.js';
 import { sluice, sluiceLong } from '../../helpers/cli.js';
 import { startLibtorrent, stopAllLibtorrent } from '../../helpers/libtorrent.js';
 import { cleanTemps, hashTree, killChildren, tempDir, track, writeFolder } from '../../interop/fixture.js';
@@ -29,51 +28,16 @@ afterEach(async () => {
 
 type Remote = Extract<ControlMessage, { type: 'remote' }>;
 
-/** A bridge client: hello, then remote requests answered by `remote-done`, and the latest `remote-list`. */
+/** A bridge client (as the app speaks it) whose remote requests must each succeed. */
 async function remoteClient(url: string) {
-  const ws = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const messages: ControlMessage[] = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (data: Buffer) => {
-    const frame = decodeFrame(new Uint8Array(data));
-    if (frame.kind !== 'control') return;
-    messages.push(frame.message);
-    for (const w of [...waiters]) w();
-  });
-  const waitFor = <T extends ControlMessage>(match: (m: ControlMessage) => m is T, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within ${GIVE_UP_MS} ms; last: ${JSON.stringify(messages.at(-1))}`)), GIVE_UP_MS);
-      const check = () => {
-        const found = messages.find(match);
-        if (!found) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-      };
-      waiters.add(check);
-      check();
-    });
-  ws.send(encodeControl({ type: 'hello', protocol: BRIDGE_PROTOCOL, peerId: 'cd'.repeat(20), agent: 'test' }));
-  await waitFor((m): m is ControlMessage => m.type === 'hello', 'hello');
-  let request = 0;
+  const client = await bridgeClient(url, GIVE_UP_MS);
   return {
+    ...client,
     async act(fields: Omit<Remote, 'type' | 'request'>) {
-      const id = ++request;
-      ws.send(encodeControl({ type: 'remote', request: id, ...fields }));
-      const done = await waitFor((m): m is Extract<ControlMessage, { type: 'remote-done' }> => m.type === 'remote-done' && m.request === id, `remote-done ${id}`);
+      const done = await client.request(fields);
       expect(done.message).toBeNull();
       return done.infoHash!;
     },
-    /** The first remote-list (from now on) whose torrents satisfy `ok`. */
-    list(ok: (torrents: readonly RemoteTorrentEntry[]) => boolean, what: string) {
-      messages.length = 0;
-      return waitFor((m): m is Extract<ControlMessage, { type: 'remote-list' }> => m.type === 'remote-list' && ok(m.torrents), what);
-    },
-    close: () => ws.close(),
   };
 }
 

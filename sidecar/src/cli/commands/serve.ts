@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { staticFiles } from '../../http/static-files.js';
 import { torrentSource } from './download.js';
 import { TrackerService } from '../../tracker-server/service.js';
-import { flagValue, hasFlag, integerFlag, parseArgs, UsageError, type ParsedArgs } from '../args.js';
+import { flagValue, flagValues, hasFlag, integerFlag, parseArgs, UsageError, type ParsedArgs } from '../args.js';
 import { redactToken } from '../../bridge/access.js';
 import { answerStarting, refuseUpgradeStarting } from '../../bridge/bridge-server.js';
 import { startServeEngine, type ServeEngine } from '../../bridge/serve-engine.js';
@@ -17,6 +17,8 @@ import type { LogEntry } from '../alert-log.js';
 import { EventLog, type EventOutput } from '../event-log.js';
 import { networkInterfaces } from 'node:os';
 import { isLoopbackHost } from '../../bridge/access.js';
+import { serveSessions } from '../../bridge/serve-tokens.js';
+import { startLine } from './serve-start-line.js';
 
 const SPEC = commandSpec('serve');
 const SERVE_USAGE = shortUsage(SPEC);
@@ -105,6 +107,10 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   // The bridge token never reaches a log.
   const target = (req: IncomingMessage) => redactToken((req.url ?? '').slice(0, LOGGED_PATH_CHARS));
   const tls = tlsFiles(args, io.cwd);
+  const bridged = !hasFlag(args, 'no-bridge');
+  // The tokens, and so the sessions, are checked before anything listens (with --no-bridge too): a mistake is one line, exit 2.
+  const specs = serveSessions(flagValues(args, 'token'), isLoopbackHost(host));
+  const sessionSpecs = bridged ? specs : [];
 
   const handler = staticFiles(appDir);
   // The tracker rides along: WebTorrent signalling on ws://…/announce, HTTP announce and scrape, /stats, /metrics.
@@ -112,7 +118,6 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   const sweeper = setInterval(() => tracker.sweep(), tracker.limits.sweepIntervalMs);
   sweeper.unref();
   let engine: ServeEngine | null = null;
-  const bridged = !hasFlag(args, 'no-bridge');
   const listener: RequestListener = (req, res) => {
     res.once('finish', () => note('http-request', req, { method: req.method, path: target(req), status: res.statusCode }, `${req.method} ${target(req)} ${res.statusCode}`));
     if (engine?.bridge.handleHttp(req, res)) return;
@@ -164,10 +169,11 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
         args,
         io.cwd,
         { host, port, secure: tls !== null },
+        sessionSpecs,
         (event, fields, detail) => log.record({ entry: { event, time: new Date().toISOString(), ...fields }, detail }),
         (line) => void io.stderr.write(`sluice serve: ${line}\n`),
       );
-      log.follow(engine.node.session);
+      for (const s of engine.sessions) log.follow(s.node.session, s.name);
     } catch (err) {
       server.close();
       log.close();
@@ -175,22 +181,13 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
     }
   }
   const bridgeUrl = engine ? `${tls ? 'wss' : 'ws'}://${shownHost}:${port}/bridge` : null;
-  // The token rides in the fragment: the app keeps it, and it never reaches a server log or a Referer.
-  const open = engine?.token ? `${url}#bridge-token=${encodeURIComponent(engine.token)}` : url;
-  const offLoopback = !isLoopbackHost(host);
-  io.stdout.write(
-    json
-      ? `${JSON.stringify({ url, port, host, tracker: trackerUrl, bridge: bridgeUrl, open, ...(engine ? { token: engine.token, out: engine.out, peerPort: engine.node.port } : {}) })}\n`
-      : `Sluice is running at ${open}\nTracker: ${trackerUrl} (also ${scheme}://${shownHost}:${port}/announce)\n` +
-          (engine ? `Bridge: ${bridgeUrl}${engine.token ? ' (the URL above carries its token)' : ''}; downloads for browsers go to ${engine.out}\n` : '') +
-          (offLoopback && !tls ? 'Off loopback, plain http is no secure context: browsers give the page no service worker and no OPFS (serve HTTPS with --cert FILE --key FILE)\n' : '') +
-          '(press Ctrl-C to stop)\n',
-  );
+  io.stdout.write(startLine({ url, port, host, tracker: trackerUrl, bridge: bridgeUrl, secure: tls !== null, json }, engine?.sessions ?? []));
 
   // The sidecar's own torrents, as `sluice download --seed` would keep them (remote mode lists them); after the URL line, which stays first.
   // One restored from --state stays as it was left (a paused one paused).
+  // They belong to the first token's session.
   for (const source of given) {
-    await engine?.node.session.addTorrent(source, {}).catch((err: Error & { code?: string }) => {
+    await engine?.sessions[0]!.node.session.addTorrent(source, {}).catch((err: Error & { code?: string }) => {
       if (err.code !== 'session/duplicate-torrent') io.stderr.write(`sluice serve: ${err.message.split('\n')[0]}\n`);
     });
   }
@@ -201,8 +198,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
         engine?.bridge.close();
         server.closeAllConnections?.();
         await new Promise<void>((closed) => server.close(() => closed()));
-        await engine?.list.flush().catch(() => {});
-        await engine?.node.close();
+        await engine?.close();
         log.close();
       })();
       void closing.then(done);
