@@ -26,7 +26,7 @@ export function buildApp() {
 
 /** `sluice serve --port 0 --json ...extra` serving dist/; its origin once it listens. */
 export async function serveApp(extra = []) {
-  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'sidecar/bin/sluice.js'), 'serve', '--port', '0', '--json', ...extra, ...(process.env.BENCH_SERVE_LOG ? ['--log', process.env.BENCH_SERVE_LOG] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const first = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
