@@ -249,6 +249,21 @@ async function printTrace(page, addedAt, probe, seeder, pieces, pieceLength, tra
   if (cancelled.length > 0) console.log(`  cancels up to the first frame: ${cancelled.join(' ')}`);
 }
 
+/** The stream path's own round trip (player → SW → engine → SW) on bytes that are there: a 2-byte range of the video, 5 times, in ms. */
+function streamRoundTrips(page) {
+  return page.evaluate(async () => {
+    const src = document.querySelector('video')?.currentSrc;
+    const out = [];
+    for (let i = 0; i < 5 && src; i++) {
+      const t = performance.now();
+      const res = await fetch(src, { headers: { Range: 'bytes=0-1' } });
+      await res.arrayBuffer();
+      out.push(Math.round(performance.now() - t));
+    }
+    return out;
+  });
+}
+
 /** Plays until the first frame, one more second, seeks to 80% and waits for a frame there. */
 async function measure(page, addedAt, progress, seeder, pieces, pieceLength, trackerLog, ranges = []) {
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe?.firstFrame), null, { timeout: GIVE_UP_MS, polling: 50 });
@@ -258,33 +273,12 @@ async function measure(page, addedAt, progress, seeder, pieces, pieceLength, tra
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
   const probe = await page.evaluate(() => window.mediaProbe);
   if (TRACE) {
-    // The stream path's own round trip (player → SW → engine → SW), on bytes that are there: a 2-byte range, 5 times.
-    const trips = await page.evaluate(async () => {
-      const src = document.querySelector('video')?.currentSrc;
-      const out = [];
-      for (let i = 0; i < 5 && src; i++) {
-        const t = performance.now();
-        const res = await fetch(src, { headers: { Range: 'bytes=0-1' } });
-        await res.arrayBuffer();
-        out.push(Math.round(performance.now() - t));
-      }
-      return out;
-    });
+    const trips = await streamRoundTrips(page);
     console.log(`  a 2-byte range of the video, 5 times (ms): ${trips.join(' ')}`);
     if (process.env.BENCH_TRIPS_PAUSED) {
       await page.getByRole('button', { name: /^Pause/ }).first().click();
       await page.waitForTimeout(1500);
-      const paused = await page.evaluate(async () => {
-        const src = document.querySelector('video')?.currentSrc;
-        const out = [];
-        for (let i = 0; i < 5 && src; i++) {
-          const t = performance.now();
-          const res = await fetch(src, { headers: { Range: 'bytes=0-1' } });
-          await res.arrayBuffer();
-          out.push(Math.round(performance.now() - t));
-        }
-        return out;
-      });
+      const paused = await streamRoundTrips(page);
       console.log(`  the same with the torrent paused (ms): ${paused.join(' ')}`);
     }
   }

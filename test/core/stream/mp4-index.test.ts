@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mp4IndexLocation } from '../../../src/core/stream/mp4-index.js';
+import { concatBytes } from '../../../src/core/util/bytes.js';
 
 /** A box header: 32-bit size (or 1 and a 64-bit size when `large`) and its type, followed by `body` zero bytes. */
 function box(type: string, size: number, { large = false, body = 0 } = {}): Uint8Array {
@@ -16,15 +17,7 @@ function box(type: string, size: number, { large = false, body = 0 } = {}): Uint
   return out;
 }
 
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 describe('mp4IndexLocation', () => {
   // The layouts ffmpeg writes (the bench's 200 MB files: ftyp 32, free 8, mdat, then moov 14 223 bytes).
