@@ -95,9 +95,6 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   const explicitPort = integerFlag(args, 'port', 0, 65535);
   const appDirFlag = flagValue(args, 'app');
   const appDir = appDirFlag === undefined ? defaultAppDir() : resolve(io.cwd, appDirFlag);
-  if (!existsSync(join(appDir, 'index.html'))) {
-    throw new UsageError(`no built app in '${appDir}' (run \`npm run build\` first, or pass --app DIR)`);
-  }
 
   const json = hasFlag(args, 'json');
   const log = EventLog.fromArgs(args, io.cwd, serveOutput(io, json));
@@ -111,6 +108,10 @@ export async function serveCommand(argv: readonly string[], io: CliIo, signal?: 
   // The tokens, and so the sessions, are checked before anything listens (with --no-bridge too): a mistake is one line, exit 2.
   const specs = serveSessions(flagValues(args, 'token'), isLoopbackHost(host));
   const sessionSpecs = bridged ? specs : [];
+  // After the options, so a mistake in them is named even where the app is not built yet.
+  if (!existsSync(join(appDir, 'index.html'))) {
+    throw new UsageError(`no built app in '${appDir}' (run \`npm run build\` first, or pass --app DIR)`);
+  }
 
   const handler = staticFiles(appDir);
   // The tracker rides along: WebTorrent signalling on ws://…/announce, HTTP announce and scrape, /stats, /metrics.
