@@ -38,6 +38,10 @@ export const REQUEST_QUEUE_TIME_MS = 3000;
 /** Queue time = this × the unloaded round trip, within [MIN_QUEUE_TIME_MS, requestQueueTimeMs]. */
 export const QUEUE_ROUND_TRIPS = 4;
 export const MIN_QUEUE_TIME_MS = 20;
+/** A queue this short is "shallow": its round trip is the path's, not time spent queued at the peer. */
+const SHALLOW_DEPTH = 4;
+/** A shallow queue's smoothed round trip this many times the unloaded one means the minimum was an outlier. */
+const SHALLOW_LATENCY_RATIO = 4;
 export const MIN_DEPTH = 2;
 export const MAX_DEPTH = 500;
 export const INITIAL_DEPTH = 4;
@@ -359,6 +363,7 @@ export class RequestPipeline {
 
   private updateDepth(t: number): void {
     const ceiling = this.depthCeiling();
+    this.checkUnloadedLatency(t);
     const queueTimeMs = this.queueTimeMs;
     const byRate = Math.ceil((this.meter.rate(t) * queueTimeMs) / 1000 / this.blockSize);
     let depth = Math.max(this.minDepth, byRate);
@@ -368,5 +373,18 @@ export class RequestPipeline {
       if (depth >= ceiling) this.slowStart = false;
     }
     this.currentDepth = Math.max(1, Math.min(ceiling, depth));
+  }
+
+  /**
+   * A queue of a few requests cannot make its own round trip many times the unloaded one, so when it
+   * does, the smallest sample was an outlier (a peer whose small queue meets Nagle and a delayed ACK
+   * answers in 40 ms, now and then in 1 ms) and the queue sized by it can never grow: 2 blocks per
+   * 40 ms sizes a 20 ms queue at 1 block, so 2 again. Start the minimum again from the round trip seen.
+   */
+  private checkUnloadedLatency(t: number): void {
+    const smoothed = this.latency.smoothed;
+    const unloaded = this.unloadedLatency.value;
+    if (this.slowStart || smoothed === null || unloaded === null || this.currentDepth > SHALLOW_DEPTH) return;
+    if (smoothed > SHALLOW_LATENCY_RATIO * Math.max(unloaded, MIN_QUEUE_TIME_MS / QUEUE_ROUND_TRIPS)) this.unloadedLatency.restart(smoothed, t);
   }
 }

@@ -52,6 +52,13 @@ export class MinRttFilter {
     return Number.isFinite(m) ? m : null;
   }
 
+  /** Forgets every sample and starts again from `sampleMs` (the minimum was an outlier). */
+  restart(sampleMs: number, now: number): void {
+    this.previous = Number.POSITIVE_INFINITY;
+    this.current = sampleMs;
+    this.bucketStart = now;
+  }
+
   add(sampleMs: number, now: number): void {
     if (!Number.isFinite(sampleMs) || sampleMs < 0) return;
     this.rotate(now);
