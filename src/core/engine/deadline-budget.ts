@@ -22,7 +22,7 @@ export interface RequestRoom {
 }
 
 type BudgetPicker = Pick<PiecePicker, 'deadlineOf'>;
-type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'outstandingRequests' | 'cancelledUnanswered' | 'unloadedLatencyMs'>;
+type BudgetPipeline = Pick<RequestPipeline, 'cancelVerdict' | 'rate' | 'queueLimit' | 'outstandingRequests' | 'cancelledUnanswered' | 'fastestLatencyMs'>;
 
 /**
  * While a piece has a deadline, how deep the queue at a peer not known to honour CANCEL may be. Such a
@@ -65,7 +65,7 @@ export class DeadlineBudget {
     // queue brought if the queue is shorter than the path (a 400 ms round trip with 200 ms queued moved
     // 3.4 MB in 3 s from a 4 MB/s peer; with 400 ms, over 5 MB), but over a short path a short queue is
     // what keeps a seek from waiting behind the old position's blocks.
-    const latency = pipeline.unloadedLatencyMs ?? 0;
+    const latency = pipeline.fastestLatencyMs ?? 0;
     const byRate = Math.ceil((pipeline.rate(now) * (Math.max(this.horizonMs, latency) + latency)) / 1000 / BLOCK);
     const total = Math.min(pipeline.queueLimit, Math.max(this.minRequests, byRate));
     let deadline = 0;

@@ -97,6 +97,8 @@ export class RequestPipeline {
   /** What the peer does with our CANCELs. */
   private readonly honour = new CancelHonour();
   private readonly unloadedLatency = new MinRttFilter();
+  /** The same minimum, never restarted: the deadline budget's round trip (see `fastestLatencyMs`). */
+  private readonly fastestLatency = new MinRttFilter();
   /** In send order (Map keeps insertion order), so the oldest request is first. */
   private readonly pending = new Map<number | string, OutstandingRequest>();
 
@@ -175,6 +177,15 @@ export class RequestPipeline {
   /** The round trip with nothing queued at the peer (the smallest recent latency sample), or null before one. */
   get unloadedLatencyMs(): number | null {
     return this.unloadedLatency.value;
+  }
+
+  /**
+   * The smallest latency sample of the last 5–10 s, outliers included. The deadline budget sizes its
+   * short queue by it: a queue there should be as short as the path allows, and restarting the
+   * unloaded minimum (checkUnloadedLatency) lengthened a seek's wait at a webtorrent peer.
+   */
+  get fastestLatencyMs(): number | null {
+    return this.fastestLatency.value;
   }
 
   /** How many ms of data to keep requested: a few unloaded round trips (see the rules above). */
@@ -283,6 +294,7 @@ export class RequestPipeline {
       this.pending.delete(key);
       this.latency.add(t - request.sentAt);
       this.unloadedLatency.add(t - request.sentAt, t);
+      this.fastestLatency.add(t - request.sentAt, t);
     }
     if (this.slowStart) {
       if (request !== undefined) this.slowStartDepth++;
