@@ -88,7 +88,7 @@ async function readBack(page: Page, infoHash: string): Promise<string> {
   return page.evaluate(async (ih) => {
     type Outcome<T> = { ok: true; value: T } | { ok: false; error: { message: string } };
     const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<Outcome<unknown>> } }).sluiceEngine;
-    const bytes = (await engine.call('readFile', { infoHash: ih, fileIndex: 0 })) as Outcome<Uint8Array>;
+    const bytes = (await engine.call('readFile', { infoHash: ih, fileIndex: 0 })) as Outcome<Uint8Array<ArrayBuffer>>;
     if (!bytes.ok) throw new Error(bytes.error.message);
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.value));
     return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileStream, type VerifiedPieceSource } from '../../src/core/engine/file-stream.js';
+import { readFileStream, verifiedFileRanges, type VerifiedPieceSource } from '../../src/core/engine/file-stream.js';
 import type { Torrent } from '../../src/core/engine/torrent.js';
 import { toHex } from '../../src/core/util/hex.js';
 import { readAheadFor, TAIL_DEADLINE_MS, tailPieces } from '../../src/core/stream/stream-deadlines.js';
@@ -46,6 +46,7 @@ function recorded(torrent: Torrent): StreamableTorrent & { set: Map<number, numb
     hasPiece: (p) => torrent.hasPiece(p),
     setPieceDeadline: source.setPieceDeadline,
     readStream: (fileIndex, options) => readFileStream(source, fileIndex, options),
+    streamRanges: (fileIndex, options) => verifiedFileRanges(source, fileIndex, options),
   };
 }
 

@@ -140,7 +140,7 @@ export async function engineFileHashesInPage(infoHash: string): Promise<Record<s
   if (!files.ok) throw new Error(files.error.message);
   const out: Record<string, string> = {};
   for (const f of files.value) {
-    const bytes = (await engine.call('readFile', { infoHash, fileIndex: f.index })) as Outcome<Uint8Array>;
+    const bytes = (await engine.call('readFile', { infoHash, fileIndex: f.index })) as Outcome<Uint8Array<ArrayBuffer>>;
     if (!bytes.ok) throw new Error(bytes.error.message);
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.value));
     out[f.path] = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');

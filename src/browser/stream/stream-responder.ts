@@ -1,5 +1,5 @@
 import type { Alert } from '../../core/api/types.js';
-import type { FileStreamOptions } from '../../core/engine/file-stream.js';
+import type { FileStreamOptions, VerifiedRange } from '../../core/engine/file-stream.js';
 import { isSluiceError } from '../../core/errors.js';
 import type { Metainfo } from '../../core/metainfo/model.js';
 import { mediaKind, planRange, rangeResponseHead } from '../../core/stream/http-range.js';
@@ -22,6 +22,7 @@ export interface StreamableTorrent {
   hasPiece(piece: number): boolean;
   setPieceDeadline(piece: number, deadline: number): void;
   readStream(fileIndex: number, options: FileStreamOptions): AsyncGenerator<Uint8Array>;
+  streamRanges(fileIndex: number, options: FileStreamOptions): AsyncGenerator<VerifiedRange>;
 }
 
 /** The engine as the responder sees it. */
@@ -92,7 +93,7 @@ export class StreamResponder {
    * as the app does for a torrent added from a link): from the moment the metadata is in, the engine
    * fetches what that player reads first (the file's head, and a video's index) instead of waiting
    * for the page to learn of the metadata, render the player and have its first request reach here
-   * through the Service Worker (0.3-0.5 s in the app). Reads only verified bytes and drops them.
+   * through the Service Worker (0.3-0.5 s in the app). Reads nothing: it waits for the pieces to verify.
    */
   prefetch(infoHash: string): void {
     void this.prefetchHead(infoHash).catch(() => {});
@@ -109,7 +110,7 @@ export class StreamResponder {
     const readAhead = readAheadFor(meta.pieceLength);
     if (pick.kind === 'video') this.index.ask(infoHash, torrent, meta, pick.file.index, readAhead.deadlineStepMs);
     const end = Math.min(pick.file.length, PREFETCH_HEAD_BYTES);
-    for await (const chunk of torrent.readStream(pick.file.index, { start: 0, end, ...readAhead })) void chunk;
+    for await (const range of torrent.streamRanges(pick.file.index, { start: 0, end, ...readAhead })) void range;
   }
 
   private onRequest(port: StreamPort, request: StreamRequest): void {

@@ -36,6 +36,14 @@ export interface StreamAbortSignal {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
+/** A verified stretch of a file: `length` bytes at `fileOffset` in the file, which are `begin`.. of `piece`. */
+export interface VerifiedRange {
+  readonly piece: number;
+  readonly begin: number;
+  readonly length: number;
+  readonly fileOffset: number;
+}
+
 /**
  * The bytes of one file from `start` to `end`, in order, as they are verified. Only verified bytes
  * are ever yielded. The piece the reader waits for gets a deadline of now (the picker fetches it
@@ -43,6 +51,15 @@ export interface StreamAbortSignal {
  * the reader moves on or stops.
  */
 export async function* readFileStream(source: VerifiedPieceSource, fileIndex: number, options: FileStreamOptions = {}): AsyncGenerator<Uint8Array> {
+  for await (const range of verifiedFileRanges(source, fileIndex, options)) yield await source.readVerified(range.piece, range.begin, range.length);
+}
+
+/**
+ * `readFileStream` without the reading: where each next stretch of the file is once it is verified
+ * (one per piece), with the same deadlines. For a reader that takes the bytes from storage itself
+ * (the Service Worker reading OPFS) or only wants them fetched (a prefetch).
+ */
+export async function* verifiedFileRanges(source: VerifiedPieceSource, fileIndex: number, options: FileStreamOptions = {}): AsyncGenerator<VerifiedRange> {
   const meta = source.metainfo;
   if (!meta) throw new TorrentError('torrent/no-metadata', 'the torrent has no metadata yet');
   const file = meta.files[fileIndex];
@@ -76,7 +93,7 @@ export async function* readFileStream(source: VerifiedPieceSource, fileIndex: nu
       const pieceStart = piece * meta.pieceLength;
       const begin = Math.max(from, pieceStart) - pieceStart;
       const stop = Math.min(to, pieceStart + meta.pieceLength) - pieceStart;
-      yield await source.readVerified(piece, begin, stop - begin);
+      yield { piece, begin, length: stop - begin, fileOffset: pieceStart + begin - file.offset };
     }
   } finally {
     for (const p of marked) source.clearPieceDeadline(p);

@@ -8,7 +8,7 @@ import type { PeerSource } from './peer-book.js';
 import type { PieceDeadlineListener } from './piece-priorities.js';
 import { TorrentError } from './torrent-error.js';
 import { openMetainfo } from './metainfo-open.js';
-import { readFileStream, type FileStreamOptions } from './file-stream.js';
+import { readFileStream, verifiedFileRanges, type FileStreamOptions, type VerifiedRange } from './file-stream.js';
 import { wireTorrent, type TorrentHoldings, type TorrentUnits } from './torrent-wiring.js';
 
 export interface TorrentOptions {
@@ -290,6 +290,11 @@ export class Torrent {
   /** The verified bytes of file `fileIndex` from `start` to `end` (exclusive), fetched with priority as they are read. */
   readStream(fileIndex: number, options: FileStreamOptions = {}): AsyncGenerator<Uint8Array> {
     return readFileStream(this, fileIndex, options);
+  }
+
+  /** Where the stretches of that range are, as they are verified (`readStream` without reading them). */
+  streamRanges(fileIndex: number, options: FileStreamOptions = {}): AsyncGenerator<VerifiedRange> {
+    return verifiedFileRanges(this, fileIndex, options);
   }
 
   async forceRecheck(): Promise<void> {

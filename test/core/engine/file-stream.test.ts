@@ -38,6 +38,47 @@ describe('Torrent.readStream', () => {
     expect(verified).toBeLessThan(end - start + 4 * 16384);
   });
 
+  it('streamRanges: the same stretches without reading them, each with its piece and its place in the file', async () => {
+    const t = await makeTorrent(
+      [
+        { path: ['intro.txt'], length: 5_000 },
+        { path: ['movie.bin'], length: 200_000 },
+      ],
+      { pieceLength: 16384 },
+    );
+    const movieIndex = t.metainfo.files.findIndex((f) => f.path.join('/') === 'movie.bin');
+    const file = t.metainfo.files[movieIndex]!;
+    const net = new SimNet();
+    const seeder = net.session('seeder', { storage: seededStorage(t) });
+    await seeder.addTorrent({ torrent: t.bytes });
+    const reads: number[] = [];
+    const storage = recordingStorage();
+    const leecher = net.session('leecher', { storage: { open: async (layout, options) => {
+      const store = await storage.open(layout, options);
+      const read = store.read.bind(store);
+      return Object.assign(store, { read: (piece: number, begin: number, length: number) => (reads.push(piece), read(piece, begin, length)) });
+    } } });
+    const torrent = await leecher.addTorrent({ torrent: t.bytes }, { peers: ['seeder:1'], filePriorities: t.metainfo.files.map(() => 0) });
+    const start = 20_000;
+    const end = 70_001;
+    const ranges: { piece: number; begin: number; length: number; fileOffset: number }[] = [];
+    let finished = false;
+    void (async () => {
+      for await (const range of torrent.streamRanges(movieIndex, { start, end })) {
+        expect(torrent.hasPiece(range.piece)).toBe(true);
+        ranges.push(range);
+      }
+      finished = true;
+    })();
+    await net.run(() => finished);
+    // In order, back to back, from start to end; each stretch is where that piece holds those bytes.
+    expect(ranges[0]!.fileOffset).toBe(start);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]!.fileOffset).toBe(ranges[i - 1]!.fileOffset + ranges[i - 1]!.length);
+    expect(ranges.at(-1)!.fileOffset + ranges.at(-1)!.length).toBe(end);
+    for (const r of ranges) expect(r.piece * 16384 + r.begin).toBe(file.offset + r.fileOffset);
+    expect(reads).toEqual([]);
+  });
+
   it('refuses a range outside the file with a typed error', async () => {
     const t = await makeTorrent([{ path: ['a.bin'], length: 1000 }], { pieceLength: 16384 });
     const net = new SimNet();
