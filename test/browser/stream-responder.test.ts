@@ -293,6 +293,30 @@ describe('pulls', () => {
   });
 });
 
+describe('the first chunk with the head', () => {
+  it('sends the body\'s first chunk right after the head when the open asks (pushFirst), and says so; not otherwise', async () => {
+    const { t, infoHash, view, responder, connect, replies, until, net } = await setUp({ name: 'movie.mp4' });
+    responder.prefetch(infoHash);
+    await net.run(() => view.metainfo !== null);
+    const file = view.metainfo!.files[1]!;
+    await net.run(() => view.hasPiece(Math.floor(file.offset / PIECE)));
+    const send = connect();
+    send({ kind: 'open', id: 3, infoHash, fileNumber: 2, range: 'bytes=0-1', headOnly: false, pushFirst: true });
+    await until((r) => r.id === 3 && r.kind === 'chunk');
+    const mine = replies.filter((r) => r.id === 3);
+    expect(mine.map((r) => r.kind)).toEqual(['head', 'chunk']);
+    expect(mine[0]).toMatchObject({ status: 206, firstFollows: true });
+    const chunk = mine[1];
+    expect(chunk?.kind === 'chunk' && [...new Uint8Array(chunk.parts[0]!)]).toEqual([...t.files[1]!.subarray(0, 2)]);
+    // An older SW does not ask: it pulls after the head, and gets nothing before.
+    send({ kind: 'open', id: 4, infoHash, fileNumber: 2, range: 'bytes=0-1', headOnly: false });
+    await until((r) => r.id === 4 && r.kind === 'head');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(replies.filter((r) => r.id === 4).map((r) => r.kind)).toEqual(['head']);
+    expect(replies.find((r) => r.id === 4)).not.toHaveProperty('firstFollows');
+  });
+});
+
 describe('stream deadlines', () => {
   it('reads ahead about 8 MiB, within 2 to 64 pieces, due over 10 s', () => {
     expect(readAheadFor(16384)).toEqual({ readAhead: 64, deadlineStepMs: 156 });

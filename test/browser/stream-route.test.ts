@@ -16,22 +16,26 @@ const STRETCH = 1000;
 const INFO_HASH = 'ab'.repeat(20);
 const URL_OF_FILE = `http://app.test/stream/${INFO_HASH}/1/movie.mp4`;
 
-function scriptedEngine() {
+/** `pushes`: an engine that sends the first chunk with the head when the open asks (an older one does not). */
+function scriptedEngine(pushes = false) {
   const channel = new MessageChannel();
   const seen: StreamRequest[] = [];
   let next = 0;
   const reply = (message: StreamReply, transfer: ArrayBuffer[] = []) => channel.port1.postMessage(message, transfer);
   channel.port1.on('message', (request: StreamRequest) => {
     seen.push(request);
-    if (request.kind === 'open') {
-      next = 0;
-      reply({ kind: 'head', id: request.id, status: 200, headers: { 'Content-Length': String(FILE.length) }, hasBody: true });
-    } else if (request.kind === 'pull') {
-      if (next >= FILE.length) return reply({ kind: 'end', id: request.id });
+    const answerPull = (id: number) => {
+      if (next >= FILE.length) return reply({ kind: 'end', id });
       const bytes = FILE.slice(next, next + STRETCH);
       next += STRETCH;
-      reply({ kind: 'chunk', id: request.id, parts: [bytes.buffer] }, [bytes.buffer]);
-    }
+      reply({ kind: 'chunk', id, parts: [bytes.buffer] }, [bytes.buffer]);
+    };
+    if (request.kind === 'open') {
+      next = 0;
+      const firstFollows = pushes && request.pushFirst === true;
+      reply({ kind: 'head', id: request.id, status: 200, headers: { 'Content-Length': String(FILE.length) }, hasBody: true, ...(firstFollows ? { firstFollows } : {}) });
+      if (firstFollows) answerPull(request.id);
+    } else if (request.kind === 'pull') answerPull(request.id);
   });
   const link = new EngineLink(async () => {});
   link.setPort(channel.port2 as unknown as MessagePort);
@@ -48,6 +52,20 @@ describe('answerStream (the SW end of the stream port)', () => {
     await answer.finished;
     close();
     expect(Buffer.from(body).equals(Buffer.from(FILE))).toBe(true);
+  });
+
+  it('asks for the first chunk with the open; an engine that sends it unasked gets one pull fewer, and the body is the same', async () => {
+    for (const pushes of [false, true]) {
+      const { link, seen, close } = scriptedEngine(pushes);
+      const answer = await answerStream(new Request(URL_OF_FILE), link);
+      const body = new Uint8Array(await answer.response.arrayBuffer());
+      await answer.finished;
+      close();
+      expect(seen[0]).toMatchObject({ kind: 'open', pushFirst: true });
+      expect(Buffer.from(body).equals(Buffer.from(FILE)), `pushes ${pushes}`).toBe(true);
+      // 50 chunks and the end: 51 answers, one of them unasked when the engine pushes.
+      expect(seen.filter((r) => r.kind === 'pull')).toHaveLength(pushes ? 50 : 51);
+    }
   });
 
   it("pulls only as the player reads (two chunks ahead, never the file), and a cancelled body cancels the engine's stream", async () => {

@@ -19,6 +19,12 @@ export interface TrackerUpgradeRequest extends UpgradeRequest {
 
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
+/**
+ * How long after a peer joins its offers keep away from the peers whose kept offers it was handed:
+ * its follow-up announce (its offers, made after the join) comes within a second or two; a retry after
+ * a failed connection comes later (a Sluice client's second one by 30 s), and may reach them again.
+ */
+const JOIN_WINDOW_MS = 10_000;
 
 /**
  * The announce reply, the same text `encodeTrackerMessage` makes for
@@ -57,6 +63,11 @@ export class WsConnection {
    * tracker URL among every client in a page or process.
    */
   readonly announced = new Set<string>();
+  /**
+   * Per peer of this connection (info hash + peer id): whose kept offers it was handed when it joined,
+   * and until when its own offers keep away from them (`JOIN_WINDOW_MS`).
+   */
+  readonly introducedAtJoin = new Map<string, { readonly peers: readonly string[]; readonly until: number }>();
   lastMessageAt: number;
   private windowStart: number;
   private windowCount = 0;
@@ -232,17 +243,25 @@ export class WsRelay {
     }
     // What this peer had waiting is stale now: its new offers (if any) replace them.
     this.service.waitingOffers.dropPeer(infoHash, peerId, connection);
-    if (message.event === 'stopped') connection.announced.delete(entry);
-    else if (!known) connection.announced.add(entry);
+    if (message.event === 'stopped') {
+      connection.announced.delete(entry);
+      connection.introducedAtJoin.delete(entry);
+    } else if (!known) connection.announced.add(entry);
     this.service.counters.announces.ws++;
     if (!connection.sendFrame(announceReplyFrame(this.service.limits.wsIntervalSeconds, result.swarm), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
     if (message.event === 'stopped' || message.event === 'completed') return;
     const wanted = Math.min(message.offers.length, message.numWant ?? message.offers.length);
     const answering = joining ? this.handWaitingOffers(connection, infoHash, peerId, Math.min(message.numWant ?? wanted, this.service.limits.maxOffersPerAnnounce), now) : [];
+    if (answering.length > 0) connection.introducedAtJoin.set(entry, { peers: answering, until: now + JOIN_WINDOW_MS });
     if (message.offers.length === 0) return;
-    // Not to the peers whose offers it was just handed: one connection per pair, or webtorrent refuses
-    // the second as a duplicate of the first (the answer to its offer would be the fast one to lose).
-    const targets = registry.pick(result.swarm, 'ws', wanted + answering.length, result.peer).filter((peer) => !answering.includes(peer.peerId)).slice(0, wanted);
+    // Not to the peers whose offers it was handed as it joined: one connection per pair, or webtorrent
+    // refuses the second as a duplicate of the first (the answer to its offer would be the fast one to
+    // lose). A Sluice client joins in two announces (at once with none, then its offers once made), so
+    // this holds for a while after the join, not only for the joining announce.
+    const joined = connection.introducedAtJoin.get(entry);
+    if (joined && joined.until <= now) connection.introducedAtJoin.delete(entry);
+    const keepAway = joined && joined.until > now ? [...answering, ...joined.peers] : answering;
+    const targets = registry.pick(result.swarm, 'ws', wanted + keepAway.length, result.peer).filter((peer) => !keepAway.includes(peer.peerId)).slice(0, wanted);
     targets.forEach((target, i) => {
       const offer = message.offers[i]!;
       const link = target.link as WsConnection | undefined;

@@ -14,6 +14,13 @@ export type StreamRequest =
       readonly range: string | null;
       /** HEAD: the head only. */
       readonly headOnly: boolean;
+      /**
+       * Send the body's first chunk after the head without waiting for a pull (the SW's first pull
+       * would come right after the head anyway: one round trip through the engine worker saved on
+       * every range request). Optional so that an engine and a SW of different versions still agree:
+       * the engine does it only when asked, and says so in the head (`firstFollows`).
+       */
+      readonly pushFirst?: boolean;
     }
   /** The SW's stream wants its next chunk. */
   | { readonly kind: 'pull'; readonly id: number }
@@ -21,7 +28,15 @@ export type StreamRequest =
   | { readonly kind: 'cancel'; readonly id: number };
 
 export type StreamReply =
-  | { readonly kind: 'head'; readonly id: number; readonly status: 200 | 206 | 416; readonly headers: Readonly<Record<string, string>>; readonly hasBody: boolean }
+  | {
+      readonly kind: 'head';
+      readonly id: number;
+      readonly status: 200 | 206 | 416;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly hasBody: boolean;
+      /** The body's first chunk follows unasked (the open said `pushFirst`): the SW does not pull for it. */
+      readonly firstFollows?: boolean;
+    }
   /** The next verified bytes, in order (the buffer is transferred). */
   /** The body's next bytes: `parts` in order, each a transferred buffer (the pieces verified so far, not joined into a copy). */
   | { readonly kind: 'chunk'; readonly id: number; readonly parts: readonly ArrayBuffer[] }

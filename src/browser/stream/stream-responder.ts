@@ -159,7 +159,9 @@ export class StreamResponder {
       stream.nextIsReady = () => plan.start + stream.sent < plan.end && torrent.hasPiece(Math.floor((from + stream.sent) / meta.pieceLength));
       if (mediaKind(name) === 'video') this.index.ask(request.infoHash, torrent, meta, fileIndex, readAhead.deadlineStepMs);
     } else this.streams.delete(id);
-    this.reply(port, { kind: 'head', id, status: head.status, headers: head.headers, hasBody });
+    const firstFollows = hasBody && request.pushFirst === true;
+    this.reply(port, { kind: 'head', id, status: head.status, headers: head.headers, hasBody, ...(firstFollows ? { firstFollows } : {}) });
+    if (firstFollows) void this.pull(id);
   }
 
   private async pull(id: number): Promise<void> {

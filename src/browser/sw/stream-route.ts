@@ -22,7 +22,7 @@ export async function answerStream(request: Request, link: EngineLink): Promise<
   if (!target) return { response: textResponse(404, 'not a stream address: /stream/<info hash>/<file number>/<name>'), finished: Promise.resolve() };
   let onReply: (reply: StreamReply) => void = () => {};
   const channel = await link.open(
-    { infoHash: target.infoHash, fileNumber: target.fileNumber, range: request.headers.get('Range'), headOnly: request.method === 'HEAD' },
+    { infoHash: target.infoHash, fileNumber: target.fileNumber, range: request.headers.get('Range'), headOnly: request.method === 'HEAD', pushFirst: true },
     (reply) => onReply(reply),
   );
   if (!channel) return { response: textResponse(503, 'no tab of the app is running the engine'), finished: Promise.resolve() };
@@ -37,46 +37,58 @@ export async function answerStream(request: Request, link: EngineLink): Promise<
   }
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const body = bodyStream(channel, (listener) => (onReply = listener), finish);
+  const body = bodyStream(channel, (listener) => (onReply = listener), finish, first.firstFollows === true);
   return { response: new Response(body, { status: first.status, headers: withDisposition(first.headers, request, target.name) }), finished };
 }
 
-/** The body: each pull asks the engine for one chunk; replies arrive through `listen`. */
-function bodyStream(channel: StreamChannel, listen: (listener: (reply: StreamReply) => void) => void, finish: () => void): ReadableStream<Uint8Array> {
+/**
+ * The body: each pull asks the engine for one chunk (the first one the engine sends unasked when
+ * `firstFollows`); replies arrive through `listen`. A reply that comes before the stream pulls for it
+ * waits for that pull, so none is lost.
+ */
+function bodyStream(channel: StreamChannel, listen: (listener: (reply: StreamReply) => void) => void, finish: () => void, firstFollows: boolean): ReadableStream<Uint8Array> {
   let waiting: { resolve: () => void; controller: ReadableStreamDefaultController<Uint8Array> } | null = null;
-  /** A failure that came between pulls (the engine restarted): the next pull fails with it. */
-  let failedBetweenPulls: Error | null = null;
+  /** Replies that came while no pull waited: the engine's unasked first chunk, or a failure (the engine restarted). */
+  const early: StreamReply[] = [];
+  /** Chunks asked of the engine (or coming unasked) and not answered yet. */
+  let asked = firstFollows ? 1 : 0;
   const end = () => {
     channel.done();
     finish();
   };
+  const take = (reply: StreamReply, controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (reply.kind === 'chunk') for (const part of reply.parts) controller.enqueue(new Uint8Array(part));
+    else if (reply.kind === 'end') {
+      controller.close();
+      end();
+    } else {
+      controller.error(new Error(reply.kind === 'fail' ? reply.message : 'unexpected reply'));
+      end();
+    }
+  };
   listen((reply) => {
+    if (reply.kind !== 'fail') asked = Math.max(0, asked - 1);
     const w = waiting;
     waiting = null;
     if (!w) {
-      if (reply.kind === 'fail') failedBetweenPulls = new Error(reply.message);
+      early.push(reply);
       return;
     }
-    if (reply.kind === 'chunk') for (const part of reply.parts) w.controller.enqueue(new Uint8Array(part));
-    else if (reply.kind === 'end') {
-      w.controller.close();
-      end();
-    } else {
-      w.controller.error(new Error(reply.kind === 'fail' ? reply.message : 'unexpected reply'));
-      end();
-    }
+    take(reply, w.controller);
     w.resolve();
   });
   return new ReadableStream<Uint8Array>(
     {
       pull: (controller) =>
         new Promise<void>((resolve) => {
-          if (failedBetweenPulls) {
-            controller.error(failedBetweenPulls);
-            end();
+          const reply = early.shift();
+          if (reply) {
+            take(reply, controller);
             return resolve();
           }
           waiting = { resolve, controller };
+          if (asked > 0) return;
+          asked += 1;
           channel.pull();
         }),
       cancel: () => {

@@ -128,6 +128,10 @@ export class EngineHost {
       }
       this.alerts.push(alert);
       if (this.alerts.length > MAX_ALERTS_PER_BATCH) this.alerts.splice(0, this.alerts.length - MAX_ALERTS_PER_BATCH);
+      // A torrent's metadata and storage are ready: the page opens its player on the next batch, so
+      // that batch goes now rather than up to 250 ms later (half of that on average, on the way to
+      // the first frame).
+      if (alert.type === 'torrent-checked') this.sendStatusSoon();
     });
     this.restored = this.persisted.restore(session).then(
       (failures) => {
@@ -394,6 +398,18 @@ export class EngineHost {
       return { ...status, state, magnet: torrentMagnet(t), bridgePeers: t.peers().filter((p) => p.transport === 'websocket').length };
     });
     return { torrents, jobs: [...this.jobs.values()], channels: { ...this.channelCounts }, bridge: this.bridge.view() };
+  }
+
+  private statusSoon = false;
+
+  /** A batch after the current task (alerts of one event go together). */
+  private sendStatusSoon(): void {
+    if (this.statusSoon) return;
+    this.statusSoon = true;
+    setTimeout(() => {
+      this.statusSoon = false;
+      this.sendStatus();
+    }, 0);
   }
 
   /** Sends a batch when something changed: the status differs, or alerts are waiting. */

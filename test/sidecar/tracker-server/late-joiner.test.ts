@@ -36,7 +36,8 @@ async function connectionsDownTo(count: number): Promise<void> {
 
 describe('offers kept for late joiners', () => {
   it('a peer new to the swarm gets an offer nobody took, answers it, and its own offers skip that offerer', async () => {
-    server = await startTrackerServer({ port: 0 });
+    let now = 1_000_000;
+    server = await startTrackerServer({ port: 0, clock: () => now });
     const seeder = await client();
     seeder.send({ action: 'announce', info_hash: IH, peer_id: S, numwant: 3, left: 0, event: 'started', offers: [offer(1), offer(2), offer(3)] });
     expect(await seeder.next()).toMatchObject({ action: 'announce', complete: 1, incomplete: 0 });
@@ -52,8 +53,19 @@ describe('offers kept for late joiners', () => {
     expect(await seeder.next()).toEqual({ action: 'announce', answer: { type: 'answer', sdp: 'v=0 answer' }, offer_id: bin(3), peer_id: J, info_hash: IH });
     expect(server.stats()).toMatchObject({ waitingOffers: 4, offersKept: 5, offersHandedLate: 1, answersRelayed: 1 });
 
-    // A re-announce gets no kept offer (it was in the swarm already); its offers go to the seeder as
-    // usual and the one left over replaces the joiner's earlier two.
+    // Its next announce soon after (a Sluice client's offers follow its joining announce) gets no kept
+    // offer (it was in the swarm already), and its offers still skip the seeder: they are kept, in
+    // place of its earlier two.
+    now += 1_500;
+    joiner.send({ action: 'announce', info_hash: IH, peer_id: J, numwant: 2, left: 9, offers: [offer(21), offer(22)] });
+    expect(await joiner.next()).toMatchObject({ action: 'announce' });
+    await expectNothingPending(seeder);
+    await expectNothingPending(joiner);
+    expect(server.stats()).toMatchObject({ waitingOffers: 4 });
+
+    // A re-announce after the join window: its offers go to the seeder as usual, and the one left over
+    // replaces the joiner's kept two.
+    now += 10_000;
     joiner.send({ action: 'announce', info_hash: IH, peer_id: J, numwant: 2, left: 9, offers: [offer(13), offer(14)] });
     expect(await joiner.next()).toMatchObject({ action: 'announce' });
     expect(await seeder.next()).toEqual(relayed(13, J));
