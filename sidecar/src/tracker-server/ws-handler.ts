@@ -260,7 +260,8 @@ export class WsRelay {
     // this holds for a while after the join, not only for the joining announce.
     const joined = connection.introducedAtJoin.get(entry);
     if (joined && joined.until <= now) connection.introducedAtJoin.delete(entry);
-    const keepAway = joined && joined.until > now ? [...answering, ...joined.peers] : answering;
+    // Set just above when this announce joined (then its peers are `answering`), else from the join.
+    const keepAway = joined && joined.until > now ? joined.peers : answering;
     const targets = registry.pick(result.swarm, 'ws', wanted + keepAway.length, result.peer).filter((peer) => !keepAway.includes(peer.peerId)).slice(0, wanted);
     targets.forEach((target, i) => {
       const offer = message.offers[i]!;

@@ -56,8 +56,8 @@ export async function* readFileStream(source: VerifiedPieceSource, fileIndex: nu
 
 /**
  * `readFileStream` without the reading: where each next stretch of the file is once it is verified
- * (one per piece), with the same deadlines. For a reader that takes the bytes from storage itself
- * (the Service Worker reading OPFS) or only wants them fetched (a prefetch).
+ * (one per piece), with the same deadlines. For a reader that only wants them fetched (a prefetch),
+ * or that takes the bytes from storage its own way.
  */
 export async function* verifiedFileRanges(source: VerifiedPieceSource, fileIndex: number, options: FileStreamOptions = {}): AsyncGenerator<VerifiedRange> {
   const meta = source.metainfo;
