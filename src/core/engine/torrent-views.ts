@@ -104,7 +104,9 @@ export function torrentStatus(f: TorrentFigures): TorrentStatus {
   const verifiedWanted = meta && f.have ? verifiedWantedBytes(meta, f.have, f.filePriorities) : 0;
   let peers = 0;
   let seeds = 0;
+  let requestedBytes = 0;
   for (const l of f.links) {
+    requestedBytes += l.pipeline.outstandingBytes;
     if (!l.conn.ready) continue;
     peers++;
     if (l.seed) seeds++;
@@ -124,6 +126,7 @@ export function torrentStatus(f: TorrentFigures): TorrentStatus {
     uploadRate: f.uploadRate,
     downloaded: f.downloaded,
     uploaded: f.uploaded,
+    requestedBytes,
     peers,
     seeds,
     eta: !meta ? null : remaining === 0 ? 0 : f.downloadRate > 0 ? remaining / f.downloadRate : null,

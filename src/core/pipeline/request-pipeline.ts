@@ -144,6 +144,13 @@ export class RequestPipeline {
     return this.pending.size;
   }
 
+  /** Bytes asked for and not yet received (a walk of the outstanding requests: for status, not per block). */
+  get outstandingBytes(): number {
+    let bytes = 0;
+    for (const request of this.pending.values()) bytes += request.length;
+    return bytes;
+  }
+
   get snubbed(): boolean {
     return this.isSnubbed;
   }

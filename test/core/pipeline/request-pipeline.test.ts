@@ -120,6 +120,23 @@ describe('RequestPipeline — requests, chokes and rejects', () => {
     expect(p.wantMore()).toBe(3);
   });
 
+  it('counts the bytes still requested: sent, less what arrived, was rejected, cancelled or dropped by a choke', () => {
+    const p = new RequestPipeline({ initialDepth: 8 });
+    p.onUnchoked(0);
+    p.onRequestSent(0, 0, 0);
+    p.onRequestSent(0, 16_384, 0);
+    p.onRequestSent(1, 0, 0, 5000); // a torrent's last, short block
+    p.onRequestSent(1, 0, 0, 5000); // already outstanding: not counted twice
+    p.onRequestSent(2, 0, 0);
+    expect(p.outstandingBytes).toBe(3 * 16_384 + 5000);
+    p.onBlockReceived(0, 0, 16_384, 10);
+    p.onRejected(0, 16_384, 11);
+    p.onCancelled(2, 0);
+    expect(p.outstandingBytes).toBe(5000);
+    p.onChoked(12, false);
+    expect(p.outstandingBytes).toBe(0);
+  });
+
   it('while choked allows a trickle of requests for allowed-fast pieces (BEP 6), and none once unchoked', () => {
     const p = new RequestPipeline({ initialDepth: 16 });
     expect(p.wantMore()).toBe(0);
