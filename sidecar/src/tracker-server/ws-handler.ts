@@ -248,10 +248,16 @@ export class WsRelay {
       connection.introducedAtJoin.delete(entry);
     } else if (!known) connection.announced.add(entry);
     this.service.counters.announces.ws++;
-    if (!connection.sendFrame(announceReplyFrame(this.service.limits.wsIntervalSeconds, result.swarm), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
-    if (message.event === 'stopped' || message.event === 'completed') return;
+    const sendReply = () => {
+      if (!connection.sendFrame(announceReplyFrame(this.service.limits.wsIntervalSeconds, result.swarm), this.service.limits.maxBufferedBytes)) this.service.counters.droppedSlowReader++;
+    };
+    if (message.event === 'stopped' || message.event === 'completed') return sendReply();
     const wanted = Math.min(message.offers.length, message.numWant ?? message.offers.length);
+    // A joiner gets the waiting offers before the reply: a Sluice client makes its own offers once the
+    // reply is in and the offers before it are answered, so its answer to a waiting seeder (the first
+    // connection) does not queue behind ten offers gathering ICE. webtorrent takes offers at any time.
     const answering = joining ? this.handWaitingOffers(connection, infoHash, peerId, Math.min(message.numWant ?? wanted, this.service.limits.maxOffersPerAnnounce), now) : [];
+    sendReply();
     if (answering.length > 0) connection.introducedAtJoin.set(entry, { peers: answering, until: now + JOIN_WINDOW_MS });
     if (message.offers.length === 0) return;
     // Not to the peers whose offers it was handed as it joined: one connection per pair, or webtorrent

@@ -269,7 +269,8 @@ export class WsTrackerClient implements TrackerClient {
 
   /**
    * Resolves once the offers relayed with an announce reply have their answers made, or ANSWER_WAIT_MS
-   * has passed. Such offers follow the reply as messages of their own: one timer turn lets them in.
+   * has passed. Sluice's tracker sends them just before the reply; one timer turn also lets in those a
+   * tracker sends right after it (sent after it, they reached the worker up to 9 ms later: missed then).
    */
   private async afterAnswers(): Promise<void> {
     await new Promise<void>((resolve) => this.options.timer(0, resolve));
