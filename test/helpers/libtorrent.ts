@@ -114,7 +114,9 @@ while not stop.is_set():
     now = (str(s.state), round(s.progress, 4), s.num_peers, s.is_seeding and flushed)
     if now != last or time.time() - last_time >= 1.0:
         last, last_time = now, time.time()
-        emit(type='status', state=now[0], progress=s.progress, peers=s.num_peers, seeding=s.is_seeding,
+        # The flush gates the line's 'seeding' too, not only the change check: it said is_seeding
+        # raw, so a test waiting for it read a file before its last bytes were written (CI, once).
+        emit(type='status', state=now[0], progress=s.progress, peers=s.num_peers, seeding=now[3],
              downloaded=s.total_payload_download, uploaded=s.total_payload_upload)
 `;
 
