@@ -269,8 +269,9 @@ export class WsTrackerClient implements TrackerClient {
 
   /**
    * Resolves once the offers relayed with an announce reply have their answers made, or ANSWER_WAIT_MS
-   * has passed. Sluice's tracker sends them just before the reply; one timer turn also lets in those a
-   * tracker sends right after it (sent after it, they reached the worker up to 9 ms later: missed then).
+   * has passed. Sluice's tracker sends them just before the reply. One timer turn also lets in those a
+   * tracker sends right after it when they arrive with it; in one trace such an offer reached the
+   * worker 9 ms after the reply, which this turn misses (then our offers do not wait for its answer).
    */
   private async afterAnswers(): Promise<void> {
     await new Promise<void>((resolve) => this.options.timer(0, resolve));
