@@ -6,7 +6,10 @@
 //               joins the swarm too), opened at /#<magnet>: it opens the video by itself, through its
 //               Service Worker's /stream/ route
 //   webtorrent  its browser build as shipped: `file.streamTo(video)` through its own Service Worker
-// For each: time from adding the magnet (Sluice: opening /#<magnet>; webtorrent: `client.add`) to the
+//   Sluice pasted  the same app already open (engine and Service Worker running), the magnet pasted into
+//               its add field: the clock starts with the click on Add, as webtorrent's starts at `client.add`
+//               on its page already set up; "Sluice" (a link followed) includes the page's own start
+// For each: time from adding the magnet (Sluice: opening /#<magnet> or clicking Add; webtorrent: `client.add`) to the
 // first presented frame (requestVideoFrameCallback), and, one second of playback later, from setting
 // currentTime to 80% to the first frame presented there. The download progress at the seek is printed:
 // a seek to bytes already there is not the case the target is about. Medians over --rounds, ratios
@@ -16,7 +19,7 @@
 // then answer the seeder's waiting offers. `bittorrent-tracker` forwards offers only to peers already
 // there, so each player's own offers wait out the Node seeder's 5 s ICE gathering (simple-peer's
 // iceCompleteTimeout) before its first byte: that is the tracker most WebTorrent sites use.
-// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,webtorrent] [--layout moov-end,faststart] [--tracker sluice|bittorrent-tracker] [--trace]
+// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,sluice-paste,webtorrent] [--layout moov-end,faststart] [--tracker sluice|bittorrent-tracker] [--trace]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -38,7 +41,7 @@ const opt = (flag) => {
 };
 const ROUNDS = Math.max(1, Number(opt('--rounds') ?? 3));
 const SIZE_MB = Number(opt('--size') ?? 200);
-const ONLY = (opt('--only') ?? 'sluice,webtorrent').split(',');
+const ONLY = (opt('--only') ?? 'sluice,sluice-paste,webtorrent').split(',');
 const LAYOUTS = (opt('--layout') ?? 'moov-end,faststart').split(',');
 const TRACKER = opt('--tracker') ?? 'sluice';
 if (!['sluice', 'bittorrent-tracker'].includes(TRACKER)) throw new Error(`--tracker ${TRACKER}: sluice or bittorrent-tracker`);
@@ -230,7 +233,7 @@ async function printTrace(page, addedAt, probe, seeder, pieces, pieceLength, tra
   for (const e of trackerLog.filter((e) => e.at >= seeder.startedAt)) {
     at(`tracker: ${e.client} ${e.answer ? 'answer' : `announce${e.event ? ` (${e.event})` : ''}, ${e.offers} offers`}`, e.at);
   }
-  for (const e of probe.events) at(`video ${e.type} t=${e.t.toFixed(2)}`, e.at);
+  for (const e of probe.events) at(`video ${e.type} t=${e.t.toFixed(2)} buffered to ${(e.buffered ?? 0).toFixed(2)} s`, e.at);
   for (const r of ranges) {
     at(`page asks ${r.range ?? 'no range'} (${r.url})`, r.at);
     at(`page's ${r.range} answered: head ${r.status}`, r.headAt);
@@ -320,7 +323,7 @@ function watchStreamRequests(page) {
   return ranges;
 }
 
-async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerUrl, pieces, pieceLength }) {
+async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerUrl, pieces, pieceLength }, how = 'link') {
   const app = await startApp();
   const appOrigin = app.origin;
   const seeder = await startAnnouncedSeeder({ torrentPath, dir, tracker, infoHash });
@@ -337,8 +340,19 @@ async function sluiceRun({ magnet, infoHash, torrentPath, dir, tracker, trackerU
     const ranges = watchStreamRequests(page);
     // BENCH_CHROME_TRACE=file.json: a Chromium trace of the run (every renderer thread, the engine worker's included).
     if (process.env.BENCH_CHROME_TRACE) await browser.startTracing(undefined, { path: process.env.BENCH_CHROME_TRACE, categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-v8.gc', 'blink', 'ServiceWorker', 'disabled-by-default-devtools.timeline.stack', 'disabled-by-default-v8.cpu_profiler'] });
-    const addedAt = performance.timeOrigin + performance.now();
-    await page.goto(`${appOrigin}/#${magnet}`);
+    let addedAt;
+    if (how === 'paste') {
+      // The app already open, as webtorrent's page is when its clock starts: the magnet is pasted into the
+      // add field, and the clock starts with the click on Add.
+      await page.goto(`${appOrigin}/`);
+      await page.waitForFunction(() => document.querySelector('main[data-engine="leader"]') !== null && globalThis.sluiceEngine?.status !== null && navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+      await page.getByLabel('Magnet link, info hash or .torrent URL').fill(magnet);
+      addedAt = performance.timeOrigin + performance.now();
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+    } else {
+      addedAt = performance.timeOrigin + performance.now();
+      await page.goto(`${appOrigin}/#${magnet}`);
+    }
     const progress = () => page.evaluate((ih) => Number(document.querySelector(`[data-infohash="${ih}"]`)?.getAttribute('data-progress') ?? NaN), infoHash);
     const result = await measure(page, addedAt, progress, seeder, pieces, pieceLength, tracker.log, ranges);
     if (process.env.BENCH_CHROME_TRACE) {
@@ -383,7 +397,7 @@ async function main() {
   const files = ensureMp4s();
   const bench = await startBenchServer();
   const tracker = TRACKER === 'sluice' ? await startSluiceTracker() : await startTracker();
-  if (ONLY.includes('sluice')) buildApp();
+  if (ONLY.some((p) => p.startsWith('sluice'))) buildApp();
   const browser = await launchChromium();
   const version = browser.version();
   await browser.close();
@@ -395,7 +409,11 @@ async function main() {
       const torrent = await ensureTorrent(file);
       const magnet = `magnet:?xt=urn:btih:${torrent.infoHash}&tr=${encodeURIComponent(tracker.url)}`;
       const common = { benchOrigin: bench.origin, magnet, infoHash: torrent.infoHash, torrentPath: torrent.path, dir: WORK, tracker, trackerUrl: tracker.url, pieces: Math.ceil(statSync(file).size / torrent.pieceLength), pieceLength: torrent.pieceLength };
-      const runs = { Sluice: ONLY.includes('sluice') ? sluiceRun : null, webtorrent: ONLY.includes('webtorrent') ? webtorrentRun : null };
+      const runs = {
+        Sluice: ONLY.includes('sluice') ? sluiceRun : null,
+        'Sluice pasted': ONLY.includes('sluice-paste') ? (c) => sluiceRun(c, 'paste') : null,
+        webtorrent: ONLY.includes('webtorrent') ? webtorrentRun : null,
+      };
       const names = Object.keys(runs).filter((n) => runs[n]);
       for (let round = 0; round < ROUNDS; round++) {
         for (const name of round % 2 === 0 ? names : [...names].reverse()) {
@@ -424,11 +442,13 @@ async function main() {
     console.log(`${key.padEnd(40)}${fmt(ff).padStart(10)}${fmt(ff / FIRST_FRAME_TARGET_S).padStart(10)}${fmt(wf).padStart(15)}${fmt(sk).padStart(9)}${fmt(sk / SEEK_TARGET_S).padStart(10)}${`${fmt(median(rs.map((r) => r.progressAtSeek)) * 100, 0)}%`.padStart(12)}`);
   }
   for (const layout of LAYOUTS) {
-    const s = results[`Sluice ${layout}`];
     const w = results[`webtorrent ${layout}`];
-    if (!s || !w) continue;
-    const ratio = (k) => fmt(median(s.map((r) => r[k])) / median(w.map((r) => r[k])));
-    console.log(`${layout}: Sluice / webtorrent: first frame ${ratio('firstFrameS')}x, wire→first frame ${ratio('wireToFrameS')}x, seek ${ratio('seekS')}x`);
+    for (const name of ['Sluice', 'Sluice pasted']) {
+      const s = results[`${name} ${layout}`];
+      if (!s || !w) continue;
+      const ratio = (k) => fmt(median(s.map((r) => r[k])) / median(w.map((r) => r[k])));
+      console.log(`${layout}: ${name} / webtorrent: first frame ${ratio('firstFrameS')}x, wire→first frame ${ratio('wireToFrameS')}x, seek ${ratio('seekS')}x`);
+    }
   }
   console.log(`targets: first frame ≤ ${FIRST_FRAME_TARGET_S} s, seek to an undownloaded 80% ≤ ${SEEK_TARGET_S} s (×target > 1: not met)`);
   process.exit(0);
