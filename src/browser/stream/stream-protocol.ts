@@ -37,8 +37,10 @@ export type StreamReply =
       /** The body's first chunk follows unasked (the open said `pushFirst`): the SW does not pull for it. */
       readonly firstFollows?: boolean;
     }
-  /** The next verified bytes, in order (the buffer is transferred). */
-  /** The body's next bytes: `parts` in order, each a transferred buffer (the pieces verified so far, not joined into a copy). */
+  /**
+   * The body's next bytes: `parts` in order, each a transferred buffer. The engine sends one (the pieces
+   * verified so far, joined: see stream-responder.ts); a reader takes any number.
+   */
   | { readonly kind: 'chunk'; readonly id: number; readonly parts: readonly ArrayBuffer[] }
   | { readonly kind: 'end'; readonly id: number }
   /** Before the head: the HTTP status to answer with; after it: the body fails. */
