@@ -28,6 +28,7 @@ globalThis.installMediaProbe = () => {
     probe.duration = video.duration;
     probe.seekTarget = video.duration * fraction;
     probe.seekAt = now();
+    performance.mark('bench-seek');
     video.currentTime = probe.seekTarget;
   };
 };
