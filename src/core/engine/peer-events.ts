@@ -158,8 +158,9 @@ export class PeerEventHandler {
         this.blocksArrived = true;
         return;
       case 'reject':
-        link.pipeline.onRejected(e.index, e.begin, now);
-        deps.picker()?.requestRejected(link.address, e.index, e.begin);
+        // Only a request of ours still outstanding goes back to the picker: a REJECT answering our CANCEL
+        // must not free the block again if it was asked for again since (it would be fetched twice).
+        if (link.pipeline.onRejected(e.index, e.begin, now)) deps.picker()?.requestRejected(link.address, e.index, e.begin);
         this.deps.fetcher.fill(link);
         return;
       case 'metadata':

@@ -75,9 +75,17 @@ export class CancelHonour {
     this.sent.delete(key);
   }
 
-  rejected(key: number | string): void {
+  /**
+   * The peer sent REJECT for `key`. Returns true when it answers a CANCEL of ours: then a request for the
+   * same block sent since (asked again after the cancel) is still outstanding there, and stays.
+   */
+  rejected(key: number | string): boolean {
+    if (this.cancelled.delete(key)) {
+      this.rejects++;
+      return true;
+    }
     this.sent.delete(key);
-    if (this.cancelled.delete(key)) this.rejects++;
+    return false;
   }
 
   blockReceived(key: number | string): void {

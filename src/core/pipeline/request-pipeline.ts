@@ -311,11 +311,12 @@ export class RequestPipeline {
     return request !== undefined;
   }
 
-  /** A REJECT (BEP 6): the request is no longer outstanding. Returns whether it was. */
+  /** A REJECT (BEP 6): the request is no longer outstanding. Returns whether one of ours was (not when it answers our CANCEL). */
   onRejected(piece: number, begin: number, now: number): boolean {
     this.tick(now);
     const key = keyOf(piece, begin, this.blockSize);
-    this.honour.rejected(key);
+    // The answer to a CANCEL: a request for the same block asked again since is not the one rejected.
+    if (this.honour.rejected(key)) return false;
     return this.pending.delete(key);
   }
 

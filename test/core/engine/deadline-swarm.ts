@@ -82,8 +82,7 @@ export function deadlineSwarm(pieces = 40) {
   const serve = (s: ScriptedLink): Queued | undefined => {
     now += STEP_MS;
     for (const r of rejects.get(s)!.splice(0)) {
-      s.link.pipeline.onRejected(r.index, r.begin, now);
-      picker.requestRejected(s.link.address, r.index, r.begin);
+      if (s.link.pipeline.onRejected(r.index, r.begin, now)) picker.requestRejected(s.link.address, r.index, r.begin);
     }
     const q = peers.get(s)!.queue.shift();
     if (q) fetcher.onBlock(s.link, q.index, q.begin, new Uint8Array(BLOCK), now);

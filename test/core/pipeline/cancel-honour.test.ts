@@ -30,6 +30,19 @@ describe('RequestPipeline.cancelVerdict: is the peer known to honour CANCEL', ()
     expect(p.cancelVerdict).toBe('honours');
   });
 
+  it('a REJECT answering a CANCEL leaves a request for the same block sent since outstanding (it was asked for again)', () => {
+    const p = sent(4);
+    p.onCancelled(0, 2 * BLOCK);
+    p.onRequestSent(0, 2 * BLOCK, 5);
+    // The answer to the CANCEL: not a rejection of the request that is queued there now.
+    expect(p.onRejected(0, 2 * BLOCK, 10)).toBe(false);
+    expect(p.outstanding).toBe(4);
+    expect(p.cancelVerdict).toBe('honours');
+    // A second REJECT is for that request.
+    expect(p.onRejected(0, 2 * BLOCK, 11)).toBe(true);
+    expect(p.outstanding).toBe(3);
+  });
+
   it('honours: a block requested after a cancelled one came, and the cancelled one never did', () => {
     const p = sent(6);
     p.onCancelled(0, 1 * BLOCK);
