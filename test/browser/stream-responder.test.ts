@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileStream, verifiedFileRanges, type VerifiedPieceSource } from '../../src/core/engine/file-stream.js';
 import type { Torrent } from '../../src/core/engine/torrent.js';
 import { toHex } from '../../src/core/util/hex.js';
-import { readAheadFor, TAIL_DEADLINE_MS, tailPieces } from '../../src/core/stream/stream-deadlines.js';
+import { readAheadFor, STARTUP_LEAD_MS, TAIL_DEADLINE_MS, tailPieces } from '../../src/core/stream/stream-deadlines.js';
 import type { StreamReply, StreamRequest } from '../../src/browser/stream/stream-protocol.js';
 import { StreamResponder, type StreamableTorrent, type StreamPort } from '../../src/browser/stream/stream-responder.js';
 import { HEAD_PROBE_BYTES } from '../../src/browser/stream/media-index-requests.js';
@@ -156,7 +156,8 @@ describe('StreamResponder (the engine end of the stream port)', () => {
     await until((r) => r.id === 1 && r.kind === 'head');
     const tail = tailPieces(view.metainfo!, 1);
     const last = tail[tail.length - 1]!;
-    const due = (p: number) => view.set.get(p)! - opened;
+    // The index is read before the first frame: due as early as the stream's startup pieces.
+    const due = (p: number) => view.set.get(p)! - opened + STARTUP_LEAD_MS;
     const step = readAheadFor(PIECE).deadlineStepMs;
     // Due with the stream's second piece, ahead of the rest of its read-ahead and of the tail.
     expect(due(last)).toBeLessThanOrEqual(step + 50);
@@ -322,9 +323,16 @@ describe('the first chunk with the head', () => {
 
 describe('stream deadlines', () => {
   it('reads ahead about 8 MiB, within 2 to 64 pieces, due over 10 s', () => {
-    expect(readAheadFor(16384)).toEqual({ readAhead: 64, deadlineStepMs: 156 });
-    expect(readAheadFor(1024 * 1024)).toEqual({ readAhead: 8, deadlineStepMs: 1250 });
-    expect(readAheadFor(16 * 1024 * 1024)).toEqual({ readAhead: 2, deadlineStepMs: 5000 });
+    expect(readAheadFor(16384)).toMatchObject({ readAhead: 64, deadlineStepMs: 156 });
+    expect(readAheadFor(1024 * 1024)).toMatchObject({ readAhead: 8, deadlineStepMs: 1250 });
+    expect(readAheadFor(16 * 1024 * 1024)).toMatchObject({ readAhead: 2, deadlineStepMs: 5000 });
+  });
+
+  it('takes a reader\'s first MiB (at least its first piece) as startup pieces, due an hour early', () => {
+    expect(readAheadFor(16384).startup).toEqual({ pieces: 64, leadMs: STARTUP_LEAD_MS });
+    expect(readAheadFor(128 * 1024).startup).toEqual({ pieces: 8, leadMs: STARTUP_LEAD_MS });
+    expect(readAheadFor(16 * 1024 * 1024).startup).toEqual({ pieces: 1, leadMs: STARTUP_LEAD_MS });
+    expect(STARTUP_LEAD_MS).toBe(3_600_000);
   });
 
   it('takes the pieces of a file\'s last 1% (256 KiB to 8 MiB) as its tail', () => {

@@ -1,7 +1,7 @@
 import type { Metainfo } from '../../core/metainfo/model.js';
 import { contentTypeFor } from '../../core/stream/http-range.js';
 import { mp4IndexLocation, type Mp4IndexLocation } from '../../core/stream/mp4-index.js';
-import { indexDeadlines, tailDeadlines } from '../../core/stream/stream-deadlines.js';
+import { indexDeadlines, STARTUP_LEAD_MS, tailDeadlines } from '../../core/stream/stream-deadlines.js';
 import type { StreamableTorrent } from './stream-responder.js';
 
 /** Bytes read from an MP4's start to find its index: the boxes before `mdat` (ftyp, free, a faststart moov's header) fit. */
@@ -36,13 +36,15 @@ export class MediaIndexRequests {
     const file = meta.files[fileIndex];
     if (!file) return;
     const name = file.path[file.path.length - 1] ?? '';
-    const tail = tailDeadlines(meta, fileIndex, torrent.now(), stepMs);
+    // The index is read before the first frame: its pieces are startup pieces, due as early as the head's.
+    const due = () => torrent.now() - STARTUP_LEAD_MS;
+    const tail = tailDeadlines(meta, fileIndex, due(), stepMs);
     if (!isIsoMedia(name)) return setDeadlines(torrent, tail);
     if (meta.pieceLength <= SPECULATIVE_LAST_PIECE_MAX) setDeadlines(torrent, tail.slice(-1));
     void this.locate(torrent, fileIndex, file.length).then(
       (where) => {
-        if (where.kind === 'after') setDeadlines(torrent, indexDeadlines(meta, fileIndex, where.start, torrent.now(), stepMs));
-        else if (where.kind === 'unknown') setDeadlines(torrent, tailDeadlines(meta, fileIndex, torrent.now(), stepMs));
+        if (where.kind === 'after') setDeadlines(torrent, indexDeadlines(meta, fileIndex, where.start, due(), stepMs));
+        else if (where.kind === 'unknown') setDeadlines(torrent, tailDeadlines(meta, fileIndex, due(), stepMs));
       },
       // The torrent was removed, or its storage failed: the stream that asked reports that itself.
       () => {},
@@ -52,7 +54,9 @@ export class MediaIndexRequests {
   private async locate(torrent: StreamableTorrent, fileIndex: number, length: number): Promise<Mp4IndexLocation> {
     const head = new Uint8Array(Math.min(length, HEAD_PROBE_BYTES));
     let at = 0;
-    for await (const chunk of torrent.readStream(fileIndex, { start: 0, end: head.length, readAhead: 0 })) {
+    // The player's own first read asks for the same first piece, as a startup piece: this one must not make it due later.
+    const startup = { pieces: 1, leadMs: STARTUP_LEAD_MS };
+    for await (const chunk of torrent.readStream(fileIndex, { start: 0, end: head.length, readAhead: 0, startup })) {
       head.set(chunk, at);
       at += chunk.length;
     }

@@ -22,6 +22,12 @@ export interface FileStreamOptions {
   /** Spacing of read-ahead deadlines in ms (default 500). */
   readonly deadlineStepMs?: number;
   /**
+   * The reader's first `pieces` pieces are due `leadMs` earlier than their place says (default none):
+   * what a player reads right after it opens a file or seeks decides when it shows a frame, and goes
+   * ahead of other readers' read-ahead (stream-deadlines.ts, STARTUP_LEAD_MS).
+   */
+  readonly startup?: { readonly pieces: number; readonly leadMs: number };
+  /**
    * Ends the stream at once when aborted (an `AbortSignal` fits): a reader waiting for a piece stops
    * waiting, the pending `next()` rejects with `torrent/stream-cancelled`, and every deadline the
    * stream set is dropped then, not when the piece it waited for arrives.
@@ -71,11 +77,14 @@ export async function* verifiedFileRanges(source: VerifiedPieceSource, fileIndex
   }
   const readAhead = options.readAhead ?? 8;
   const step = options.deadlineStepMs ?? 500;
+  const startupPieces = options.startup?.pieces ?? 0;
+  const leadMs = options.startup?.leadMs ?? 0;
   const from = file.offset + start;
   const to = file.offset + end;
   if (from === to) return;
   const first = Math.floor(from / meta.pieceLength);
   const last = Math.floor((to - 1) / meta.pieceLength);
+  const dueAt = (p: number, now: number, k: number) => now + k * step - (p - first < startupPieces ? leadMs : 0);
   const marked = new Set<number>();
   if (options.signal?.aborted) throw cancelled();
   try {
@@ -84,7 +93,7 @@ export async function* verifiedFileRanges(source: VerifiedPieceSource, fileIndex
       for (let k = 0; k <= readAhead && piece + k <= last; k++) {
         const p = piece + k;
         if (source.hasPiece(p)) continue;
-        source.setPieceDeadline(p, now + k * step);
+        source.setPieceDeadline(p, dueAt(p, now, k));
         marked.add(p);
       }
       await untilAborted(source.waitForPiece(piece), options.signal);

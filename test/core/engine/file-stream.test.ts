@@ -127,3 +127,61 @@ describe('Torrent.readStream', () => {
     expect(set.size).toBe(0);
   });
 });
+
+describe('startup pieces (a reader just opened: the player opened the file or seeked)', () => {
+  it('are set due `leadMs` early, the rest of the read-ahead at its place', async () => {
+    const t = await makeTorrent([{ path: ['movie.mp4'], length: 10 * 16384 }], { pieceLength: 16384 });
+    const torrent = await new SimNet().session('leecher', { storage: recordingStorage() }).addTorrent({ torrent: t.bytes });
+    const due = new Map<number, number>();
+    const source: VerifiedPieceSource = {
+      get metainfo() {
+        return torrent.metainfo;
+      },
+      now: () => 5_000,
+      hasPiece: () => false,
+      waitForPiece: () => new Promise(() => {}),
+      readVerified: (p, b, l) => torrent.readVerified(p, b, l),
+      setPieceDeadline: (p, d) => due.set(p, d),
+      clearPieceDeadline: (p) => due.delete(p),
+    };
+    void readFileStream(source, 0, { start: 2 * 16384, readAhead: 4, deadlineStepMs: 100, startup: { pieces: 2, leadMs: 60_000 } }).next();
+    await new Promise((r) => setTimeout(r, 0));
+    expect([...due].sort((a, b) => a[0] - b[0])).toEqual([
+      [2, 5_000 - 60_000],
+      [3, 5_100 - 60_000],
+      [4, 5_200],
+      [5, 5_300],
+      [6, 5_400],
+    ]);
+  });
+
+  it('come before the read-ahead a reader left when it stopped reading: a seek is not served after the old position', async () => {
+    const PIECE = 16384;
+    const t = await makeTorrent([{ path: ['movie.mp4'], length: 64 * PIECE }], { pieceLength: PIECE });
+    const net = new SimNet();
+    const seeder = net.session('seeder', { storage: seededStorage(t), settings: { uploadRateLimit: 50_000 } });
+    await seeder.addTorrent({ torrent: t.bytes });
+    // Nothing is wanted but what the readers ask for.
+    const torrent = await net.session('leecher', { storage: recordingStorage() }).addTorrent({ torrent: t.bytes }, { peers: ['seeder:1'], filePriorities: [0] });
+    const options = { readAhead: 32, deadlineStepMs: 10, startup: { pieces: 2, leadMs: 3_600_000 } };
+    // The player reads the first two pieces, then stops reading with its request open (its buffer is
+    // full): the read-ahead it left (pieces 2-33) is due in the past by now.
+    const old = torrent.readStream(0, options);
+    await Promise.all([old.next(), net.run(() => torrent.hasPiece(0))]);
+    await Promise.all([old.next(), net.run(() => torrent.hasPiece(1))]);
+    let steps = 0;
+    await net.run(() => ++steps > 25);
+    // It seeks to piece 48; the old request stays open.
+    const seek = torrent.readStream(0, { start: 48 * PIECE, ...options });
+    const first = seek.next();
+    await net.run(() => torrent.hasPiece(48));
+    await first;
+    // What was already requested from the seeder comes first; the rest of the old read-ahead waits (21
+    // of its 32 pieces here; without the lead all 32 came before the seek's first piece).
+    let oldAhead = 0;
+    for (let p = 2; p < 34; p++) if (!torrent.hasPiece(p)) oldAhead++;
+    expect(oldAhead).toBeGreaterThanOrEqual(8);
+    await seek.return(undefined);
+    await old.return(undefined);
+  });
+});
