@@ -131,8 +131,10 @@ export class DeadlinePreemption {
   }
 
   /**
-   * Cancels the ordinary requests queued ahead of the last deadline request at `link` that would miss its
-   * deadline behind them (bytes ahead of it > the peer's rate × the time left). Returns whether it did.
+   * Cancels the requests queued at `link` ahead of a deadline request that would miss its deadline behind
+   * them (bytes ahead of it > the peer's rate × the time left) and that are due later than it or not at
+   * all: ordinary ones, and the read-ahead of a position the player left (a seek's first pieces are due
+   * before it, stream-deadlines.ts). Returns whether it did.
    */
   private unblock(picker: PreemptionPicker, link: PeerLink, now: number): boolean {
     // A peer known to send what we cancel would only send it twice (we ask for it again); one not known
@@ -141,18 +143,23 @@ export class DeadlinePreemption {
     if (verdict === 'ignores' || (verdict === 'unknown' && link.pipeline.cancelledUnanswered > 0)) return false;
     const requests = link.pipeline.requests();
     const bytesPerMs = link.pipeline.rate(now) / 1000;
-    let ahead = 0;
-    let lastLate = -1;
-    for (let i = 0; i < requests.length; i++) {
+    // lateDue[i]: the earliest deadline among the late requests after i (Infinity when none is late).
+    const lateDue = new Array<number>(requests.length + 1).fill(Number.POSITIVE_INFINITY);
+    let ahead = requests.reduce((sum, r) => sum + r.length, 0);
+    for (let i = requests.length - 1; i >= 0; i--) {
       const r = requests[i]!;
+      ahead -= r.length;
       const deadline = picker.deadlineOf(r.piece);
-      if (deadline !== undefined && i > this.keepOldest && ahead > bytesPerMs * Math.max(0, deadline - now)) lastLate = i;
-      ahead += r.length;
+      const late = deadline !== undefined && i > this.keepOldest && ahead > bytesPerMs * Math.max(0, deadline - now);
+      lateDue[i] = late ? Math.min(lateDue[i + 1]!, deadline) : lateDue[i + 1]!;
     }
     let cancelled = false;
-    for (let i = this.keepOldest; i < lastLate; i++) {
+    for (let i = this.keepOldest; i < requests.length; i++) {
+      const blocked = lateDue[i + 1]!;
+      if (blocked === Number.POSITIVE_INFINITY) break;
       const r = requests[i]!;
-      if (picker.deadlineOf(r.piece) !== undefined) continue;
+      const deadline = picker.deadlineOf(r.piece);
+      if (deadline !== undefined && deadline <= blocked) continue;
       this.cancel(picker, link, r, now);
       cancelled = true;
     }

@@ -86,6 +86,33 @@ describe('DeadlinePreemption', () => {
     expect(state.queue.slice(before).map((q) => q.index)).toEqual([free, free, free, free]);
   });
 
+  it('a seek: the old position\'s read-ahead queued ahead of the new position\'s first piece (due earlier) makes way at a peer that honours CANCEL', () => {
+    const h = swarm();
+    const s = h.peer('10.0.0.1:1', 4, 'rejects');
+    h.fetcher.fill(s.link);
+    h.deliver(s);
+    // The player read up to piece 10 and stopped: pieces 10-19 are its read-ahead, due in the past by now.
+    for (let p = 10; p < 20; p++) h.picker.setDeadline(p, h.now() - 5_000 + (p - 10) * 10);
+    h.fetcher.fill(s.link);
+    h.deliver(s);
+    // The peer rejects what was cancelled to make way: it honours CANCEL, so its queue may grow, and the
+    // next look at the deadlines (250 ms on) asks for all of the read-ahead.
+    for (let i = 0; i < 4; i++) h.serve(s);
+    expect(s.link.pipeline.cancelVerdict).toBe('honours');
+    const state = h.peers.get(s)!;
+    expect(state.queue.filter((q) => q.index >= 10 && q.index < 20).length).toBeGreaterThan(20);
+    // It seeks to piece 30: a startup piece, due an hour early (stream-deadlines.ts).
+    h.picker.setDeadline(30, h.now() - 3_600_000);
+    h.fetcher.fill(s.link);
+    h.deliver(s);
+    // Only the two oldest requests (already being sent) stay ahead of it.
+    expect(h.serveUntil(s, 30).length).toBeLessThanOrEqual(2);
+    // The old read-ahead is asked for again behind it, and every block comes once.
+    for (let i = 0; i < 1000 && h.completed.length < PIECES; i++) h.serve(s);
+    expect(h.picker.isComplete()).toBe(true);
+    expect(h.fetcher.downloaded).toBe(PIECES * PIECE_LENGTH);
+  });
+
   it('without deadlines the pipeline is left alone', () => {
     const h = swarm();
     const s = h.peer('10.0.0.1:1', 100);
