@@ -1,4 +1,5 @@
 import type { Metainfo } from '../metainfo/model.js';
+import { deadlineClaimsOf } from './deadline-claims.js';
 import { TorrentError } from './torrent-error.js';
 
 /** What a file stream needs from its torrent: verified pieces, and a way to say which it waits for. */
@@ -86,6 +87,9 @@ export async function* verifiedFileRanges(source: VerifiedPieceSource, fileIndex
   const last = Math.floor((to - 1) / meta.pieceLength);
   const dueAt = (p: number, now: number, k: number) => now + k * step - (p - first < startupPieces ? leadMs : 0);
   const marked = new Set<number>();
+  // Shared with the torrent's other readers: a piece keeps its deadline while any of them waits for it.
+  const claims = deadlineClaimsOf(source);
+  const holder = {};
   if (options.signal?.aborted) throw cancelled();
   try {
     for (let piece = first; piece <= last; piece++) {
@@ -93,11 +97,11 @@ export async function* verifiedFileRanges(source: VerifiedPieceSource, fileIndex
       for (let k = 0; k <= readAhead && piece + k <= last; k++) {
         const p = piece + k;
         if (source.hasPiece(p)) continue;
-        source.setPieceDeadline(p, dueAt(p, now, k));
+        claims.hold(p, holder, dueAt(p, now, k));
         marked.add(p);
       }
       await untilAborted(source.waitForPiece(piece), options.signal);
-      source.clearPieceDeadline(piece);
+      claims.release(piece, holder);
       marked.delete(piece);
       const pieceStart = piece * meta.pieceLength;
       const begin = Math.max(from, pieceStart) - pieceStart;
@@ -105,7 +109,7 @@ export async function* verifiedFileRanges(source: VerifiedPieceSource, fileIndex
       yield { piece, begin, length: stop - begin, fileOffset: pieceStart + begin - file.offset };
     }
   } finally {
-    for (const p of marked) source.clearPieceDeadline(p);
+    for (const p of marked) claims.release(p, holder);
   }
 }
 

@@ -185,3 +185,34 @@ describe('startup pieces (a reader just opened: the player opened the file or se
     await old.return(undefined);
   });
 });
+
+describe('two readers of one file', () => {
+  it('a seek inside the old position\'s read-ahead: cancelling the old reader leaves the new one\'s deadlines', async () => {
+    const PIECE = 16384;
+    const t = await makeTorrent([{ path: ['movie.mp4'], length: 256 * PIECE }], { pieceLength: PIECE });
+    const net = new SimNet();
+    const seeder = net.session('seeder', { storage: seededStorage(t), settings: { uploadRateLimit: 100_000 } });
+    await seeder.addTorrent({ torrent: t.bytes });
+    // The whole file is wanted, as when a person opens a video: what has no deadline comes rarest first.
+    const torrent = await net.session('leecher', { storage: recordingStorage() }).addTorrent({ torrent: t.bytes }, { peers: ['seeder:1'] });
+    const options = { readAhead: 64, deadlineStepMs: 100, startup: { pieces: 2, leadMs: 3_600_000 } };
+    const old = torrent.readStream(0, options);
+    await Promise.all([old.next(), net.run(() => torrent.hasPiece(0))]);
+    // A short seek forward, into the old reader's read-ahead, to a piece not asked for yet (its first 16
+    // deadline pieces are requested at once).
+    let at = 40;
+    while (torrent.hasPiece(at)) at++;
+    expect(at).toBeLessThan(64);
+    const seek = torrent.readStream(0, { start: at * PIECE, ...options });
+    const first = seek.next();
+    // The player's cancel of the old request comes after the new one opened.
+    await old.return(undefined);
+    const verifiedBefore = () => [...Array(256).keys()].filter((p) => torrent.hasPiece(p)).length;
+    await net.run(() => torrent.hasPiece(at));
+    await first;
+    // The seek's piece came with its deadline: 9 pieces were there by then (59 when the old reader's cancel
+    // dropped the deadline and the piece came as an ordinary one).
+    expect(verifiedBefore()).toBeLessThan(30);
+    await seek.return(undefined);
+  });
+});
