@@ -19,7 +19,7 @@
 // then answer the seeder's waiting offers. `bittorrent-tracker` forwards offers only to peers already
 // there, so each player's own offers wait out the Node seeder's 5 s ICE gathering (simple-peer's
 // iceCompleteTimeout) before its first byte: that is the tracker most WebTorrent sites use.
-// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,sluice-paste,webtorrent] [--layout moov-end,faststart] [--tracker sluice|bittorrent-tracker] [--trace] [--seek-complete]
+// Usage: node bench/streaming.mjs [--rounds N=3] [--size MB=200] [--only sluice,sluice-paste,webtorrent] [--layout moov-end,faststart] [--tracker sluice|bittorrent-tracker] [--trace] [--seek-complete] [--seek-to 0.8]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -53,6 +53,12 @@ const TRACE = argv.includes('--trace');
 // 20% (bytes verified, nothing downloading): the stream path alone, Service Worker and engine, with any
 // bench-mark lines (--trace) between the seek and its frame.
 const SEEK_COMPLETE = argv.includes('--seek-complete');
+// --seek-to F: where the measured seek goes, as a fraction of the duration (default 0.8). A small one
+// (0.03: about 6 MB into the 200 MB file, a second after the first frame) lands inside the read-ahead of
+// the request the player had open: the short seek forward people make most.
+const SEEK_TO = Number(opt('--seek-to') ?? 0.8);
+if (!(SEEK_TO > 0 && SEEK_TO < 1)) throw new Error(`--seek-to ${opt('--seek-to')}: a fraction of the duration, between 0 and 1`);
+const SEEK_LABEL = `seek to ${Math.round(SEEK_TO * 100)}%`;
 if (TRACE) process.env.SEED_TRACE = '1';
 const FIRST_FRAME_TARGET_S = 1.0;
 const SEEK_TARGET_S = 0.2;
@@ -309,12 +315,12 @@ function streamRoundTrips(page) {
   });
 }
 
-/** Plays until the first frame, one more second, seeks to 80% and waits for a frame there. */
+/** Plays until the first frame, one more second, seeks to SEEK_TO (80%) and waits for a frame there. */
 async function measure(page, addedAt, progress, seeder, pieces, pieceLength, trackerLog, ranges = []) {
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe?.firstFrame), null, { timeout: GIVE_UP_MS, polling: 50 });
   await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) >= 1 && Number.isFinite(document.querySelector('video').duration), null, { timeout: GIVE_UP_MS, polling: 50 });
   const progressAtSeek = await progress();
-  await page.evaluate(() => window.benchSeek(0.8));
+  await page.evaluate((to) => window.benchSeek(to), SEEK_TO);
   await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
   const probe = await page.evaluate(() => window.mediaProbe);
   if (TRACE) {
@@ -481,7 +487,7 @@ async function main() {
           try {
             const r = await runs[name](common);
             (results[key] ??= []).push(r);
-            console.log(`round ${round + 1} ${key}: seeder's wire ${fmt(r.wireS)} s, first frame ${fmt(r.firstFrameS)} s (wire→frame ${fmt(r.wireToFrameS)} s), seek to 80% ${fmt(r.seekS)} s (progress at the seek ${fmt(r.progressAtSeek * 100, 0)}%); load ${before}→${loadavg()[0].toFixed(1)}`);
+            console.log(`round ${round + 1} ${key}: seeder's wire ${fmt(r.wireS)} s, first frame ${fmt(r.firstFrameS)} s (wire→frame ${fmt(r.wireToFrameS)} s), ${SEEK_LABEL} ${fmt(r.seekS)} s (progress at the seek ${fmt(r.progressAtSeek * 100, 0)}%); load ${before}→${loadavg()[0].toFixed(1)}`);
           } catch (err) {
             console.log(`round ${round + 1} ${key}: FAILED ${err.message.split('\n')[0]}`);
           }
