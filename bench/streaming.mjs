@@ -339,6 +339,8 @@ async function measure(page, addedAt, progress, seeder, pieces, pieceLength, tra
     // The player's own path: a seek to bytes already downloaded and verified (the torrent complete, no
     // download competing for the cores), to a place the player has not read.
     for (let i = 0; i < 600 && (await progress()) < 1; i++) await new Promise((r) => setTimeout(r, 250));
+    // While it plays: how fast the rest of the file came (the stream's deadlines keep the queue short).
+    console.log(`  complete ${fmt((Date.now() - addedAt) / 1000)} s after the add`);
     for (const f of [0.4, 0.6, 0.2]) {
       await page.evaluate((x) => { window.mediaProbe.resumed = NaN; window.benchSeek(x); }, f);
       await page.waitForFunction(() => Number.isFinite(window.mediaProbe.resumed), null, { timeout: GIVE_UP_MS, polling: 50 });
