@@ -1,6 +1,7 @@
 import type { Alert } from '../../core/api/types.js';
 import type { FileStreamOptions, VerifiedRange } from '../../core/engine/file-stream.js';
 import { isSluiceError } from '../../core/errors.js';
+import { concatBytes } from '../../core/util/bytes.js';
 import type { Metainfo } from '../../core/metainfo/model.js';
 import { mediaKind, planRange, rangeResponseHead } from '../../core/stream/http-range.js';
 import { fileIndexOfNumber } from '../../core/stream/stream-path.js';
@@ -191,7 +192,7 @@ export class StreamResponder {
         size += more.value.length;
         stream.sent += more.value.length;
       }
-      const part = oneBuffer(chunks, size);
+      const part = oneBuffer(chunks);
       this.reply(stream.port, { kind: 'chunk', id, parts: [part] }, [part]);
     } catch (err) {
       this.streams.delete(id);
@@ -243,15 +244,8 @@ export class StreamResponder {
  * postMessage), as one buffer 12 ms; joining them is one memcpy (~0.2 ms per MiB). In one process either
  * is under 1 ms.
  */
-function oneBuffer(chunks: readonly Uint8Array[], size: number): ArrayBuffer {
-  if (chunks.length === 1) return ownedBuffer(chunks[0]!);
-  const joined = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, at);
-    at += chunk.length;
-  }
-  return joined.buffer;
+function oneBuffer(chunks: readonly Uint8Array[]): ArrayBuffer {
+  return chunks.length === 1 ? ownedBuffer(chunks[0]!) : concatBytes(chunks).buffer;
 }
 
 /**

@@ -143,13 +143,13 @@ export class DeadlinePreemption {
     if (verdict === 'ignores' || (verdict === 'unknown' && link.pipeline.cancelledUnanswered > 0)) return false;
     const requests = link.pipeline.requests();
     const bytesPerMs = link.pipeline.rate(now) / 1000;
+    const deadlines = requests.map((r) => picker.deadlineOf(r.piece));
     // lateDue[i]: the earliest deadline among the late requests after i (Infinity when none is late).
     const lateDue = new Array<number>(requests.length + 1).fill(Number.POSITIVE_INFINITY);
     let ahead = requests.reduce((sum, r) => sum + r.length, 0);
     for (let i = requests.length - 1; i >= 0; i--) {
-      const r = requests[i]!;
-      ahead -= r.length;
-      const deadline = picker.deadlineOf(r.piece);
+      ahead -= requests[i]!.length;
+      const deadline = deadlines[i];
       const late = deadline !== undefined && i > this.keepOldest && ahead > bytesPerMs * Math.max(0, deadline - now);
       lateDue[i] = late ? Math.min(lateDue[i + 1]!, deadline) : lateDue[i + 1]!;
     }
@@ -157,10 +157,9 @@ export class DeadlinePreemption {
     for (let i = this.keepOldest; i < requests.length; i++) {
       const blocked = lateDue[i + 1]!;
       if (blocked === Number.POSITIVE_INFINITY) break;
-      const r = requests[i]!;
-      const deadline = picker.deadlineOf(r.piece);
+      const deadline = deadlines[i];
       if (deadline !== undefined && deadline <= blocked) continue;
-      this.cancel(picker, link, r, now);
+      this.cancel(picker, link, requests[i]!, now);
       cancelled = true;
     }
     return cancelled;

@@ -27,13 +27,19 @@ export interface FileStreamOptions {
    * what a player reads right after it opens a file or seeks decides when it shows a frame, and goes
    * ahead of other readers' read-ahead (stream-deadlines.ts, STARTUP_LEAD_MS).
    */
-  readonly startup?: { readonly pieces: number; readonly leadMs: number };
+  readonly startup?: StartupPieces;
   /**
    * Ends the stream at once when aborted (an `AbortSignal` fits): a reader waiting for a piece stops
    * waiting, the pending `next()` rejects with `torrent/stream-cancelled`, and every deadline the
    * stream set is dropped then, not when the piece it waited for arrives.
    */
   readonly signal?: StreamAbortSignal;
+}
+
+/** A reader's first `pieces` pieces, due `leadMs` early. */
+export interface StartupPieces {
+  readonly pieces: number;
+  readonly leadMs: number;
 }
 
 /** The part of `AbortSignal` a stream uses (core has no DOM types). */

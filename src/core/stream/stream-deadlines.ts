@@ -1,3 +1,4 @@
+import type { FileStreamOptions } from '../engine/file-stream.js';
 import type { Metainfo } from '../metainfo/model.js';
 
 /**
@@ -29,11 +30,8 @@ export const STARTUP_BYTES = 1024 * 1024;
  */
 export const STARTUP_LEAD_MS = 3_600_000;
 
-export interface ReadAhead {
-  readonly readAhead: number;
-  readonly deadlineStepMs: number;
-  readonly startup: { readonly pieces: number; readonly leadMs: number };
-}
+/** The read-ahead options of a player's stream (`FileStreamOptions`), all set. */
+export type ReadAhead = Required<Pick<FileStreamOptions, 'readAhead' | 'deadlineStepMs' | 'startup'>>;
 
 export function readAheadFor(pieceLength: number): ReadAhead {
   const pieces = Math.min(MAX_READ_AHEAD_PIECES, Math.max(MIN_READ_AHEAD_PIECES, Math.ceil(READ_AHEAD_BYTES / pieceLength)));
