@@ -33,18 +33,23 @@ export class MediaIndexRequests {
     const key = `${infoHash}/${fileIndex}`;
     if (this.asked.has(key)) return;
     this.asked.add(key);
+    // The index holds its pieces as a reader does: a player's read of the moov, cancelled before it arrives, keeps them due.
+    const holder = {};
+    const setDeadlines = (deadlines: readonly { piece: number; deadline: number }[]) => {
+      for (const { piece, deadline } of deadlines) if (!torrent.hasPiece(piece)) torrent.holdPieceDeadline(piece, holder, deadline);
+    };
     const file = meta.files[fileIndex];
     if (!file) return;
     const name = file.path[file.path.length - 1] ?? '';
     // The index is read before the first frame: its pieces are startup pieces, due as early as the head's.
     const due = () => torrent.now() - STARTUP_LEAD_MS;
     const tail = tailDeadlines(meta, fileIndex, due(), stepMs);
-    if (!isIsoMedia(name)) return setDeadlines(torrent, tail);
-    if (meta.pieceLength <= SPECULATIVE_LAST_PIECE_MAX) setDeadlines(torrent, tail.slice(-1));
+    if (!isIsoMedia(name)) return setDeadlines(tail);
+    if (meta.pieceLength <= SPECULATIVE_LAST_PIECE_MAX) setDeadlines(tail.slice(-1));
     void this.locate(torrent, fileIndex, file.length).then(
       (where) => {
-        if (where.kind === 'after') setDeadlines(torrent, indexDeadlines(meta, fileIndex, where.start, due(), stepMs));
-        else if (where.kind === 'unknown') setDeadlines(torrent, tailDeadlines(meta, fileIndex, due(), stepMs));
+        if (where.kind === 'after') setDeadlines(indexDeadlines(meta, fileIndex, where.start, due(), stepMs));
+        else if (where.kind === 'unknown') setDeadlines(tailDeadlines(meta, fileIndex, due(), stepMs));
       },
       // The torrent was removed, or its storage failed: the stream that asked reports that itself.
       () => {},
@@ -62,8 +67,4 @@ export class MediaIndexRequests {
     }
     return mp4IndexLocation(head, length);
   }
-}
-
-function setDeadlines(torrent: StreamableTorrent, deadlines: readonly { piece: number; deadline: number }[]): void {
-  for (const { piece, deadline } of deadlines) if (!torrent.hasPiece(piece)) torrent.setPieceDeadline(piece, deadline);
 }

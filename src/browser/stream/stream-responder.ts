@@ -21,7 +21,8 @@ export interface StreamableTorrent {
   readonly metainfo: Metainfo | null;
   now(): number;
   hasPiece(piece: number): boolean;
-  setPieceDeadline(piece: number, deadline: number): void;
+  /** Wants `piece` by `deadline` for `holder`, shared with the torrent's readers: one letting go of the piece keeps it due. */
+  holdPieceDeadline(piece: number, holder: object, deadline: number): void;
   readStream(fileIndex: number, options: FileStreamOptions): AsyncGenerator<Uint8Array>;
   streamRanges(fileIndex: number, options: FileStreamOptions): AsyncGenerator<VerifiedRange>;
 }

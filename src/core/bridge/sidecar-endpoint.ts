@@ -93,6 +93,8 @@ export class SidecarBridgeEndpoint {
   end(): void {
     this.unsubscribe();
     this.mux.end();
+    // The player is gone with the browser: what it waited for is ordinary again.
+    for (const j of this.joined.values()) j.torrent.releasePieceDeadlines(this);
     this.joined.clear();
     this.awaitingMetadata.clear();
   }
@@ -119,6 +121,7 @@ export class SidecarBridgeEndpoint {
         this.joined.delete(message.infoHash);
         this.awaitingMetadata.delete(message.infoHash);
         if (j) {
+          j.torrent.releasePieceDeadlines(this);
           this.mux.channel(j.channel)?.close();
           this.options.onEvent?.({ type: 'bridge-left', infoHash: message.infoHash });
         }
@@ -130,7 +133,7 @@ export class SidecarBridgeEndpoint {
         const now = j.torrent.now();
         for (const piece of message.clear) {
           j.pending.delete(piece);
-          if (j.torrent.metainfo && piece < j.torrent.metainfo.pieceCount) j.torrent.clearPieceDeadline(piece);
+          j.torrent.releasePieceDeadline(piece, this);
         }
         for (const [piece, inMs] of message.set) j.pending.set(piece, now + inMs);
         this.applyDeadlines(j.torrent, j.pending);
@@ -165,7 +168,8 @@ export class SidecarBridgeEndpoint {
   private applyDeadlines(torrent: Torrent, pending: PendingDeadlines): void {
     const meta = torrent.metainfo;
     if (!meta || pending.size === 0) return;
-    for (const [piece, at] of pending) if (piece < meta.pieceCount) torrent.setPieceDeadline(piece, at);
+    // Held as one reader among the sidecar's own (a `sluice serve` stream of the same file keeps its deadlines).
+    for (const [piece, at] of pending) if (piece < meta.pieceCount) torrent.holdPieceDeadline(piece, this, at);
     pending.clear();
   }
 

@@ -37,6 +37,11 @@ export class DeadlineClaims {
     this.target.clearPieceDeadline(piece);
   }
 
+  /** `holder` lets go of every piece it holds (a reader or a relay that is gone). */
+  releaseAll(holder: object): void {
+    for (const [piece, holders] of [...this.byPiece]) if (holders.has(holder)) this.release(piece, holder);
+  }
+
   /** Pieces held by anyone (for tests). */
   get heldPieces(): number {
     return this.byPiece.size;

@@ -8,6 +8,7 @@ import type { PeerSource } from './peer-book.js';
 import type { PieceDeadlineListener } from './piece-priorities.js';
 import { TorrentError } from './torrent-error.js';
 import { openMetainfo } from './metainfo-open.js';
+import { deadlineClaimsOf } from './deadline-claims.js';
 import { readFileStream, verifiedFileRanges, type FileStreamOptions, type VerifiedRange } from './file-stream.js';
 import { wireTorrent, type TorrentHoldings, type TorrentUnits } from './torrent-wiring.js';
 
@@ -265,6 +266,21 @@ export class Torrent {
 
   clearPieceDeadline(piece: number): void {
     this.units.priorities.clearPieceDeadline(piece);
+  }
+
+  /** `holder` wants `piece` by `deadline`, alongside this torrent's readers (deadline-claims.ts): a reader letting go keeps it. */
+  holdPieceDeadline(piece: number, holder: object, deadline: number): void {
+    deadlineClaimsOf(this).hold(piece, holder, deadline);
+  }
+
+  /** `holder` no longer waits for `piece` (the others holding it keep it due). */
+  releasePieceDeadline(piece: number, holder: object): void {
+    deadlineClaimsOf(this).release(piece, holder);
+  }
+
+  /** `holder` no longer waits for any piece. */
+  releasePieceDeadlines(holder: object): void {
+    deadlineClaimsOf(this).releaseAll(holder);
   }
 
   /** Hears every piece deadline set and cleared on this torrent (the bridge forwards them); returns the unsubscribe. */

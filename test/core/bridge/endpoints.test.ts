@@ -144,10 +144,29 @@ describe('the bridge in memory: seeder → sidecar → browser', () => {
     b.browserEnd.setDeadline(infoHash, 20, at);
     b.browserEnd.clearDeadline(infoHash, 21);
     b.browserEnd.setDeadline(infoHash, 9999, at);
-    await expect.poll(() => calls.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-    expect(calls.map(([op, piece]) => [op, piece])).toEqual([['clear', 21], ['set', 20]]);
+    await expect.poll(() => calls.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    // 21 was never asked for, and 9999 is past the torrent's end: only 20 reaches the picker.
+    expect(calls.map(([op, piece]) => [op, piece])).toEqual([['set', 20]]);
     // The deadline travelled as "in N ms" and lands on the sidecar's clock: never earlier than asked.
-    expect(calls[1]![2]).toBeGreaterThanOrEqual(at - 1);
+    expect(calls[0]![2]).toBeGreaterThanOrEqual(at - 1);
+
+    // A reader in the sidecar (a `sluice serve` stream) waits for 20 too: the browser letting go leaves it due by the reader's deadline.
+    const reader = {};
+    sidecarTorrent.holdPieceDeadline(20, reader, calls[0]![2] + 60_000);
+    calls.length = 0;
+    b.browserEnd.clearDeadline(infoHash, 20);
+    await expect.poll(() => calls.length, { timeout: 10_000 }).toBe(1);
+    expect(calls[0]![0]).toBe('set');
+    expect(calls[0]![2]).toBeGreaterThanOrEqual(at - 1 + 60_000);
+    sidecarTorrent.releasePieceDeadline(20, reader);
+    expect(calls.at(-1)).toEqual(['clear', 20, 0]);
+
+    // The browser leaves the torrent: what it still waited for is ordinary again in the sidecar.
+    calls.length = 0;
+    b.browserEnd.setDeadline(infoHash, 22, at);
+    await expect.poll(() => calls.map(([op, piece]) => [op, piece]), { timeout: 10_000 }).toEqual([['set', 22]]);
+    await b.browser.removeTorrent(infoHash);
+    await expect.poll(() => calls.map(([op, piece]) => [op, piece]), { timeout: 10_000 }).toEqual([['set', 22], ['clear', 22]]);
   });
 
   it('a join the sidecar refuses is reported with its reason, and not asked again at once', async () => {

@@ -37,6 +37,19 @@ describe('DeadlineClaims', () => {
     expect(claims.heldPieces).toBe(1);
   });
 
+  it('releaseAll lets go of every piece of one holder, and only of its own', () => {
+    const { due, target } = recorder();
+    const claims = new DeadlineClaims(target);
+    const relay = {};
+    const reader = {};
+    claims.hold(1, relay, 10);
+    claims.hold(2, relay, 20);
+    claims.hold(2, reader, 50);
+    claims.releaseAll(relay);
+    expect([...due]).toEqual([[2, 50]]);
+    expect(claims.heldPieces).toBe(1);
+  });
+
   it('one set of claims per torrent', () => {
     const a = recorder().target;
     const b = recorder().target;
