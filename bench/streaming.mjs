@@ -283,6 +283,8 @@ async function printTrace(page, addedAt, probe, seeder, pieces, pieceLength, tra
     at(`page's ${r.range} answered: head ${r.status}`, r.headAt);
   }
   at('video first frame', probe.firstFrame);
+  // Marks from the app's start to the seek (the seek's own are printed with it).
+  for (const m of traceMarks(Math.min(addedAt, nav.origin) - 1, probe.seekAt ?? Infinity)) at(`mark: ${m.label}`, m.at);
   rows.sort((a, b) => a[0] - b[0]);
   for (const [t, label] of rows) console.log(`  ${(t / 1000).toFixed(3).padStart(8)} s  ${label}`);
   console.log(`  (${requests.length} requests by the seek; pieces ${pieces})`);

@@ -14,7 +14,7 @@ import { SettingsDialog } from './settings-dialog.js';
 import { StorageLine } from './storage-line.js';
 import { useTheme } from './theme.js';
 import { TorrentList } from './torrent-list.js';
-import { useTrackerProblems } from './tracker-problems.js';
+import { useSourceProblems } from './source-problems.js';
 import { SidecarTorrents } from './remote/sidecar-torrents.js';
 
 /** The address is read once per page load, however often React runs effects. */
@@ -35,7 +35,7 @@ export function App({ client, serviceWorker }: { readonly client: EngineClient; 
   const [opened, setOpened] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const theme = useTheme();
-  const trackerProblems = useTrackerProblems(client);
+  const sourceProblems = useSourceProblems(client);
   const nextError = useRef(1);
 
   const feedback: Feedback = useMemo(() => {
@@ -95,7 +95,7 @@ export function App({ client, serviceWorker }: { readonly client: EngineClient; 
         <SeedJobs jobs={batch?.status.jobs ?? []} />
         {shared && sharedTorrent ? <ShareNotice name={sharedTorrent.name || shared.infoHash} magnet={sharedTorrent.magnet} onClose={() => setShared(null)} /> : null}
         {openedTorrent ? <MediaView client={client} torrent={openedTorrent} streaming={serviceWorker.controlled} /> : null}
-        <TorrentList client={client} torrents={torrents} report={report} trackerProblems={trackerProblems} onOpen={setOpened} />
+        <TorrentList client={client} torrents={torrents} report={report} sourceProblems={sourceProblems} onOpen={setOpened} />
         <SidecarTorrents client={client} view={batch?.status.bridge ?? null} />
         <footer className="status-line">
           <span className="role">{role === 'leader' ? 'Engine running in this tab' : 'Engine running in another tab; this one controls it'}</span>

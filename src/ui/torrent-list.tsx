@@ -7,13 +7,13 @@ interface Props {
   readonly torrents: readonly TorrentView[];
   readonly report: (outcome: Outcome<unknown>) => void;
   /** Each torrent's latest tracker failure, in words, while it has one. */
-  readonly trackerProblems: ReadonlyMap<string, string>;
+  readonly sourceProblems: ReadonlyMap<string, string>;
   /** Shows the torrent's contents (its player, its files). */
   readonly onOpen: (infoHash: string) => void;
 }
 
 /** One element per torrent, carrying the data-* hooks tests and scripts rely on. */
-export function TorrentList({ client, torrents, report, trackerProblems, onOpen }: Props) {
+export function TorrentList({ client, torrents, report, sourceProblems, onOpen }: Props) {
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   // Stable, so a row whose torrent did not change skips the status batch's render (TorrentRow is memoized).
   const toggle = useCallback(
@@ -41,7 +41,7 @@ export function TorrentList({ client, torrents, report, trackerProblems, onOpen 
           client={client}
           torrent={t}
           report={report}
-          trackerProblem={trackerProblems.get(t.infoHash) ?? null}
+          sourceProblem={sourceProblems.get(t.infoHash) ?? null}
           expanded={open.has(t.infoHash)}
           onToggle={toggle}
           onOpen={onOpen}

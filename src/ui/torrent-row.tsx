@@ -12,7 +12,7 @@ interface Props {
   readonly torrent: TorrentView;
   readonly report: (outcome: Outcome<unknown>) => void;
   /** The last tracker failure of this torrent, in words, if its trackers are failing. */
-  readonly trackerProblem: string | null;
+  readonly sourceProblem: string | null;
   readonly expanded: boolean;
   readonly onToggle: (infoHash: string) => void;
   /** Shows its contents above the list: the player, the files to download. */
@@ -33,12 +33,12 @@ function sameView(a: TorrentView, b: TorrentView): boolean {
 
 /** A row renders again only when its torrent, or what it is given, changed: a long list costs one row per changed torrent. */
 export const TorrentRow = memo(Row, (before, after) =>
-  before.client === after.client && before.report === after.report && before.trackerProblem === after.trackerProblem
+  before.client === after.client && before.report === after.report && before.sourceProblem === after.sourceProblem
   && before.expanded === after.expanded && before.onToggle === after.onToggle && before.onOpen === after.onOpen
   && sameView(before.torrent, after.torrent));
 
 /** One torrent: the element carrying the data-* hooks, its figures, its actions, and its details when expanded. */
-function Row({ client, torrent: t, report, trackerProblem, expanded, onToggle, onOpen }: Props) {
+function Row({ client, torrent: t, report, sourceProblem, expanded, onToggle, onOpen }: Props) {
   const [confirming, setConfirming] = useState(false);
   const name = t.name || t.infoHash;
   const detailsId = `details-${t.infoHash}`;
@@ -68,7 +68,7 @@ function Row({ client, torrent: t, report, trackerProblem, expanded, onToggle, o
           {t.error.message}
         </p>
       ) : null}
-      {trackerProblem && !t.error ? <p className="torrent-warning">{trackerProblem}</p> : null}
+      {sourceProblem && !t.error ? <p className="torrent-warning">{sourceProblem}</p> : null}
       <div className="actions">
         {t.state === 'paused' ? (
           <button type="button" className="button" onClick={() => void client.call('resume', { infoHash: t.infoHash }).then(report)}>

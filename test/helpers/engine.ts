@@ -36,7 +36,7 @@ export interface TestTorrent {
 
 export async function makeTorrent(
   files: readonly { path: string[]; length: number; /** The file's bytes (`length` of them); made up when absent. */ data?: Uint8Array }[],
-  options: { name?: string; pieceLength?: number; hybrid?: boolean; private?: boolean } = {},
+  options: { name?: string; pieceLength?: number; hybrid?: boolean; private?: boolean; urlList?: readonly string[] } = {},
 ): Promise<TestTorrent> {
   const data = files.map((f, i) => f.data ?? content(i + 11, f.length));
   const created = await createTorrent(
@@ -47,6 +47,7 @@ export async function makeTorrent(
       ...(options.pieceLength ? { pieceLength: options.pieceLength } : {}),
       ...(options.hybrid ? { hybrid: true } : {}),
       ...(options.private ? { private: true } : {}),
+      ...(options.urlList ? { urlList: options.urlList } : {}),
     },
     { read: async (i, offset, length) => data[i]!.subarray(offset, offset + length) },
     nodeHasher,

@@ -59,6 +59,10 @@ export function describeAlert(alert: Alert, context: AlertContext): DescribedEnt
       return { entry: { ...torrent, url: alert.url, peers: alert.peers }, detail: `${alert.url}: ${alert.peers} peer${alert.peers === 1 ? '' : 's'}` };
     case 'tracker-error':
       return { entry: { ...torrent, url: alert.url, reason: alert.message }, detail: `${alert.url}: ${alert.message}` };
+    case 'web-seed-working':
+      return { entry: { ...torrent, url: alert.url }, detail: `web seed ${alert.url} is sending` };
+    case 'web-seed-error':
+      return { entry: { ...torrent, url: alert.url, reason: alert.message }, detail: `web seed ${alert.url}: ${alert.message}` };
     case 'torrent-error':
       return { entry: { ...torrent, code: alert.code, reason: alert.message }, detail: `${alert.message} (${alert.code})` };
     case 'state-changed':

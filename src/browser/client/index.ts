@@ -24,7 +24,7 @@ export { requestPersistentStorage, storageReport, type StorageReport } from '../
 export { startServiceWorker, type ServiceWorkerEvent, type ServiceWorkerHandle } from './service-worker.js';
 export { fileToPlay, mediaKind, sidecarStreamUrl, streamUrlOf } from './stream-link.js';
 export { forgetSharedFiles, takeSharedFiles } from './share-inbox.js';
-export type { FileStatus, PeerStatus, Priority, SessionSettings, TrackerStatus } from '../../core/api/types.js';
+export type { Alert, FileStatus, PeerStatus, Priority, SessionSettings, TrackerStatus, WebSeedStatus } from '../../core/api/types.js';
 export { bridgeSetting, keepBridgeToken } from './bridge-settings.js';
 export type { BridgeConfig, BridgeState } from '../bridge/bridge-config.js';
 export type { BridgeView } from '../bridge/bridge-client.js';

@@ -4,7 +4,7 @@
  * back as values (`{ ok: false, error }`) with a stable code and a one-line message, never as a
  * thrown exception across the boundary.
  */
-import type { Alert, FileStatus, PeerStatus, Priority, SessionSettings, TorrentStatus, TrackerStatus } from '../../core/api/types.js';
+import type { Alert, FileStatus, PeerStatus, Priority, SessionSettings, TorrentStatus, TrackerStatus, WebSeedStatus } from '../../core/api/types.js';
 import type { RtcEvent, RtcRequest } from '../rtc/rtc-messages.js';
 import type { BridgeConfig } from '../bridge/bridge-config.js';
 import type { BridgeView } from '../bridge/bridge-client.js';
@@ -90,6 +90,7 @@ export interface TorrentDetails {
   readonly files: readonly FileStatus[];
   readonly peers: readonly PeerStatus[];
   readonly trackers: readonly TrackerStatus[];
+  readonly webSeeds: readonly WebSeedStatus[];
   /** Verified pieces: bit i (most significant bit first) of byte i >> 3 is piece i; empty without metadata. */
   readonly pieces: { readonly count: number; readonly have: Uint8Array };
   readonly rateLimits: TorrentRateLimits;

@@ -32,6 +32,7 @@ import type { RtcEvent } from '../rtc/rtc-messages.js';
 import { StreamResponder } from '../stream/stream-responder.js';
 import { BridgeClient } from '../bridge/bridge-client.js';
 import { browserWebSocket } from './browser-websocket.js';
+import { explainedFetch } from './explained-fetch.js';
 import { PageRtcConnector } from './page-rtc-connector.js';
 import type { EngineState } from '../persist/engine-state.js';
 import { PersistedTorrents } from '../../core/persist/persisted-torrents.js';
@@ -104,7 +105,7 @@ export class EngineHost {
       storage: ports.storage,
       dialers: [],
       trackers,
-      http: adaptFetch((url, init) => fetch(url, init), () => new AbortController()),
+      http: adaptFetch((url, init) => explainedFetch(url, init), () => new AbortController()),
       resume: ports.state?.resume ?? null,
     });
     this.session = session;
@@ -357,7 +358,7 @@ export class EngineHost {
       if (input.url.startsWith('magnet:')) return { magnet: input.url };
       let bytes: Uint8Array;
       try {
-        const response = await fetch(input.url);
+        const response = await explainedFetch(input.url);
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         bytes = new Uint8Array(await response.arrayBuffer());
       } catch (err) {

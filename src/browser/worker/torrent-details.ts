@@ -8,6 +8,7 @@ export function torrentDetails(torrent: Torrent, rateLimits: TorrentRateLimits):
     files: torrent.files(),
     peers: torrent.peers(),
     trackers: torrent.trackers(),
+    webSeeds: torrent.webSeeds(),
     pieces: { count, have: pieceBitfield(count, (piece) => torrent.hasPiece(piece)) },
     rateLimits,
   };

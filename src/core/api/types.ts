@@ -94,6 +94,18 @@ export interface TrackerStatus {
   readonly nextAnnounceAt: number | null;
 }
 
+/** A web seed (BEP 19) of a torrent, as status displays show it. */
+export interface WebSeedStatus {
+  readonly url: string;
+  /** `idle`: not asked yet; `working`: its last request delivered; `error`: its last failed (retried after a back-off); `disabled`: given up after pieces of its bytes failed the hash check. */
+  readonly state: 'idle' | 'working' | 'error' | 'disabled';
+  readonly message: string | null;
+  /** Bytes received from it. */
+  readonly downloaded: number;
+  /** While it backs off: when it is tried next (the engine's clock, ms), else null. */
+  readonly nextRetryAt: number | null;
+}
+
 export interface SessionSettings {
   /** Bytes per second; 0 = unlimited. */
   readonly downloadRateLimit: number;
@@ -134,5 +146,9 @@ export type Alert =
   | { readonly type: 'peer-banned'; readonly infoHash: string; readonly address: string; readonly reason: string }
   | { readonly type: 'tracker-reply'; readonly infoHash: string; readonly url: string; readonly peers: number }
   | { readonly type: 'tracker-error'; readonly infoHash: string; readonly url: string; readonly message: string }
+  /** A web seed (BEP 19) delivered: its first bytes, or its first after failing. */
+  | { readonly type: 'web-seed-working'; readonly infoHash: string; readonly url: string }
+  /** A web seed's request failed (it is tried again after a back-off). */
+  | { readonly type: 'web-seed-error'; readonly infoHash: string; readonly url: string; readonly message: string }
   | { readonly type: 'resume-data-saved'; readonly infoHash: string }
   | { readonly type: 'torrent-error'; readonly infoHash: string; readonly code: string; readonly message: string };

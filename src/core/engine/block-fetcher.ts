@@ -9,6 +9,7 @@ import type { PeerLink } from './peer-link.js';
 import type { PieceBuffers } from './piece-buffers.js';
 import type { SmartBan } from './smart-ban.js';
 import type { TokenBucket } from './token-bucket.js';
+import type { WebSeedHealth } from './web-seed-health.js';
 
 const BLOCK = 16 * 1024;
 
@@ -41,6 +42,8 @@ export interface BlockFetcherDeps {
   wake(): void;
   /** True while nothing new may be requested (the page is going away); absent: never. */
   held?(): boolean;
+  /** Hears how each web seed request ended (for the torrent's alerts); absent: nobody. */
+  readonly webSeedHealth?: Pick<WebSeedHealth, 'succeeded' | 'failed'>;
 }
 
 /**
@@ -73,6 +76,10 @@ export class BlockFetcher {
 
   webSeed(id: string): WebSeedPeer | undefined {
     return this.seeds.find((ws) => ws.id === id);
+  }
+
+  get webSeeds(): readonly WebSeedPeer[] {
+    return this.seeds;
   }
 
   /** Asks `link` for as many blocks as its pipeline, the limits and the buffer cap allow now. */
@@ -166,12 +173,14 @@ export class BlockFetcher {
       for (const b of blocks) for (const bucket of deps.buckets) bucket.take(b.length, now);
       ws.fetchBlocks(blocks).then(
         (data) => {
+          deps.webSeedHealth?.succeeded(ws.url);
           if (!deps.active() || !deps.picker()) return;
           const t = deps.now();
           blocks.forEach((b, i) => this.accept(ws.id, b.piece, b.begin, data[i]!, t));
           deps.wake();
         },
-        () => {
+        (error: unknown) => {
+          if (!deps.removed()) deps.webSeedHealth?.failed(ws.url, error);
           if (!deps.removed()) for (const b of blocks) deps.picker()?.requestCancelled(ws.id, b.piece, b.begin);
           deps.wake();
         },

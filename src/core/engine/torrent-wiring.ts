@@ -25,6 +25,7 @@ import { PiecePriorities, type PiecePrioritiesOptions } from './piece-priorities
 import type { PieceVerifier } from './piece-verifier.js';
 import { ResumeSaver } from './resume-saver.js';
 import { TokenBucket } from './token-bucket.js';
+import { WebSeedHealth } from './web-seed-health.js';
 import { TorrentLifecycle } from './torrent-lifecycle.js';
 import { TrackerAnnouncer } from './tracker-announcer.js';
 import { SmartBan } from './smart-ban.js';
@@ -194,6 +195,7 @@ export function wireTorrent(ctx: TorrentContext, id: TorrentIdentity, held: Torr
     pieceComplete: (index) => void completion.finish(index),
     wake,
     held: () => ctx.requestsHeld?.() ?? false,
+    webSeedHealth: new WebSeedHealth(infoHashHex, emit),
   });
   const uploadMeter = new RateMeter({ idleMs: SHOWN_RATE_IDLE_MS });
   const uploads: UploadQueue = new UploadQueue({

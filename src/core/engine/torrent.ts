@@ -1,4 +1,5 @@
-import type { FileStatus, PeerStatus, Priority, TorrentStatus, TrackerStatus } from '../api/types.js';
+import type { FileStatus, PeerStatus, Priority, TorrentStatus, TrackerStatus, WebSeedStatus } from '../api/types.js';
+import { webSeedStatus } from './web-seed-health.js';
 import type { Metainfo } from '../metainfo/model.js';
 import type { Transport } from '../ports/transport.js';
 import { toHex } from '../util/hex.js';
@@ -366,6 +367,10 @@ export class Torrent {
 
   trackers(): TrackerStatus[] {
     return this.units.announcer.status();
+  }
+
+  webSeeds(): WebSeedStatus[] {
+    return this.units.fetcher.webSeeds.map(webSeedStatus);
   }
 
   setRateLimits(download: number, upload: number): void {

@@ -86,7 +86,7 @@ export function TorrentDetails({ id, client, torrent, report }: Props) {
         ) : tab === 'Peers' ? (
           <PeersTab peers={details.peers} />
         ) : tab === 'Trackers' ? (
-          <TrackersTab trackers={details.trackers} />
+          <TrackersTab trackers={details.trackers} webSeeds={details.webSeeds} />
         ) : (
           <LimitsTab client={client} infoHash={infoHash} limits={details.rateLimits} report={report} onChanged={refresh} />
         )}

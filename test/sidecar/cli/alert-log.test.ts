@@ -33,6 +33,8 @@ describe('the event log: what each alert becomes', () => {
       [{ type: 'piece-failed', infoHash: HASH, piece: 7, peers: ['10.0.0.3:1', '10.0.0.4:2'] }, `${TIME} piece-failed album [01234567]: piece 7 failed its hash check (from 10.0.0.3:1, 10.0.0.4:2)`],
       [{ type: 'tracker-reply', infoHash: HASH, url: 'udp://t:1', peers: 1 }, `${TIME} tracker-reply album [01234567]: udp://t:1: 1 peer`],
       [{ type: 'tracker-error', infoHash: HASH, url: 'http://t/a', message: 'timed out' }, `${TIME} tracker-error album [01234567]: http://t/a: timed out`],
+      [{ type: 'web-seed-error', infoHash: HASH, url: 'http://w/x', message: 'web seed answered 404 for w/x' }, `${TIME} web-seed-error album [01234567]: web seed http://w/x: web seed answered 404 for w/x`],
+      [{ type: 'web-seed-working', infoHash: HASH, url: 'http://w/x' }, `${TIME} web-seed-working album [01234567]: web seed http://w/x is sending`],
       [{ type: 'torrent-error', infoHash: HASH, code: 'storage/no-space', message: 'disk full' }, `${TIME} torrent-error album [01234567]: disk full (storage/no-space)`],
       [{ type: 'state-changed', infoHash: HASH, state: 'seeding' }, `${TIME} state-changed album [01234567]: now seeding`],
       [{ type: 'torrent-checked', infoHash: HASH, havePieces: 12 }, `${TIME} torrent-checked album [01234567]: 12 pieces verified on disk`],

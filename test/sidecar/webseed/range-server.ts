@@ -48,7 +48,17 @@ async function readRange(file: string, first: number, last: number): Promise<Buf
   }
 }
 
-export async function startRangeServer(root: string): Promise<RangeServer> {
+export interface RangeServerOptions {
+  /** Answer cross-origin requests as a web seed must for a browser: CORS on every response, Range allowed, Content-Range readable. */
+  readonly cors?: boolean;
+}
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'content-range, content-length, accept-ranges',
+};
+
+export async function startRangeServer(root: string, options: RangeServerOptions = {}): Promise<RangeServer> {
   const sockets = new Set<net.Socket>();
   const state = { mode: 'none' as Misbehaviour, abandoned: 0 };
   const requests: SeenRequest[] = [];
@@ -56,6 +66,13 @@ export async function startRangeServer(root: string): Promise<RangeServer> {
   const server = http.createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0]!;
+      if (options.cors) {
+        for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, { 'access-control-allow-methods': 'GET, HEAD', 'access-control-allow-headers': 'range', 'access-control-max-age': '600' }).end();
+          return;
+        }
+      }
       requests.push({ path, range: req.headers.range });
       res.on('close', () => {
         if (!res.writableFinished) state.abandoned++;
