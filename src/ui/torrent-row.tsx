@@ -70,7 +70,7 @@ function Row({ client, torrent: t, report, sourceProblem, expanded, onToggle, on
       ) : null}
       {sourceProblem && !t.error ? <p className="torrent-warning">{sourceProblem}</p> : null}
       <div className="actions">
-        {t.state === 'paused' ? (
+        {t.state === 'paused' || t.error?.code === 'storage/disk-full' ? (
           <button type="button" className="button" onClick={() => void client.call('resume', { infoHash: t.infoHash }).then(report)}>
             <Icon name="play" />
             <span className="button-text">Resume</span>

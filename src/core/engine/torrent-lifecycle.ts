@@ -97,13 +97,15 @@ export class TorrentLifecycle {
   }
 
   resume(): void {
-    if (!this.isPaused || this.isRemoved) return;
+    // A full disk is the one error a resume clears, paused or not: the person made room and tries again
+    // (the message says "then resume", and the page offers Resume for it).
+    const fullDisk = this.current === 'error' && this.failure?.code === 'storage/disk-full';
+    if ((!this.isPaused && !fullDisk) || this.isRemoved) return;
     this.isPaused = false;
     this.deps.restartAnnounces();
     const complete = this.deps.complete();
     if (this.current === 'paused') this.setState(complete ? 'seeding' : complete === false ? 'downloading' : 'metadata');
-    // A full disk is the one error a resume may clear: the person made room and tries again.
-    if (this.current === 'error' && this.failure?.code === 'storage/disk-full') {
+    if (fullDisk) {
       this.failure = null;
       this.setState(complete ? 'seeding' : 'downloading');
     }
@@ -123,6 +125,8 @@ export class TorrentLifecycle {
   }
 
   fail(error: SluiceError): void {
+    // Writes in flight fail together when the disk fills: the first failure stopped the torrent and says why, once.
+    if (this.current === 'error') return;
     this.failure = error;
     this.setState('error');
     this.deps.emit({ type: 'torrent-error', infoHash: this.deps.infoHashHex, code: error.code, message: error.message });

@@ -129,7 +129,8 @@ export function torrentStatus(f: TorrentFigures): TorrentStatus {
     requestedBytes,
     peers,
     seeds,
-    eta: !meta ? null : remaining === 0 ? 0 : f.downloadRate > 0 ? remaining / f.downloadRate : null,
+    // Only a download under way has a time left: paused or stopped by an error, its last rate says nothing.
+    eta: !meta ? null : remaining === 0 ? 0 : f.state === 'downloading' && f.downloadRate > 0 ? remaining / f.downloadRate : null,
     ratio: f.downloaded > 0 ? f.uploaded / f.downloaded : 0,
     sequential: f.sequential,
     error: f.error ? { code: f.error.code, message: f.error.message } : null,

@@ -65,6 +65,15 @@ describe('torrentStatus', () => {
     });
   });
 
+  it('has no ETA while paused or stopped by an error, whatever its last rate', async () => {
+    const t = await makeTorrent([{ path: ['a.bin'], length: 2 * PIECE }], { name: 'a.bin', pieceLength: PIECE });
+    const meta = t.metainfo;
+    for (const state of ['paused', 'error'] as const) {
+      const status = torrentStatus(figures({ meta, have: Bitfield.fromIndices(2, [0]), filePriorities: [4], verifiedBytes: PIECE, state, downloadRate: 4096 }));
+      expect(status.eta, state).toBeNull();
+    }
+  });
+
   it('reports an error by code and message, and a finished selection as ETA 0', async () => {
     const t = await makeTorrent([{ path: ['a.bin'], length: PIECE }], { name: 'a.bin', pieceLength: PIECE });
     const meta = t.metainfo;
