@@ -213,6 +213,18 @@ describe('the app UI', () => {
     const warning = torrent(page, lonely).locator('.torrent-warning');
     await warning.waitFor({ timeout: APP_GIVE_UP_MS });
     expect(await warning.innerText()).toMatch(new RegExp(`^Tracker ws://127\\.0\\.0\\.1:${closedPort} is not reachable: .+`));
+
+    // The same dead tracker beside one that works: no warning on the torrent (it finds peers), only
+    // the tracker's own state in its details. A dead public tracker does not alarm every torrent.
+    const paired = 'facade'.repeat(6) + 'fa0d';
+    await field.fill(`magnet:?xt=urn:btih:${paired}&dn=paired&tr=${encodeURIComponent(`ws://127.0.0.1:${closedPort}`)}&tr=${encodeURIComponent(tracker.url)}`);
+    await field.press('Enter');
+    const row = torrent(page, paired);
+    await row.getByRole('button', { name: 'Details' }).click();
+    await row.getByRole('tab', { name: 'Trackers' }).click();
+    const states = () => row.locator('.tracker').evaluateAll((els) => els.map((e) => e.getAttribute('data-tracker-state')).sort());
+    await expect.poll(states, { timeout: APP_GIVE_UP_MS }).toEqual(['error', 'working']);
+    expect(await row.locator('.torrent-warning').count()).toBe(0);
     // Page errors are the browser's own report of the refused WebSocket; the app said it in words.
     app.pageErrors.splice(0);
   }, TEST_TIMEOUT_MS);
