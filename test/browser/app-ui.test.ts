@@ -229,6 +229,21 @@ describe('the app UI', () => {
     app.pageErrors.splice(0);
   }, TEST_TIMEOUT_MS);
 
+  it('a magnet naming only trackers a browser cannot use (udp, http) gets the trackers for new torrents, and downloads', async () => {
+    const page = await openFresh();
+    // As a classic site links it: its trackers are udp:// and http:// ones, unreachable here anyway.
+    const classic = `magnet:?xt=urn:btih:${seeded.infoHash}&dn=open-data&tr=${encodeURIComponent('udp://127.0.0.1:1/announce')}&tr=${encodeURIComponent('http://127.0.0.1:1/announce')}`;
+    const field = page.getByLabel(ADD_FIELD);
+    await field.fill(classic);
+    await field.press('Enter');
+    await app.waitForState(page, seeded.infoHash, 'seeding');
+    const row = torrent(page);
+    await row.getByRole('button', { name: 'Details' }).click();
+    await row.getByRole('tab', { name: 'Trackers' }).click();
+    await expect.poll(() => row.locator('.tracker-url').allInnerTexts(), { timeout: APP_GIVE_UP_MS }).toContain(tracker.url);
+    expect(app.pageErrors).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
   it('opens a .torrent file, seeds dropped files, and copies the share link', async () => {
     const page = await openFresh();
     await page.getByLabel('Open torrent file').setInputFiles(seeded.torrentFile);

@@ -37,7 +37,7 @@ describe('storage full, in the app (Chromium)', () => {
     await engineCall(page, 'add', { input: { magnet: ready.magnet } });
     await app.waitForState(page, ready.infoHash, 'error');
     const row = page.locator(`[data-infohash="${ready.infoHash}"]`);
-    await expect.poll(() => row.getByRole('alert').innerText()).toMatch(/^the browser's storage quota for this site is used up \(writing piece \d+\); free space or remove torrents, then resume$/);
+    await expect.poll(() => row.getByRole('alert').innerText(), { timeout: 30_000 }).toMatch(/^the browser's storage quota for this site is used up \(writing piece \d+\); free space or remove torrents, then resume$/);
     await page.screenshot({ path: '/tmp/sluice-app-storage-full.png', fullPage: true });
     const stopped = await statusOf(page, ready.infoHash);
     expect(stopped.error?.code).toBe('storage/disk-full');

@@ -12,6 +12,8 @@ import { startRangeServer, type RangeServer } from '../sidecar/webseed/range-ser
  */
 
 const TEST_TIMEOUT_MS = 180_000;
+/** What the page is given to show something (a loaded machine runs the whole suite on two cores). */
+const UI_WAIT_MS = 30_000;
 
 let app: ChromiumApp;
 useChromiumApp((a) => (app = a));
@@ -50,7 +52,7 @@ describe('web seeds in the app (Chromium)', () => {
     await row.getByRole('button', { name: 'Details' }).click();
     await row.getByRole('tab', { name: 'Trackers' }).click();
     const seed = row.getByRole('region', { name: 'Web seeds' }).locator('[data-web-seed-state="working"]');
-    await expect.poll(() => seed.innerText()).toContain(server!.url);
+    await expect.poll(() => seed.innerText(), { timeout: UI_WAIT_MS }).toContain(server!.url);
     expect(await seed.innerText()).toContain('1.3 MiB received');
   }, TEST_TIMEOUT_MS);
 
@@ -59,17 +61,17 @@ describe('web seeds in the app (Chromium)', () => {
     const tracker = await startWsTracker();
     const page = await app.open(await app.newContext(tracker.url), `/?add=${encodeURIComponent(torrentUrl)}`);
     const blocked = '(the server is not answering, or does not allow other sites to fetch from it: CORS)';
-    await expect.poll(() => page.locator('main').innerText()).toContain(`Could not add the torrent: could not fetch ${torrentUrl}: Failed to fetch ${blocked}`);
+    await expect.poll(() => page.locator('main').innerText(), { timeout: UI_WAIT_MS }).toContain(`Could not add the torrent: could not fetch ${torrentUrl}: Failed to fetch ${blocked}`);
 
     // The same torrent opened from its file: the web seed is asked, refused by the browser, and said so on the torrent.
     await page.getByLabel('Open torrent file').setInputFiles(join(tempRoot, 'album.torrent'));
     const row = page.locator(`[data-infohash="${infoHash}"]`);
-    await expect.poll(() => row.innerText(), { timeout: 30_000 }).toContain(`Web seed ${server!.url} is not working: unreachable: Failed to fetch ${blocked}`);
+    await expect.poll(() => row.innerText(), { timeout: UI_WAIT_MS }).toContain(`Web seed ${server!.url} is not working: unreachable: Failed to fetch ${blocked}`);
     expect(await row.getAttribute('data-progress')).toBe('0');
     await row.getByRole('button', { name: 'Details' }).click();
     await row.getByRole('tab', { name: 'Trackers' }).click();
     const seed = row.getByRole('region', { name: 'Web seeds' }).locator('[data-web-seed-state="error"]');
-    await expect.poll(() => seed.innerText()).toContain('Not working');
+    await expect.poll(() => seed.innerText(), { timeout: UI_WAIT_MS }).toContain('Not working');
     expect(await seed.innerText()).toMatch(/tried again in \d+ s/);
     await page.screenshot({ path: '/tmp/sluice-webseed-blocked.png', fullPage: true });
   }, TEST_TIMEOUT_MS);

@@ -1,8 +1,7 @@
 import type { Alert } from '../../core/api/types.js';
-import { Session, SessionError, type AddTorrentOptions, type TorrentSource } from '../../core/engine/session.js';
+import { Session, SessionError, type AddTorrentOptions } from '../../core/engine/session.js';
 import type { Torrent } from '../../core/engine/torrent.js';
 import { isSluiceError, SluiceError } from '../../core/errors.js';
-import { parseMagnet } from '../../core/magnet/index.js';
 import { parseMetainfo } from '../../core/metainfo/index.js';
 import { toBase64 } from '../../core/bridge/base64.js';
 import { CONTROL_LIMITS } from '../../core/bridge/control.js';
@@ -10,8 +9,7 @@ import type { Hasher } from '../../core/ports/hasher.js';
 import type { StorageFactory } from '../../core/ports/storage.js';
 import type { TrackerClient } from '../../core/ports/tracker.js';
 import { WsTrackerClient } from '../../core/tracker/ws-client/ws-tracker-client.js';
-import { fromBase32 } from '../../core/util/base32.js';
-import { fromHex, toHex } from '../../core/util/hex.js';
+import { toHex } from '../../core/util/hex.js';
 import { adaptFetch } from '../../core/webseed/index.js';
 import type {
   CommandArgs,
@@ -23,7 +21,6 @@ import type {
   EngineStatus,
   Outcome,
   SeedJob,
-  TorrentInput,
   TorrentView,
   WorkerMessage,
 } from '../client/protocol.js';
@@ -39,6 +36,7 @@ import { PersistedTorrents } from '../../core/persist/persisted-torrents.js';
 import { torrentMagnet } from '../../core/persist/torrent-magnet.js';
 import { seedFiles } from './seed-files.js';
 import { torrentDetails, validRate } from './torrent-details.js';
+import { keyOf, namesWebSocketTracker, sourceOf } from './torrent-sources.js';
 
 export type PostToPage = (message: WorkerMessage, transfer?: Transferable[]) => void;
 
@@ -277,14 +275,14 @@ export class EngineHost {
   }
 
   private async add(args: CommandArgs<'add'>): Promise<CommandResult<'add'>> {
-    const source = await this.sourceOf(args.input);
-    const key = await this.keyOf(source);
+    const source = await sourceOf(args.input);
+    const key = await keyOf(source, this.ports.hasher);
     // Opening the same address again (a reload, a bookmark) leaves the torrent exactly as it is.
     if (this.session.torrent(key)) {
       if (args.play) this.streamResponder().prefetch(key);
       return { infoHash: key, added: false };
     }
-    const knowsTrackers = 'magnet' in source ? parseMagnet(source.magnet).trackers.length > 0 : !('infoHash' in source);
+    const knowsTrackers = await namesWebSocketTracker(source, this.ports.hasher);
     const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.trackers }) };
     // The sidecar joins from the same magnet: its x.pe peers and trackers are what the classic swarm needs.
     // Known before the torrent is: a status tick during the awaits below joins it, and must not join by bare hash.
@@ -351,38 +349,6 @@ export class EngineHost {
       at += chunk.length;
     }
     return out;
-  }
-
-  private async sourceOf(input: TorrentInput): Promise<TorrentSource> {
-    if ('url' in input) {
-      if (input.url.startsWith('magnet:')) return { magnet: input.url };
-      let bytes: Uint8Array;
-      try {
-        const response = await explainedFetch(input.url);
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        bytes = new Uint8Array(await response.arrayBuffer());
-      } catch (err) {
-        throw new SluiceError('engine/fetch-failed', `could not fetch ${input.url}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      return { torrent: bytes };
-    }
-    return input;
-  }
-
-  /** The key the session will file the torrent under (see Session.resolve). */
-  private async keyOf(source: TorrentSource): Promise<string> {
-    if ('torrent' in source || 'metainfo' in source) {
-      const m = 'metainfo' in source ? source.metainfo : await parseMetainfo(source.torrent, this.ports.hasher);
-      return toHex(m.infoHash ?? m.infoHashV2!.subarray(0, 20));
-    }
-    if ('magnet' in source) {
-      const link = parseMagnet(source.magnet);
-      return toHex(link.infoHash ?? link.infoHashV2!.subarray(0, 20));
-    }
-    const text = source.infoHash.trim();
-    const bytes = text.length === 40 || text.length === 64 ? fromHex(text) : text.length === 32 ? fromBase32(text) : null;
-    if (!bytes) throw new SessionError('session/bad-source', `'${text}' is not an info hash (40 or 64 hex digits, or 32 base32 characters)`);
-    return toHex(bytes.subarray(0, 20));
   }
 
   private torrent(infoHash: string): Torrent {
