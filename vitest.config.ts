@@ -13,6 +13,9 @@ const shared = {
   env: { SLUICE_LSD: '0' },
   testTimeout: 60_000,
   hookTimeout: 120_000,
+  // expect.poll waits 1 s by default: too short for a page on two cores busy with the whole suite
+  // (it failed a fresh-clone run once). Waiting longer only changes how long a failure takes to show.
+  expect: { poll: { timeout: 15_000 } },
 } as const;
 
 export default defineConfig({
