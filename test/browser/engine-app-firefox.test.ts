@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sluice } from '../helpers/cli.js';
 import { launchFirefox } from '../helpers/firefox.js';
 import { APP_GIVE_UP_MS, appSettings, engineFileHashesInPage, makeFolder, nodeLeecherGetsAll, startAppServer, stopWhatTheTestStarted, type AppServer } from '../helpers/sluice-app.js';
 import { startWebTorrent, type WebTorrentLine } from '../helpers/webtorrent.js';
 import { startWsTracker, type WsTracker } from '../helpers/ws-tracker.js';
 import { tempDir } from '../interop/fixture.js';
+import { startRangeServer, type RangeServer } from '../sidecar/webseed/range-server.js';
 
 /**
  * The app in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi), as engine-app.test.ts runs it
@@ -18,6 +22,7 @@ let server: AppServer | undefined;
 let browser: Browser | undefined;
 let tracker: WsTracker;
 const contexts: BrowserContext[] = [];
+const servers: RangeServer[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -27,6 +32,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const c of contexts.splice(0)) await c.close().catch(() => {});
+  for (const r of servers.splice(0)) await r.close();
   await stopWhatTheTestStarted();
 });
 
@@ -101,5 +107,33 @@ describe('the app in Firefox ESR', () => {
     await seeder.close();
     await nodeLeecherGetsAll(ready.magnet, tracker.url, folder.hashes, 'Firefox');
     expect(pageErrors).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('downloads from a web seed that allows CORS, by the URL of its .torrent; says why one that does not gives nothing', async () => {
+    tracker = await startWsTracker();
+    const make = async (cors: boolean) => {
+      const dir = tempDir('ff-webseed');
+      const folder = makeFolder(dir, 'album', [300_001, MiB + 7]);
+      const server = await startRangeServer(dir, { cors });
+      servers.push(server);
+      const made = sluice(['create', folder.path, '-o', join(dir, 'album.torrent'), '--webseed', server.url, '--piece-length', '16K', '--json']);
+      expect(made.status, made.stderr).toBe(0);
+      return { folder, server, infoHash: (JSON.parse(made.stdout) as { infoHash: string }).infoHash };
+    };
+    const open = await make(true);
+    const page = await openApp(`/?add=${encodeURIComponent(`${open.server.url}album.torrent`)}`);
+    await waitForState(page, open.infoHash, 'seeding');
+    expect((await engineReport(page, open.infoHash)).hashes).toEqual(open.folder.hashes);
+
+    // Firefox words a refused request its own way ("NetworkError when attempting to fetch resource."); the app explains it alike.
+    const closed = await make(false);
+    const torrentBytes = readFileSync(join(closed.folder.path, '..', 'album.torrent'));
+    await page.evaluate(async (b64: string) => {
+      const engine = (globalThis as unknown as { sluiceEngine: { call(name: string, args: unknown): Promise<unknown> } }).sluiceEngine;
+      await engine.call('add', { input: { torrent: Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)) } });
+    }, torrentBytes.toString('base64'));
+    const row = async () => page.$eval(`[data-infohash="${closed.infoHash}"]`, (e) => (e as unknown as { innerText: string }).innerText).catch(() => '');
+    await expect.poll(row, { timeout: 30_000 }).toContain(`Web seed ${closed.server.url} is not working: unreachable: NetworkError when attempting to fetch resource (the server is not answering, or does not allow other sites to fetch from it: CORS)`);
+    pageErrors.splice(0);
   }, TEST_TIMEOUT_MS);
 });
