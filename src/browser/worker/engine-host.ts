@@ -36,7 +36,7 @@ import { PersistedTorrents } from '../../core/persist/persisted-torrents.js';
 import { torrentMagnet } from '../../core/persist/torrent-magnet.js';
 import { seedFiles } from './seed-files.js';
 import { torrentDetails, validRate } from './torrent-details.js';
-import { keyOf, namesWebSocketTracker, sourceOf } from './torrent-sources.js';
+import { isWebSocketUrl, sourceFacts, sourceOf } from './torrent-sources.js';
 
 export type PostToPage = (message: WorkerMessage, transfer?: Transferable[]) => void;
 
@@ -83,7 +83,7 @@ export class EngineHost {
     });
     let session: Session | null = null;
     const trackers = (url: string): TrackerClient | null => {
-      if (!url.startsWith('ws://') && !url.startsWith('wss://')) return null;
+      if (!isWebSocketUrl(url)) return null;
       return new WsTrackerClient(url, {
         socket: browserWebSocket,
         rtc: this.rtc,
@@ -276,14 +276,13 @@ export class EngineHost {
 
   private async add(args: CommandArgs<'add'>): Promise<CommandResult<'add'>> {
     const source = await sourceOf(args.input);
-    const key = await keyOf(source, this.ports.hasher);
+    const { key, namesWebSocketTracker } = await sourceFacts(source, this.ports.hasher);
     // Opening the same address again (a reload, a bookmark) leaves the torrent exactly as it is.
     if (this.session.torrent(key)) {
       if (args.play) this.streamResponder().prefetch(key);
       return { infoHash: key, added: false };
     }
-    const knowsTrackers = await namesWebSocketTracker(source, this.ports.hasher);
-    const options: AddTorrentOptions = { paused: args.paused ?? false, ...(knowsTrackers ? {} : { trackers: this.trackers }) };
+    const options: AddTorrentOptions = { paused: args.paused ?? false, ...(namesWebSocketTracker ? {} : { trackers: this.trackers }) };
     // The sidecar joins from the same magnet: its x.pe peers and trackers are what the classic swarm needs.
     // Known before the torrent is: a status tick during the awaits below joins it, and must not join by bare hash.
     if ('magnet' in source) this.bridge.remember(key, { magnet: source.magnet });

@@ -25,31 +25,34 @@ export async function sourceOf(input: TorrentInput): Promise<TorrentSource> {
   return input;
 }
 
-/** The key the session will file the torrent under (see Session.resolve). */
-export async function keyOf(source: TorrentSource, hasher: Hasher): Promise<string> {
+/** Trackers a browser can announce to: WebSocket ones. */
+export function isWebSocketUrl(url: string): boolean {
+  return url.startsWith('ws://') || url.startsWith('wss://');
+}
+
+/** What the add needs to know of a source, from one parse of it. */
+export interface SourceFacts {
+  /** The key the session will file the torrent under (see Session.resolve). */
+  readonly key: string;
+  /**
+   * Whether it names a tracker a browser can announce to. A link that does names its swarm; one that
+   * does not (a bare hash, or a magnet or .torrent from a classic site, with udp:// and http://
+   * trackers only) needs the trackers for new torrents, or it could never find a peer.
+   */
+  readonly namesWebSocketTracker: boolean;
+}
+
+export async function sourceFacts(source: TorrentSource, hasher: Hasher): Promise<SourceFacts> {
   if ('torrent' in source || 'metainfo' in source) {
     const m = 'metainfo' in source ? source.metainfo : await parseMetainfo(source.torrent, hasher);
-    return toHex(m.infoHash ?? m.infoHashV2!.subarray(0, 20));
+    return { key: toHex(m.infoHash ?? m.infoHashV2!.subarray(0, 20)), namesWebSocketTracker: m.announce.flat().some(isWebSocketUrl) };
   }
   if ('magnet' in source) {
     const link = parseMagnet(source.magnet);
-    return toHex(link.infoHash ?? link.infoHashV2!.subarray(0, 20));
+    return { key: toHex(link.infoHash ?? link.infoHashV2!.subarray(0, 20)), namesWebSocketTracker: link.trackers.some(isWebSocketUrl) };
   }
   const text = source.infoHash.trim();
   const bytes = text.length === 40 || text.length === 64 ? fromHex(text) : text.length === 32 ? fromBase32(text) : null;
   if (!bytes) throw new SessionError('session/bad-source', `'${text}' is not an info hash (40 or 64 hex digits, or 32 base32 characters)`);
-  return toHex(bytes.subarray(0, 20));
-}
-
-/**
- * Whether the source names a tracker a browser can announce to (a WebSocket one). A link that does
- * names its swarm; one that does not (a bare hash, or a magnet or .torrent from a classic site, with
- * udp:// and http:// trackers only) needs the trackers for new torrents, or it could never find a peer.
- */
-export async function namesWebSocketTracker(source: TorrentSource, hasher: Hasher): Promise<boolean> {
-  let named: readonly string[] = [];
-  if ('magnet' in source) named = parseMagnet(source.magnet).trackers;
-  else if ('metainfo' in source) named = source.metainfo.announce.flat();
-  else if ('torrent' in source) named = (await parseMetainfo(source.torrent, hasher)).announce.flat();
-  return named.some((url) => url.startsWith('ws://') || url.startsWith('wss://'));
+  return { key: toHex(bytes.subarray(0, 20)), namesWebSocketTracker: false };
 }

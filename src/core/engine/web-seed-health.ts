@@ -1,8 +1,5 @@
 import type { Alert, WebSeedStatus } from '../api/types.js';
-import { WebSeedError, type WebSeedErrorCode, type WebSeedPeer } from '../webseed/index.js';
-
-/** Failures that say nothing of the server: our own aborts, a closed seed, the request-slot rules. */
-const NOT_THE_SERVERS: ReadonlySet<WebSeedErrorCode> = new Set<WebSeedErrorCode>(['webseed/aborted', 'webseed/closed', 'webseed/busy', 'webseed/backing-off', 'webseed/bad-request']);
+import { isServerFault, type WebSeedPeer } from '../webseed/index.js';
 
 /**
  * A torrent's web seeds, said in alerts as trackers are: each failed request, and the first delivery
@@ -26,7 +23,8 @@ export class WebSeedHealth {
   }
 
   failed(url: string, error: unknown): void {
-    if (error instanceof WebSeedError && NOT_THE_SERVERS.has(error.code)) return;
+    // Our own aborts, a closed seed and the request-slot rules say nothing of the server.
+    if (!isServerFault(error)) return;
     this.failing.add(url);
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
     this.emit({ type: 'web-seed-error', infoHash: this.infoHash, url, message });

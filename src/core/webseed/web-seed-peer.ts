@@ -61,6 +61,11 @@ const SERVER_FAULTS: ReadonlySet<WebSeedErrorCode> = new Set<WebSeedErrorCode>([
   'webseed/network',
 ]);
 
+/** Whether `error` (what a web seed's fetch rejected with) was the server's doing, not our abort or the slot rules. */
+export function isServerFault(error: unknown): boolean {
+  return error instanceof WebSeedError && SERVER_FAULTS.has(error.code);
+}
+
 function clampInt(value: number | undefined, fallback: number, min: number, max: number): number {
   const v = value === undefined || !Number.isFinite(value) ? fallback : Math.floor(value);
   return Math.min(max, Math.max(min, v));
@@ -246,7 +251,7 @@ export class WebSeedPeer {
       return result;
     } catch (error) {
       const failure = this.classify(error, job.latch);
-      if (SERVER_FAULTS.has(failure.code)) {
+      if (isServerFault(failure)) {
         this.last = failure;
         this.backoff.fail(this.clock.now(), failure.retryAfterMs ?? 0);
       }
